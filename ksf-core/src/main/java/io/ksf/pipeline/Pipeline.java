@@ -1,0 +1,398 @@
+package io.ksf.pipeline;
+
+import io.ksf.pipeline.PipelineSettings.Tolerance;
+import io.ksf.spi.Format;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PartitionListener;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Processor;
+import io.ksf.spi.Source;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Moves records from a source, through processors, into a target, and commits only what the target made durable.
+ *
+ * <pre>{@code
+ * try (Pipeline pipeline = Pipeline.builder()
+ *         .source(source, jsonFormat)
+ *         .processor(record -> List.of(record.withData(enrich(record.data()))))
+ *         .target(target)
+ *         .deadLetter(deadLetterTarget)
+ *         .build()) {
+ *     pipeline.run();              // blocks until close() is called from another thread, or a fatal error
+ * }
+ * }</pre>
+ *
+ * <p>The loop, on the thread that calls {@link #run()}:
+ * <ol>
+ *   <li>poll the source;</li>
+ *   <li>decode each value with the source format, unless nothing needs decoded data;</li>
+ *   <li>run the processors (0..n records out of each); a record that fails goes to the dead letters with its
+ *       origin and error, or stops the pipeline when the tolerance is {@code none};</li>
+ *   <li>write the results to the target;</li>
+ *   <li>when the records, bytes or interval threshold is met: flush the target and the dead letters, retrying
+ *       retriable failures with backoff, then commit the positions they returned (and those of records the
+ *       processors dropped). A failed flush commits nothing.</li>
+ * </ol>
+ * {@link #close()} stops it gracefully: flush, commit, then close source, processors and targets.
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final Source source;
+    private final Format sourceFormat;
+    private final List<Processor> processors;
+    private final Target target;
+    private final Target deadLetter;
+    private final PipelineSettings settings;
+    private final boolean decodeAll;
+    private final Retry retry;
+
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    // state of the poll thread
+    private Map<TopicPartition, Long> droppedNext = new HashMap<>();
+    private boolean pending;
+    private long recordsSinceFlush;
+    private long bytesSinceFlush;
+    private long lastFlushNanos;
+
+    // counters read from other threads
+    private volatile long recordsIn;
+    private volatile long bytesIn;
+    private volatile long recordsWritten;
+    private volatile long recordsFiltered;
+    private volatile long recordsDeadLettered;
+    private volatile long flushes;
+    private volatile long commits;
+    private volatile Positions committed = Positions.empty();
+
+    private Pipeline(Builder b) {
+        this.source = Objects.requireNonNull(b.source, "source");
+        this.sourceFormat = Objects.requireNonNull(b.sourceFormat, "source format");
+        this.processors = List.copyOf(b.processors);
+        this.target = Objects.requireNonNull(b.target, "target");
+        this.deadLetter = b.deadLetter;
+        PipelineSettings s = b.settings;
+        if (b.tolerance != null) {
+            s = s.withTolerance(b.tolerance);
+        } else {
+            s = s.withTolerance(deadLetter != null ? Tolerance.ALL : Tolerance.NONE);
+        }
+        if (s.tolerance() == Tolerance.ALL && deadLetter == null) {
+            throw new KsfException("tolerance ALL needs a dead-letter target, or bad records would be lost");
+        }
+        this.settings = s;
+        this.decodeAll = !processors.isEmpty() || !target.writesRaw(sourceFormat);
+        this.retry = new Retry(s.retryTimeout(), s.retryBackoff());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public PipelineSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Runs until {@link #close()} is called from another thread, then flushes, commits and closes everything.
+     *
+     * @return what the pipeline did
+     * @throws KsfException when a flush fails for good, or a bad record meets tolerance {@code none}; nothing
+     *                      that was not durable is committed, and everything is closed
+     */
+    public PipelineStats run() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("a pipeline runs once");
+        }
+        if (settings.mode() == PipelineSettings.Mode.ASYNC) {
+            LOG.warn("pipeline.mode async is not available in this runtime yet; running in sync mode");
+        }
+        boolean failed = true;
+        try {
+            lastFlushNanos = System.nanoTime();
+            source.open(new Rebalances());
+            while (!stopping) {
+                List<KsfRecord> batch = source.poll(settings.pollTimeout());
+                KsfException stop = handle(batch);
+                if (stop != null) {
+                    flushAndCommit();
+                    throw stop;
+                }
+                if (dueForFlush()) {
+                    flushAndCommit();
+                }
+            }
+            flushAndCommit();
+            failed = false;
+            return stats();
+        } finally {
+            closeAll(failed);
+            finished.countDown();
+        }
+    }
+
+    /**
+     * Stops a running pipeline gracefully and waits for it, up to the shutdown timeout; closes an idle one at
+     * once. Safe from any thread, and more than once.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        source.wakeup();
+        if (!started.get()) {
+            if (started.compareAndSet(false, true)) {
+                closeAll(false);
+                finished.countDown();
+            }
+            return;
+        }
+        try {
+            if (!finished.await(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("pipeline did not stop within {}", settings.shutdownTimeout());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until {@link #run()} has returned or thrown. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public PipelineStats stats() {
+        return new PipelineStats(recordsIn, bytesIn, recordsWritten, recordsFiltered, recordsDeadLettered, flushes,
+                commits, committed);
+    }
+
+    /** Handles a batch; returns the error that stops the pipeline (tolerance none), after the records before it. */
+    private KsfException handle(List<KsfRecord> batch) {
+        if (batch.isEmpty()) {
+            return null;
+        }
+        KsfException stop = null;
+        int handled = 0;
+        List<KsfRecord> out = new ArrayList<>(batch.size());
+        List<KsfRecord> bad = new ArrayList<>();
+        long inBytes = 0;
+        try {
+            for (KsfRecord record : batch) {
+                handled++;
+                inBytes += record.sizeInBytes();
+                pending = true;
+                int before = out.size();
+                try {
+                    process(record, out);
+                } catch (RuntimeException e) {
+                    if (settings.tolerance() == Tolerance.NONE) {
+                        stop = new KsfException("record " + record.origin() + " failed: " + e.getMessage()
+                                + "; errors.tolerance is none, so the pipeline stops before it", e);
+                        break;
+                    }
+                    LOG.debug("record {} goes to the dead letters: {}", record.origin(), e.toString());
+                    bad.add(DeadLetters.of(record, e));
+                    continue;
+                }
+                if (out.size() == before) {
+                    recordsFiltered++;
+                    droppedNext.merge(record.topicPartition(), record.offset() + 1, Math::max);
+                }
+            }
+        } finally {
+            // records handled before a failure still reach the target, so a stop can flush and commit them
+            recordsIn += handled;
+            bytesIn += inBytes;
+            recordsSinceFlush += handled;
+            bytesSinceFlush += inBytes;
+            if (!out.isEmpty()) {
+                target.write(out);
+                recordsWritten += out.size();
+            }
+            if (!bad.isEmpty()) {
+                deadLetter.write(bad);
+                recordsDeadLettered += bad.size();
+            }
+        }
+        return stop;
+    }
+
+    private void process(KsfRecord record, List<KsfRecord> out) {
+        KsfRecord current = record;
+        if (record.value() != null && (decodeAll || !sourceFormat.writesRaw(record.value()))) {
+            current = record.withData(sourceFormat.decode(record.value()));
+        }
+        if (processors.isEmpty()) {
+            out.add(current);
+            return;
+        }
+        List<KsfRecord> stage = List.of(current);
+        for (Processor processor : processors) {
+            List<KsfRecord> next = new ArrayList<>(stage.size());
+            for (KsfRecord r : stage) {
+                next.addAll(processor.process(r));
+            }
+            stage = next;
+        }
+        out.addAll(stage);
+    }
+
+    private boolean dueForFlush() {
+        return pending && (recordsSinceFlush >= settings.flushRecords() || bytesSinceFlush >= settings.flushBytes()
+                || System.nanoTime() - lastFlushNanos >= settings.flushInterval().toNanos());
+    }
+
+    private void flushAndCommit() {
+        if (!pending) {
+            return;
+        }
+        Positions durable = retry.call("target flush", target::flush);
+        if (deadLetter != null) {
+            durable = durable.merge(retry.call("dead-letter flush", deadLetter::flush));
+        }
+        flushes++;
+        Positions commit = durable.merge(Positions.of(droppedNext));
+        if (!commit.isEmpty()) {
+            source.commit(commit);
+            committed = committed.merge(commit);
+            commits++;
+        }
+        droppedNext = new HashMap<>();
+        pending = false;
+        recordsSinceFlush = 0;
+        bytesSinceFlush = 0;
+        lastFlushNanos = System.nanoTime();
+    }
+
+    private void closeAll(boolean failed) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (failed) {
+            LOG.warn("pipeline stopped on an error; positions after {} were not committed", committed);
+        }
+        for (Processor processor : processors) {
+            closeQuietly(processor, "processor");
+        }
+        closeQuietly(target, "target");
+        if (deadLetter != null) {
+            closeQuietly(deadLetter, "dead-letter target");
+        }
+        closeQuietly(source, "source");
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, String what) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("closing the {} failed: {}", what, e.toString());
+        }
+    }
+
+    /** Rebalances arrive during poll, on the poll thread, after every record polled before was handled. */
+    private final class Rebalances implements PartitionListener {
+        @Override
+        public void onRevoked(Collection<TopicPartition> partitions) {
+            LOG.info("partitions revoked: {}; flushing and committing before giving them up", partitions);
+            flushAndCommit();
+        }
+
+        @Override
+        public void onLost(Collection<TopicPartition> partitions) {
+            LOG.warn("partitions lost: {}; dropping their buffered records without committing", partitions);
+            target.discard(partitions);
+            if (deadLetter != null) {
+                deadLetter.discard(partitions);
+            }
+            droppedNext.keySet().removeAll(partitions);
+        }
+    }
+
+    /** Builds a {@link Pipeline}. Source, source format and target are required. */
+    public static final class Builder {
+        private Source source;
+        private Format sourceFormat;
+        private final List<Processor> processors = new ArrayList<>();
+        private Target target;
+        private Target deadLetter;
+        private Tolerance tolerance;
+        private PipelineSettings settings = PipelineSettings.defaults();
+
+        private Builder() {
+        }
+
+        /** Where records come from, and the format of their values. */
+        public Builder source(Source value, Format format) {
+            this.source = value;
+            this.sourceFormat = format;
+            return this;
+        }
+
+        /** Adds a processor; they run in the order added. */
+        public Builder processor(Processor value) {
+            processors.add(Objects.requireNonNull(value, "processor"));
+            return this;
+        }
+
+        public Builder processors(List<? extends Processor> values) {
+            values.forEach(this::processor);
+            return this;
+        }
+
+        public Builder target(Target value) {
+            this.target = value;
+            return this;
+        }
+
+        /** Where bad records go; with one, the tolerance defaults to {@code ALL}. */
+        public Builder deadLetter(Target value) {
+            this.deadLetter = value;
+            return this;
+        }
+
+        public Builder tolerance(Tolerance value) {
+            this.tolerance = value;
+            return this;
+        }
+
+        public Builder settings(PipelineSettings value) {
+            this.settings = Objects.requireNonNull(value, "settings");
+            this.tolerance = value.tolerance();
+            return this;
+        }
+
+        /** Flush and commit after this many records, or bytes, or this much time, whichever comes first. */
+        public Builder flushEvery(int records, long bytes, Duration interval) {
+            this.settings = settings.withFlush(records, bytes, interval);
+            return this;
+        }
+
+        public Builder pollTimeout(Duration value) {
+            this.settings = settings.withPollTimeout(value);
+            return this;
+        }
+
+        public Pipeline build() {
+            return new Pipeline(this);
+        }
+    }
+}

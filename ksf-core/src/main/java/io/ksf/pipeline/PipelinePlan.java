@@ -1,0 +1,232 @@
+package io.ksf.pipeline;
+
+import io.ksf.config.ComponentConfig;
+import io.ksf.config.PipelineConfig;
+import io.ksf.spi.ConfigException;
+import io.ksf.spi.Factory;
+import io.ksf.spi.FactoryContext;
+import io.ksf.spi.Format;
+import io.ksf.spi.FormatFactory;
+import io.ksf.spi.Options;
+import io.ksf.spi.Processor;
+import io.ksf.spi.ProcessorFactory;
+import io.ksf.spi.Source;
+import io.ksf.spi.SourceFactory;
+import io.ksf.spi.Target;
+import io.ksf.spi.TargetFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * A configuration checked against the factories of a {@link Registry}: every {@code type} exists and every
+ * component's options are valid. Resolving connects to nothing; {@link #build()} creates the components.
+ */
+public final class PipelinePlan {
+    private static final Set<String> COMPONENT_KEYS = Set.of("type", "format");
+    private static final String DEFAULT_FORMAT = "json";
+
+    private final PipelineConfig config;
+    private final Step<SourceFactory> source;
+    private final List<Step<ProcessorFactory>> processors;
+    private final Step<TargetFactory> target;
+    private final Step<TargetFactory> deadLetter;
+
+    private PipelinePlan(PipelineConfig config, Step<SourceFactory> source, List<Step<ProcessorFactory>> processors,
+                         Step<TargetFactory> target, Step<TargetFactory> deadLetter) {
+        this.config = config;
+        this.source = source;
+        this.processors = processors;
+        this.target = target;
+        this.deadLetter = deadLetter;
+    }
+
+    /**
+     * Finds each component's factory and validates its options.
+     *
+     * @throws ConfigException listing every problem, each on its own line
+     */
+    public static PipelinePlan resolve(PipelineConfig config, Registry registry) {
+        List<String> problems = new ArrayList<>();
+        Resolver resolver = new Resolver(config, registry, problems);
+        Step<SourceFactory> source = resolver.step(config.source(), SourceFactory.class, DEFAULT_FORMAT);
+        String sourceFormat = source == null || source.format == null ? DEFAULT_FORMAT : source.format.factory.name();
+        List<Step<ProcessorFactory>> processors = new ArrayList<>();
+        for (ComponentConfig processor : config.processors()) {
+            processors.add(resolver.step(processor, ProcessorFactory.class, null));
+        }
+        Step<TargetFactory> target = resolver.step(config.target(), TargetFactory.class, sourceFormat);
+        Step<TargetFactory> deadLetter = config.deadLetter() == null ? null
+                : resolver.step(config.deadLetter(), TargetFactory.class, DEFAULT_FORMAT);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new PipelinePlan(config, source, processors, target, deadLetter);
+    }
+
+    public PipelineConfig config() {
+        return config;
+    }
+
+    /** Creates the components and the pipeline. Components may connect to their servers here. */
+    public Pipeline build() {
+        List<AutoCloseable> created = new ArrayList<>();
+        try {
+            Format sourceFormat = source.format.create();
+            Source src = track(created, source.factory.create(source.options, source.context(sourceFormat)));
+            Pipeline.Builder builder = Pipeline.builder().source(src, sourceFormat).settings(config.settings());
+            for (Step<ProcessorFactory> step : processors) {
+                builder.processor(track(created, step.factory.create(step.options, step.context(null))));
+            }
+            builder.target(track(created, target.factory.create(target.options, target.context(target.format.create()))));
+            if (deadLetter != null) {
+                builder.deadLetter(track(created, deadLetter.factory.create(deadLetter.options,
+                        deadLetter.context(deadLetter.format.create()))));
+            }
+            return builder.build();
+        } catch (RuntimeException e) {
+            for (AutoCloseable closeable : created) {
+                try {
+                    closeable.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** A few lines that say what the pipeline will do; secrets are redacted. */
+    public String summary() {
+        PipelineSettings s = config.settings();
+        StringBuilder out = new StringBuilder();
+        out.append("pipeline '").append(config.name()).append("' (")
+                .append(config.dialect().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .append(" config)\n");
+        out.append("  source      ").append(source.describe()).append('\n');
+        if (processors.isEmpty()) {
+            out.append("  processors  none\n");
+        }
+        for (int i = 0; i < processors.size(); i++) {
+            out.append(i == 0 ? "  processors  " : "              ").append(processors.get(i).describe()).append('\n');
+        }
+        out.append("  target      ").append(target.describe()).append('\n');
+        out.append("  errors      tolerance ").append(s.tolerance().name().toLowerCase(java.util.Locale.ROOT))
+                .append(", dead letters ").append(deadLetter == null ? "none" : deadLetter.describe())
+                .append(", retries for ").append(text(s.retryTimeout())).append('\n');
+        out.append("  flush       every ").append(s.flushRecords()).append(" records, ")
+                .append(bytes(s.flushBytes())).append(" or ").append(text(s.flushInterval()))
+                .append("; poll ").append(text(s.pollTimeout())).append("; mode ")
+                .append(s.mode().name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+        return out.toString();
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> created, T component) {
+        created.add(component);
+        return component;
+    }
+
+    static String text(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0 && ms > 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
+    static String bytes(long n) {
+        if (n % (1L << 30) == 0) {
+            return (n >> 30) + " GiB";
+        }
+        if (n % (1L << 20) == 0) {
+            return (n >> 20) + " MiB";
+        }
+        return n % 1024 == 0 ? (n >> 10) + " KiB" : n + " bytes";
+    }
+
+    /** One resolved component: its factory, validated options, and its format's step. */
+    private record Step<F extends Factory>(ComponentConfig config, F factory, Options options,
+                                           FormatStep format) {
+        FactoryContext context(Format created) {
+            return new FactoryContext(config.path(), created);
+        }
+
+        String describe() {
+            return factory.name() + (format == null ? "" : " (format " + format.factory.name()
+                    + (format.options.asMap().isEmpty() ? "" : " " + format.options) + ")")
+                    + (options.asMap().isEmpty() ? "" : " " + options);
+        }
+    }
+
+    private record FormatStep(FormatFactory factory, Options options) {
+        Format create() {
+            return factory.create(options);
+        }
+    }
+
+    private static final class Resolver {
+        private final PipelineConfig config;
+        private final Registry registry;
+        private final List<String> problems;
+
+        Resolver(PipelineConfig config, Registry registry, List<String> problems) {
+            this.config = config;
+            this.registry = registry;
+            this.problems = problems;
+        }
+
+        <F extends Factory> Step<F> step(ComponentConfig component, Class<F> kind, String defaultFormat) {
+            if (component == null) {
+                return null;
+            }
+            F factory = attempt(component.path() + ".type", () -> registry.find(kind, component.type()));
+            FormatStep format = format(component, defaultFormat);
+            if (factory == null) {
+                return null;
+            }
+            Options options = attempt(null, () -> Options.parse(component.path(), factory.options(),
+                    component.options(), COMPONENT_KEYS, config.displayPath()));
+            if (options == null || attempt(null, () -> {
+                factory.check(options);
+                return Boolean.TRUE;
+            }) == null) {
+                return null;
+            }
+            return new Step<>(component, factory, options, format);
+        }
+
+        private FormatStep format(ComponentConfig component, String defaultFormat) {
+            ComponentConfig format = component.format();
+            if (format == null && defaultFormat == null) {
+                return null;
+            }
+            String name = format == null ? defaultFormat : format.type();
+            String path = component.path() + ".format";
+            FormatFactory factory = attempt(path, () -> registry.format(name));
+            if (factory == null) {
+                return null;
+            }
+            Options options = format == null ? Options.of(path, factory.options(), java.util.Map.of())
+                    : attempt(null, () -> Options.parse(path, factory.options(), format.options(), COMPONENT_KEYS,
+                    config.displayPath()));
+            return options == null ? null : new FormatStep(factory, options);
+        }
+
+        private <T> T attempt(String path, Supplier<T> step) {
+            try {
+                return step.get();
+            } catch (ConfigException e) {
+                for (String problem : e.problems()) {
+                    problems.add(path == null ? problem : config.displayPath().apply(path) + ": " + problem);
+                }
+                return null;
+            }
+        }
+    }
+}

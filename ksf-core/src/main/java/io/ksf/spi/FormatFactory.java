@@ -1,0 +1,6 @@
+package io.ksf.spi;
+
+/** Makes {@link Format}s; registered in {@code META-INF/services/io.ksf.spi.FormatFactory}. */
+public interface FormatFactory extends Factory {
+    Format create(Options options);
+}

@@ -1,0 +1,36 @@
+package io.ksf.spi;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/** A record header: a key and raw bytes (which may be null). */
+public record Header(String key, byte[] value) {
+    public Header {
+        Objects.requireNonNull(key, "key");
+    }
+
+    public static Header of(String key, String value) {
+        return new Header(key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The value as UTF-8 text, or null. */
+    public String text() {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Header h && key.equals(h.key) && Arrays.equals(value, h.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * key.hashCode() + Arrays.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+        return key + "=" + text();
+    }
+}

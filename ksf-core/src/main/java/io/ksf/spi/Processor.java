@@ -1,0 +1,21 @@
+package io.ksf.spi;
+
+import java.util.List;
+
+/**
+ * User logic between the source and the target: filter, transform, enrich, validate or split records.
+ *
+ * <p>{@link #process} sees decoded records ({@link KsfRecord#data()}) and returns zero or more records. A record
+ * that must not go on is reported by throwing {@link InvalidRecordException} (any other exception counts the
+ * same): the runtime sends it to the dead-letter destination with its origin and the error, never dropping it
+ * silently. Returning an empty list is a deliberate filter.
+ */
+@FunctionalInterface
+public interface Processor extends AutoCloseable {
+
+    List<KsfRecord> process(KsfRecord record);
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,14 @@
+package io.ksf.spi;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/** Encodes records into one stream. Closing finishes the encoding (footers, buffers) but not the stream. */
+public interface RecordWriter extends Closeable {
+
+    /** Encodes the decoded value of a record, or its raw bytes when it is not decoded. */
+    void write(KsfRecord record) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

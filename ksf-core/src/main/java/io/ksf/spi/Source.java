@@ -1,0 +1,49 @@
+package io.ksf.spi;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Where records come from, such as a Kafka topic.
+ *
+ * <p>Lifecycle, all on the runtime's poll thread unless said otherwise:
+ * <ol>
+ *   <li>{@link #open(PartitionListener)} subscribes; assignment changes reach the listener during {@link #poll}.</li>
+ *   <li>{@link #poll(Duration)} returns the next batch, possibly empty.</li>
+ *   <li>{@link #commit(Positions)} receives only positions whose records the target has made durable.</li>
+ *   <li>{@link #wakeup()} may be called from any thread to make a blocked {@code poll} return early.</li>
+ *   <li>{@link #close()} releases everything; it does not commit.</li>
+ * </ol>
+ */
+public interface Source extends AutoCloseable {
+
+    /** Starts reading; the runtime calls it once, before the first poll. */
+    void open(PartitionListener listener);
+
+    /** The next records, waiting at most {@code timeout} for some; an empty list when none came or on wakeup. */
+    List<KsfRecord> poll(Duration timeout);
+
+    /** Stores these positions durably (synchronously) so that a restart resumes from them. */
+    void commit(Positions positions);
+
+    /** Like {@link #commit} but need not wait; errors may be logged and left to the next commit. */
+    default void commitAsync(Positions positions) {
+        commit(positions);
+    }
+
+    /** Stops returning records of these partitions until resumed (backpressure). */
+    default void pause(Collection<TopicPartition> partitions) {
+    }
+
+    /** Returns records of these partitions again. */
+    default void resume(Collection<TopicPartition> partitions) {
+    }
+
+    /** Makes a blocked or the next {@link #poll} return at once. Safe from any thread. */
+    default void wakeup() {
+    }
+
+    @Override
+    void close();
+}

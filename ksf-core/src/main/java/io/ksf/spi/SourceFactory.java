@@ -1,0 +1,6 @@
+package io.ksf.spi;
+
+/** Makes {@link Source}s; registered in {@code META-INF/services/io.ksf.spi.SourceFactory}. */
+public interface SourceFactory extends Factory {
+    Source create(Options options, FactoryContext context);
+}

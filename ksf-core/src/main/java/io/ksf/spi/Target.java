@@ -1,0 +1,39 @@
+package io.ksf.spi;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Where records go, such as an S3 bucket, a DocumentDB collection or a local folder.
+ *
+ * <p>Lifecycle, on one thread:
+ * <ol>
+ *   <li>{@link #write(List)} takes records; it may buffer them, or already store complete objects.</li>
+ *   <li>{@link #flush()} makes everything written so far durable and returns the positions just past the records
+ *       it stored, per partition. Only those positions are committed to the source. If it throws, nothing is
+ *       committed and the written records stay buffered, so a later flush may succeed.</li>
+ *   <li>{@link #close()} releases resources without flushing.</li>
+ * </ol>
+ * The same input must give the same stored result, so a replay after a crash overwrites rather than duplicates.
+ */
+public interface Target extends AutoCloseable {
+
+    void write(List<KsfRecord> records);
+
+    Positions flush();
+
+    /**
+     * True when this target can store the source's value bytes exactly as they are, so the runtime need not
+     * decode records (when no processor runs either).
+     */
+    default boolean writesRaw(Format sourceFormat) {
+        return false;
+    }
+
+    /** These partitions were lost to another reader: drop what is buffered for them. */
+    default void discard(Collection<TopicPartition> partitions) {
+    }
+
+    @Override
+    void close();
+}

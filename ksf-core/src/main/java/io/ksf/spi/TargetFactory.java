@@ -1,0 +1,6 @@
+package io.ksf.spi;
+
+/** Makes {@link Target}s; registered in {@code META-INF/services/io.ksf.spi.TargetFactory}. */
+public interface TargetFactory extends Factory {
+    Target create(Options options, FactoryContext context);
+}
