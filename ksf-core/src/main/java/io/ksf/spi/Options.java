@@ -126,10 +126,11 @@ public final class Options {
         return shown.toString();
     }
 
-    /** A copy of a map whose secret-looking keys show {@link Secrets#REDACTED}. */
+    /** A copy of a map, nested maps included, whose secret-looking keys show {@link Secrets#REDACTED}. */
     public static Map<String, Object> redact(Map<?, ?> map) {
         Map<String, Object> shown = new LinkedHashMap<>();
-        map.forEach((key, value) -> shown.put(String.valueOf(key), Secrets.shown(String.valueOf(key), value)));
+        map.forEach((key, value) -> shown.put(String.valueOf(key), value instanceof Map<?, ?> nested
+                ? redact(nested) : Secrets.shown(String.valueOf(key), value)));
         return shown;
     }
 

@@ -1,0 +1,142 @@
+package io.ksf.format.csv;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.RecordWriter;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CSV as in RFC 4180 (CRLF line ends, double-quote quoting), with commons-csv.
+ *
+ * <p>Decoding reads one CSV record per value into a map of column name to text; columns come from the options,
+ * and fields beyond them are named {@code _c<index>} as Spark does. Encoding writes a header row, then one row
+ * per record; the columns come from the options, or from the first record's fields. Fields that are not columns
+ * are left out; nested values are written as JSON text; null is an empty field.
+ */
+public final class CsvFormat implements Format {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final List<String> columns;
+    private final boolean header;
+    private final CSVFormat csv;
+
+    public CsvFormat(List<String> columns, boolean header, char delimiter) {
+        this.columns = List.copyOf(columns);
+        this.header = header;
+        this.csv = CSVFormat.RFC4180.builder().setDelimiter(delimiter).get();
+    }
+
+    @Override
+    public String name() {
+        return "csv";
+    }
+
+    @Override
+    public String extension() {
+        return "csv";
+    }
+
+    @Override
+    public Object decode(byte[] value) {
+        List<CSVRecord> records;
+        try (CSVParser parser = CSVParser.parse(new StringReader(new String(value, StandardCharsets.UTF_8)), csv)) {
+            records = parser.getRecords();
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            throw new InvalidRecordException("not valid CSV: " + e.getMessage(), e);
+        }
+        if (records.size() != 1) {
+            throw new InvalidRecordException("expected one CSV record in the value, found " + records.size());
+        }
+        CSVRecord record = records.get(0);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int i = 0; i < record.size(); i++) {
+            fields.put(i < columns.size() ? columns.get(i) : "_c" + i, record.get(i));
+        }
+        return fields;
+    }
+
+    @Override
+    public RecordWriter writer(OutputStream out) {
+        return new CsvWriter(out);
+    }
+
+    private final class CsvWriter implements RecordWriter {
+        private final CSVPrinter printer;
+        private List<String> names = columns;
+        private boolean started;
+
+        CsvWriter(OutputStream out) {
+            try {
+                printer = new CSVPrinter(new OutputStreamWriter(out, StandardCharsets.UTF_8), csv);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void write(KsfRecord record) throws IOException {
+            Object data = record.data();
+            if (!started) {
+                started = true;
+                if (names.isEmpty() && data instanceof Map<?, ?> map) {
+                    names = map.keySet().stream().map(String::valueOf).toList();
+                }
+                if (header && !names.isEmpty()) {
+                    printer.printRecord(names);
+                }
+            }
+            printer.printRecord(row(data));
+        }
+
+        private List<String> row(Object data) throws JsonProcessingException {
+            List<String> values = new ArrayList<>();
+            if (data instanceof Map<?, ?> map) {
+                for (String name : names) {
+                    values.add(text(map.get(name)));
+                }
+            } else if (data instanceof List<?> list) {
+                for (Object element : list) {
+                    values.add(text(element));
+                }
+            } else {
+                values.add(text(data));
+            }
+            return values;
+        }
+
+        private String text(Object value) throws JsonProcessingException {
+            if (value == null) {
+                return "";
+            }
+            if (value instanceof Map || value instanceof List) {
+                return MAPPER.writeValueAsString(value);
+            }
+            if (value instanceof java.math.BigDecimal decimal) {
+                return decimal.toPlainString();
+            }
+            return value.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            printer.flush();
+        }
+    }
+}

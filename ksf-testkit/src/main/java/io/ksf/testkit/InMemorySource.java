@@ -1,0 +1,131 @@
+package io.ksf.testkit;
+
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PartitionListener;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Source;
+import io.ksf.spi.TopicPartition;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A source over a fixed list of records, read partition by partition in offset order, as a consumer would. It
+ * starts from given positions (a restart), returns at most {@code maxPollRecords} per poll, and remembers what was
+ * committed. Polls, commits and reads of its state are safe from any thread.
+ */
+public final class InMemorySource implements Source {
+    private final Map<TopicPartition, List<KsfRecord>> partitions = new TreeMap<>();
+    private final Map<TopicPartition, Long> position = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
+    private final int maxPollRecords;
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private volatile boolean open;
+    private volatile boolean closed;
+    private volatile int commits;
+
+    public InMemorySource(List<KsfRecord> records) {
+        this(records, Positions.empty(), 500);
+    }
+
+    /**
+     * @param records        every record, in any order
+     * @param start          where to start per partition (next-offset convention); partitions not in it start at 0
+     * @param maxPollRecords the most records one poll returns
+     */
+    public InMemorySource(List<KsfRecord> records, Positions start, int maxPollRecords) {
+        for (KsfRecord record : records) {
+            partitions.computeIfAbsent(record.topicPartition(), tp -> new ArrayList<>()).add(record);
+        }
+        partitions.values().forEach(list -> list.sort(java.util.Comparator.comparingLong(KsfRecord::offset)));
+        partitions.keySet().forEach(tp -> position.put(tp, Math.max(0, start.next(tp))));
+        committed.putAll(start.asMap());
+        this.maxPollRecords = maxPollRecords;
+    }
+
+    @Override
+    public void open(PartitionListener listener) {
+        open = true;
+        listener.onAssigned(List.copyOf(partitions.keySet()));
+    }
+
+    @Override
+    public List<KsfRecord> poll(Duration timeout) {
+        if (!open || closed) {
+            throw new IllegalStateException("poll on a source that is not open");
+        }
+        List<KsfRecord> batch = new ArrayList<>();
+        for (Map.Entry<TopicPartition, List<KsfRecord>> entry : partitions.entrySet()) {
+            long next = position.get(entry.getKey());
+            for (KsfRecord record : entry.getValue()) {
+                if (batch.size() >= maxPollRecords) {
+                    break;
+                }
+                if (record.offset() >= next) {
+                    batch.add(record);
+                    next = record.offset() + 1;
+                }
+            }
+            position.put(entry.getKey(), next);
+        }
+        if (batch.isEmpty()) {
+            idle(timeout);
+        }
+        return batch;
+    }
+
+    private void idle(Duration timeout) {
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.MILLISECONDS.toNanos(20));
+        while (!woken.getAndSet(false) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    @Override
+    public void commit(Positions positions) {
+        committed.putAll(positions.asMap());
+        commits++;
+    }
+
+    @Override
+    public void wakeup() {
+        woken.set(true);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** Everything committed so far, per partition. */
+    public Positions committed() {
+        return Positions.of(committed);
+    }
+
+    /** Positions just past the last record of every partition. */
+    public Positions endPositions() {
+        Map<TopicPartition, Long> end = new TreeMap<>();
+        partitions.forEach((tp, list) -> end.put(tp, list.get(list.size() - 1).offset() + 1));
+        return Positions.of(end);
+    }
+
+    /** True once every record was committed. */
+    public boolean fullyCommitted() {
+        return committed().equals(endPositions());
+    }
+
+    public int commits() {
+        return commits;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+}
