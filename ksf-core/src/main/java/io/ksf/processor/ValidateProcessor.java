@@ -42,7 +42,7 @@ public final class ValidateProcessor implements Processor {
      */
     public ValidateProcessor(List<String> required, Map<String, String> types, JsonSchema schema) {
         this.required = List.copyOf(required);
-        this.types = new LinkedHashMap<>(types);
+        this.types = new java.util.TreeMap<>(types); // sorted, so messages are stable
         types.forEach((field, type) -> {
             if (!TYPES.contains(type)) {
                 throw new ConfigException("types." + field + ": expected one of " + String.join(", ",
