@@ -69,6 +69,7 @@ public final class JsonFormat implements Format {
             this.out = out;
             try {
                 this.generator = MAPPER.createGenerator(out);
+                generator.setRootValueSeparator(null); // lines end with \n instead of Jackson's " " between roots
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -1,0 +1,97 @@
+package io.ksf.format;
+
+import io.ksf.format.csv.CsvFormat;
+import io.ksf.spi.Format;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.RecordWriter;
+import io.ksf.testkit.FormatContract;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CsvFormatTest extends FormatContract {
+    private static final List<String> COLUMNS = List.of("id", "name", "note");
+
+    @Override
+    protected Format format() {
+        return new CsvFormat(COLUMNS, true, ',');
+    }
+
+    private static Map<String, Object> row(String id, String name, String note) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("name", name);
+        row.put("note", note);
+        return row;
+    }
+
+    @Override
+    protected List<Object> samples() {
+        return List.of(row("1", "Ada", "plain"), row("2", "Grace, Hopper", "has \"quotes\""),
+                row("3", "Line\r\nBreak", ""));
+    }
+
+    @Override
+    protected byte[] encodeValue(Object data) throws IOException {
+        StringWriter out = new StringWriter();
+        CSVFormat.RFC4180.printRecord(out, ((Map<?, ?>) data).values().toArray());
+        return out.toString().trim().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected List<Object> readBatch(byte[] encoded) throws IOException {
+        List<Object> rows = new ArrayList<>();
+        if (encoded.length == 0) {
+            return rows;
+        }
+        try (CSVParser parser = CSVParser.parse(new StringReader(new String(encoded, StandardCharsets.UTF_8)),
+                CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
+            assertThat(parser.getHeaderNames()).isEqualTo(COLUMNS);
+            for (CSVRecord record : parser) {
+                rows.add(new LinkedHashMap<>(record.toMap()));
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    protected List<byte[]> malformedValues() {
+        return List.of("1,\"unterminated".getBytes(StandardCharsets.UTF_8),
+                "1,a\r\n2,b".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anObjectIsRfc4180WithAHeaderFromTheFirstRecord() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Map<String, Object> first = new LinkedHashMap<>();
+        first.put("id", 1);
+        first.put("amount", new BigDecimal("9.90"));
+        first.put("tags", List.of("x", "y"));
+        try (RecordWriter writer = new CsvFormat(List.of(), true, ',').writer(out)) {
+            writer.write(KsfRecord.of("t", 0, 0, "").withData(first));
+            writer.write(KsfRecord.of("t", 0, 1, "").withData(Map.of("id", 2, "other", "left out")));
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .isEqualTo("id,amount,tags\r\n1,9.90,\"[\"\"x\"\",\"\"y\"\"]\"\r\n2,,\r\n");
+    }
+
+    @Test
+    void extraFieldsAreNamedLikeSparkDoes() {
+        assertThat(new CsvFormat(List.of("a"), true, ',').decode("1,2,3".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(Map.of("a", "1", "_c1", "2", "_c2", "3"));
+    }
+}

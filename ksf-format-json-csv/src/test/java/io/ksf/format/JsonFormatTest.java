@@ -1,0 +1,85 @@
+package io.ksf.format;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.format.json.JsonFormat;
+import io.ksf.spi.Format;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.RecordWriter;
+import io.ksf.testkit.FormatContract;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JsonFormatTest extends FormatContract {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    @Override
+    protected Format format() {
+        return new JsonFormat();
+    }
+
+    @Override
+    protected List<Object> samples() {
+        Map<String, Object> post = new LinkedHashMap<>();
+        post.put("index", 7);
+        post.put("title", "Caf\u00e9 \"quotes\"\nnew line");
+        post.put("geo", Map.of("lat", new BigDecimal("51.50"), "lon", new BigDecimal("-0.12")));
+        post.put("tags", List.of("a", "b"));
+        post.put("missing", null);
+        return List.of(post, List.of(1, 2, 3), "text", 42, true);
+    }
+
+    @Override
+    protected byte[] encodeValue(Object data) throws IOException {
+        return MAPPER.writeValueAsBytes(data);
+    }
+
+    @Override
+    protected List<Object> readBatch(byte[] encoded) throws IOException {
+        List<Object> values = new ArrayList<>();
+        String text = new String(encoded, StandardCharsets.UTF_8);
+        if (!text.isEmpty()) {
+            assertThat(text).endsWith("\n");
+            for (String line : text.split("\n")) {
+                values.add(MAPPER.readValue(line, Object.class));
+            }
+        }
+        return values;
+    }
+
+    @Override
+    protected List<byte[]> malformedValues() {
+        return List.of("{\"a\":".getBytes(StandardCharsets.UTF_8), "not json".getBytes(StandardCharsets.UTF_8),
+                "{} {}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void undecodedValuesPassThroughByteForByteAsJsonLines() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RecordWriter writer = format().writer(out)) {
+            writer.write(KsfRecord.of("t", 0, 0, "{\"b\": 1,   \"a\":2}"));
+            writer.write(KsfRecord.of("t", 0, 1, "{\"x\":1.50}").withData(Map.of("x", new BigDecimal("1.50"))));
+            writer.write(KsfRecord.of("t", 0, 2, "[1,2]"));
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"b\": 1,   \"a\":2}\n{\"x\":1.50}\n[1,2]\n");
+    }
+
+    @Test
+    void onlySingleLineValuesMayPassThrough() {
+        assertThat(format().writesRaw("{\"a\":1}".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(format().writesRaw("{\n\"a\":1}".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(Arrays.asList(1)).hasSize(1);
+    }
+}
