@@ -1,0 +1,157 @@
+package io.ksf.target;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.format.csv.CsvFormat;
+import io.ksf.format.json.JsonFormat;
+import io.ksf.pipeline.Pipeline;
+import io.ksf.processor.ValidateProcessor;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.TopicPartition;
+import io.ksf.testkit.InMemorySource;
+import io.ksf.testkit.RunningPipeline;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Pipelines into the file target: the objects a user finds in the folder, byte for byte. */
+class FileTargetPipelineTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private static List<KsfRecord> posts() {
+        List<KsfRecord> records = new ArrayList<>();
+        for (int p = 0; p < 2; p++) {
+            for (int o = 0; o < 3; o++) {
+                records.add(KsfRecord.of("pins", p, o, "{\"id\":" + (p * 10 + o) + ",\"user\":\"u" + o + "\"}"));
+            }
+        }
+        return records;
+    }
+
+    /** Runs until every record was polled, then stops (which flushes and commits). */
+    private static InMemorySource run(List<KsfRecord> input, Positions start, Pipeline.Builder builder) {
+        InMemorySource source = new InMemorySource(input, start, 500);
+        Pipeline pipeline = builder.source(source, new JsonFormat()).flushEvery(1000, 1 << 20, Duration.ofHours(1))
+                .build();
+        long expected = input.stream().filter(r -> r.offset() >= Math.max(0, start.next(r.topicPartition()))).count();
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            running.awaitUntil(() -> pipeline.stats().recordsIn() == expected, WAIT).stop();
+        }
+        return source;
+    }
+
+    private Map<String, String> objects(Path root) throws IOException {
+        Map<String, String> objects = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                objects.put(root.relativize(file).toString(), Files.readString(file));
+            }
+        }
+        return objects;
+    }
+
+    @Test
+    void jsonLinesObjectsHoldTheRecordsOfEachPartitionByteForByte() throws IOException {
+        InMemorySource source = run(posts(), Positions.empty(), Pipeline.builder()
+                .processor(new ValidateProcessor(List.of("id"), Map.of("id", "integer"), null))
+                .target(new FileTarget(dir, "curated/", new JsonFormat())));
+
+        assertThat(objects(dir)).containsExactly(
+                Map.entry("curated/pins/partition=0/pins+0+00000000000000000000.json",
+                        "{\"id\":0,\"user\":\"u0\"}\n{\"id\":1,\"user\":\"u1\"}\n{\"id\":2,\"user\":\"u2\"}\n"),
+                Map.entry("curated/pins/partition=1/pins+1+00000000000000000000.json",
+                        "{\"id\":10,\"user\":\"u0\"}\n{\"id\":11,\"user\":\"u1\"}\n{\"id\":12,\"user\":\"u2\"}\n"));
+        assertThat(source.committed()).isEqualTo(source.endPositions());
+    }
+
+    @Test
+    void csvObjectsHaveAHeaderRowAndOneRowPerRecord() throws IOException {
+        run(posts(), Positions.empty(), Pipeline.builder()
+                .target(new FileTarget(dir, "", new CsvFormat(List.of(), true, ','))));
+
+        assertThat(objects(dir)).containsExactly(
+                Map.entry("pins/partition=0/pins+0+00000000000000000000.csv", "id,user\r\n0,u0\r\n1,u1\r\n2,u2\r\n"),
+                Map.entry("pins/partition=1/pins+1+00000000000000000000.csv", "id,user\r\n10,u0\r\n11,u1\r\n12,u2\r\n"));
+    }
+
+    @Test
+    void aReplayFromTheLastCommitRewritesTheSameObjects() throws IOException {
+        List<KsfRecord> input = posts();
+        run(input, Positions.empty(), Pipeline.builder().target(new FileTarget(dir, "", new JsonFormat())));
+        Map<String, String> first = objects(dir);
+
+        // a crash after the upload but before the commit: the next run starts from the previous commit (nothing)
+        run(input, Positions.empty(), Pipeline.builder().target(new FileTarget(dir, "", new JsonFormat())));
+
+        assertThat(objects(dir)).isEqualTo(first).hasSize(2);
+    }
+
+    @Test
+    void aPoisonRecordReachesTheDeadLetterFolderWithItsOriginWhileTheRestArrive() throws IOException {
+        List<KsfRecord> input = new ArrayList<>(posts());
+        input.set(1, KsfRecord.of("pins", 0, 1, "{\"id\": oops"));
+        input.set(4, KsfRecord.of("pins", 1, 1, "{\"user\":\"no id\"}"));
+        Path out = dir.resolve("out");
+        Path dead = dir.resolve("dead");
+
+        InMemorySource source = run(input, Positions.empty(), Pipeline.builder()
+                .processor(new ValidateProcessor(List.of("id"), Map.of(), null))
+                .target(new FileTarget(out, "", new JsonFormat()))
+                .deadLetter(new FileTarget(dead, "dlq/", new JsonFormat())));
+
+        assertThat(objects(out)).containsExactly(
+                Map.entry("pins/partition=0/pins+0+00000000000000000000.json",
+                        "{\"id\":0,\"user\":\"u0\"}\n{\"id\":2,\"user\":\"u2\"}\n"),
+                Map.entry("pins/partition=1/pins+1+00000000000000000000.json",
+                        "{\"id\":10,\"user\":\"u0\"}\n{\"id\":12,\"user\":\"u2\"}\n"));
+        Map<String, String> deadObjects = objects(dead);
+        assertThat(deadObjects).containsOnlyKeys("dlq/pins/partition=0/pins+0+00000000000000000001.json",
+                "dlq/pins/partition=1/pins+1+00000000000000000001.json");
+        JsonNode undecodable = MAPPER.readTree(deadObjects.get("dlq/pins/partition=0/pins+0+00000000000000000001.json"));
+        assertThat(undecodable.at("/origin").toString())
+                .isEqualTo("{\"topic\":\"pins\",\"partition\":0,\"offset\":1,\"timestamp\":0}");
+        assertThat(undecodable.at("/error/class").asText()).isEqualTo("io.ksf.spi.InvalidRecordException");
+        assertThat(undecodable.at("/error/message").asText()).startsWith("not valid JSON");
+        assertThat(undecodable.at("/value").asText()).isEqualTo("{\"id\": oops");
+        JsonNode invalid = MAPPER.readTree(deadObjects.get("dlq/pins/partition=1/pins+1+00000000000000000001.json"));
+        assertThat(invalid.at("/error/message").asText()).isEqualTo("invalid record: field 'id' is missing");
+        assertThat(source.committed()).isEqualTo(source.endPositions());
+    }
+
+    @Test
+    void aFailedFlushCommitsNothingAndLeavesNoPartialObject() throws IOException {
+        Path out = dir.resolve("out");
+        // a non-empty folder where partition 1's object must go makes its rename fail
+        Files.createDirectories(out.resolve("pins/partition=1/pins+1+00000000000000000000.json/blocker"));
+        InMemorySource source = new InMemorySource(posts());
+        Pipeline pipeline = Pipeline.builder().source(source, new JsonFormat())
+                .target(new FileTarget(out, "", new JsonFormat())).flushEvery(3, 1 << 20, Duration.ofHours(1))
+                .build();
+
+        Throwable failure = RunningPipeline.start(pipeline).failure();
+
+        assertThat(failure).hasMessageContaining("cannot store").hasMessageContaining("pins+1+00000000000000000000.json");
+        assertThat(source.commits()).isZero();
+        assertThat(source.committed().next(new TopicPartition("pins", 1))).isEqualTo(-1);
+        try (Stream<Path> files = Files.walk(out)) {
+            assertThat(files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList())
+                    .as("temporary files left behind").isEmpty();
+        }
+    }
+}
