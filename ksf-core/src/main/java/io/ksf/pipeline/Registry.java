@@ -70,8 +70,10 @@ public final class Registry {
         }
         Factory factory = factories.getOrDefault(kind, Map.of()).get(name);
         if (factory == null) {
+            SortedSet<String> available = names(kind);
             throw new ConfigException("no " + kindName(kind) + " named '" + name + "'; available: "
-                    + String.join(", ", names(kind)));
+                    + (available.isEmpty() ? "none (add the module that provides it to the class path)"
+                    : String.join(", ", available)));
         }
         return kind.cast(factory);
     }

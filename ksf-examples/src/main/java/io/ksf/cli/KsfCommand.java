@@ -1,0 +1,36 @@
+package io.ksf.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ksf} command line: {@code ksf validate | run}. Exit codes: 0 done, 1 failed while running, 2 bad config. */
+@Command(name = "ksf", mixinStandardHelpOptions = true, version = "ksf 0.1.0",
+        description = "Kafka Streaming Framework: move a Kafka stream through your processing into S3, DocumentDB or a folder.",
+        subcommands = {ValidateCommand.class, RunCommand.class})
+public final class KsfCommand implements Runnable {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int BAD_CONFIG = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with KSF's exit codes for usage errors. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new KsfCommand());
+        commandLine.setExitCodeExceptionMapper(e -> FAILED);
+        commandLine.getCommandSpec().exitCodeOnInvalidInput(BAD_CONFIG);
+        commandLine.getSubcommands().values()
+                .forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(BAD_CONFIG));
+        return commandLine;
+    }
+}

@@ -1,0 +1,139 @@
+package io.ksf.cli;
+
+import io.ksf.spi.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ValidateCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int ksf(String... args) {
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        return commandLine.execute(args);
+    }
+
+    private Path config(String json) throws IOException {
+        return Files.writeString(dir.resolve("pipeline.json"), json);
+    }
+
+    private static final String FILE_TO_FILE = """
+            {"source": {"type": "%s"},
+             "processors": [{"type": "hash", "fields": ["email"]}],
+             "target": {"type": "file", "format": "csv", "path": "/tmp/out"},
+             "pipeline": {"flush.records": 500}}""";
+
+    @Test
+    void aCanonicalConfigWhoseAdaptersExistValidatesAndIsSummarised() throws IOException {
+        // the registry of this module holds the file target; a test source stands in for a real one
+        Path file = config("""
+                {"source": {"type": "file-test", "format": "json"},
+                 "processors": [{"type": "hash", "fields": ["email"]}],
+                 "target": {"type": "file", "format": {"type": "csv", "columns": ["id", "email"]}, "path": "/tmp/out"},
+                 "pipeline": {"flush.records": 500}}""");
+
+        int exit = ksf("validate", "--config", file.toString());
+
+        assertThat(err.toString()).isEmpty();
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("source      file-test (format json)")
+                .contains("processors  hash {algorithm=md5, fields=[email], output.field=hash}")
+                .contains("target      file (format csv {columns=[id, email]")
+                .contains("flush       every 500 records, 64 MiB or 30s; poll 1s; mode sync")
+                .contains("config is valid");
+    }
+
+    @Test
+    void aTypeThatNoFactoryProvidesExitsTwoListingTheAvailableNames() throws IOException {
+        Path file = config(FILE_TO_FILE.formatted("file-test").replace("\"type\": \"file\"", "\"type\": \"fiel\""));
+
+        int exit = ksf("validate", "--config", file.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("target.type: no target named 'fiel'; available: file");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void everyProblemIsPrintedOnItsOwnLine() throws IOException {
+        Path file = config("""
+                {"source": {"type": "file-test", "colour": "red"},
+                 "target": {"type": "file"},
+                 "pipeline": {"flush.records": "many"}}""");
+
+        int exit = ksf("validate", "--config", file.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().lines()).contains(
+                "config is invalid:",
+                "  pipeline.flush.records: expected an integer, found \"many\"");
+    }
+
+    @Test
+    void aFactorysOwnOptionsAreCheckedToo() throws IOException {
+        Path file = config("""
+                {"source": {"type": "file-test"},
+                 "target": {"type": "file", "prefix": "x/"},
+                 "processors": [{"type": "filter", "field": "a"}]}""");
+
+        int exit = ksf("validate", "--config", file.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().lines()).contains(
+                "  target.path: missing; expected a string (local folder to write objects under)",
+                "  processors[0]: expected exactly one of equals, matches");
+    }
+
+    @Test
+    void theReleaseOneSampleNamesTheAdaptersItNeedsWhileTheirModulesAreEmpty() {
+        // the kafka source and the s3 target arrive with their modules; until then validation names them
+        int exit = ksf("validate", "--config", "configs/release1-kafka-to-s3.json");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().lines()).contains(
+                "  source.type: no source named 'kafka'; available: file-test",
+                "  target.type: no target named 's3'; available: file");
+    }
+
+    @Test
+    void aMissingFileIsABadConfig() {
+        int exit = ksf("validate", "--config", dir.resolve("nope.json").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("nope.json does not exist");
+    }
+
+    @Test
+    void theConfigMayComeFromConfigFileLocation() throws IOException {
+        Path file = config(FILE_TO_FILE.formatted("file-test"));
+        ConfigOption option = new ConfigOption();
+
+        assertThat(option.location(Map.of("configFileLocation", file.toString())::get)).isEqualTo(file.toString());
+        assertThatThrownBy(() -> option.location(name -> null)).isInstanceOf(ConfigException.class)
+                .hasMessage("no config: pass --config FILE or set the environment variable configFileLocation");
+    }
+
+    @Test
+    void noConfigAtAllExitsTwo() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("configFileLocation") == null);
+
+        assertThat(ksf("validate")).isEqualTo(2);
+        assertThat(err.toString()).contains("no config: pass --config FILE");
+    }
+}
