@@ -1,0 +1,56 @@
+package io.ksf.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DemoCommandTest {
+    @TempDir
+    Path dir;
+
+    private static long lines(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            long count = 0;
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                count += Files.readAllLines(file).size();
+            }
+            return count;
+        }
+    }
+
+    @Test
+    void theDemoWritesEveryValidPostAndDeadLettersTheRestThenSummarises() throws IOException {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+
+        int exit = commandLine.execute("demo", "--records", "5000", "--out", dir.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("records in        5,000", "written           4,995",
+                "dead-lettered     5", "output            " + dir.resolve("pins").toAbsolutePath());
+        assertThat(lines(dir.resolve("pins"))).isEqualTo(4995);
+        assertThat(lines(dir.resolve("dead-letters"))).isEqualTo(5);
+        try (Stream<Path> files = Files.walk(dir.resolve("pins"))) {
+            List<String> names = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+            assertThat(names).hasSize(6).first().isEqualTo("pins+0+00000000000000000000.json");
+        }
+    }
+
+    @Test
+    void samplePostsAreValidJsonExceptTheMalformedOnes() {
+        assertThat(SamplePosts.post(0, 1000)).startsWith("{\"index\":0,\"unique_id\":\"");
+        assertThat(SamplePosts.post(999, 1000)).isEqualTo("{\"title\": \"no index\"}");
+        assertThat(SamplePosts.post(1999, 1000)).isEqualTo("{\"title\": \"no index\"}");
+    }
+}
