@@ -35,7 +35,7 @@ final class SamplePosts implements Source {
     /** The value of the n-th post: valid JSON unless n is a multiple of the malformed interval. */
     static String post(long n, int malformedEvery) {
         if (malformedEvery > 0 && n % malformedEvery == malformedEvery - 1) {
-            return n % 2 == 0 ? "{\"index\": " + n + ", \"title\": \"cut off" : "{\"title\": \"no index\"}";
+            return (n / malformedEvery) % 2 == 0 ? "{\"index\": " + n + ", \"title\": \"cut off" : "{\"title\": \"no index\"}";
         }
         return "{\"index\":" + n + ",\"unique_id\":\"" + java.util.UUID.nameUUIDFromBytes(Long.toString(n).getBytes())
                 + "\",\"title\":\"Pin number " + n + "\",\"category\":\"" + CATEGORIES[(int) (n % CATEGORIES.length)]

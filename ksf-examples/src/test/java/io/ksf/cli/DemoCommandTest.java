@@ -50,7 +50,7 @@ class DemoCommandTest {
     @Test
     void samplePostsAreValidJsonExceptTheMalformedOnes() {
         assertThat(SamplePosts.post(0, 1000)).startsWith("{\"index\":0,\"unique_id\":\"");
-        assertThat(SamplePosts.post(999, 1000)).isEqualTo("{\"title\": \"no index\"}");
+        assertThat(SamplePosts.post(999, 1000)).isEqualTo("{\"index\": 999, \"title\": \"cut off");
         assertThat(SamplePosts.post(1999, 1000)).isEqualTo("{\"title\": \"no index\"}");
     }
 }
