@@ -52,7 +52,7 @@ public abstract class FormatContract {
                 writer.write(decoded(samples.get(i), i));
             }
         }
-        assertThat(readBatch(out.toByteArray())).isEqualTo(samples);
+        assertThat(readBatch(out.toByteArray())).containsExactlyElementsOf(samples);
     }
 
     @Test
