@@ -1,0 +1,226 @@
+package io.ksf.testkit;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Time;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * A real Apache Kafka broker (KRaft, combined broker and controller) in this JVM, on free loopback ports, with
+ * helpers to create topics, produce, read and look at committed offsets. Starts in a few seconds.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private final Path logDir;
+    private final int port;
+    private final KafkaRaftServer server;
+    private final Admin admin;
+
+    private EmbeddedKafka(Path logDir, int port, KafkaRaftServer server) {
+        this.logDir = logDir;
+        this.port = port;
+        this.server = server;
+        Properties adminProps = new Properties();
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        this.admin = Admin.create(adminProps);
+    }
+
+    /** Formats a temporary log folder and starts a broker on a free loopback port. */
+    public static EmbeddedKafka start() {
+        try {
+            Path logDir = Files.createTempDirectory("ksf-kafka-");
+            int port = freePort();
+            int controllerPort = freePort();
+            Properties props = new Properties();
+            props.put("process.roles", "broker,controller");
+            props.put("node.id", "1");
+            props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            props.put("controller.listener.names", "CONTROLLER");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("log.dirs", logDir.toString());
+            props.put("offsets.topic.replication.factor", "1");
+            props.put("offsets.topic.num.partitions", "1");
+            props.put("transaction.state.log.replication.factor", "1");
+            props.put("transaction.state.log.min.isr", "1");
+            props.put("share.coordinator.state.topic.replication.factor", "1");
+            props.put("share.coordinator.state.topic.min.isr", "1");
+            props.put("group.initial.rebalance.delay.ms", "0");
+            props.put("log.cleaner.dedupe.buffer.size", "2097152");
+            props.put("num.partitions", "1");
+            props.put("auto.create.topics.enable", "false");
+            Path config = logDir.resolve("server.properties");
+            try (var out = Files.newOutputStream(config)) {
+                props.store(out, "KSF embedded broker");
+            }
+            ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
+            int formatted = kafka.tools.StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(),
+                    "-c", config.toString()}, new PrintStream(formatLog, true, StandardCharsets.UTF_8));
+            if (formatted != 0) {
+                throw new IllegalStateException("formatting the Kafka log folder failed: " + formatLog);
+            }
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            return new EmbeddedKafka(logDir, port, server);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Admin admin() {
+        return admin;
+    }
+
+    public void createTopic(String topic, int partitions) {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot create topic " + topic, e);
+        }
+    }
+
+    /** A producer of raw bytes, acks=all, idempotent. Close it. */
+    public KafkaProducer<byte[], byte[]> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Produces UTF-8 values, round robin over the partitions (value i goes to partition i % partitions). */
+    public void produce(String topic, int partitions, List<String> values) {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            List<Future<?>> sent = new ArrayList<>(values.size());
+            for (int i = 0; i < values.size(); i++) {
+                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, null,
+                        values.get(i).getBytes(StandardCharsets.UTF_8))));
+            }
+            producer.flush();
+            for (Future<?> future : sent) {
+                future.get();
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot produce to " + topic, e);
+        }
+    }
+
+    /** Every record of a topic, read from the beginning to the current end offsets. */
+    public List<ConsumerRecord<byte[], byte[]>> read(String topic) {
+        Map<TopicPartition, Long> end = endOffsets(topic);
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(end.keySet());
+            consumer.seekToBeginning(end.keySet());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + topic + " took more than 30 s");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /** The end offset (next offset to be written) of each partition of a topic. */
+    public Map<TopicPartition, Long> endOffsets(String topic) {
+        try {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> request = IntStream.range(0, partitions).boxed()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request).all().get();
+            Map<TopicPartition, Long> end = new TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
+            result.forEach((tp, info) -> end.put(tp, info.offset()));
+            return end;
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot read end offsets of " + topic, e);
+        }
+    }
+
+    /** The offsets a consumer group has committed for a topic; partitions without a commit are absent. */
+    public Map<TopicPartition, Long> committed(String groupId, String topic) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, Long> committed = new TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
+            offsets.forEach((tp, meta) -> {
+                if (tp.topic().equals(topic) && meta != null) {
+                    committed.put(tp, meta.offset());
+                }
+            });
+            return committed;
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot read committed offsets of " + groupId, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+        server.shutdown();
+        server.awaitShutdown();
+        deleteQuietly(logDir);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteQuietly(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary folder: the OS cleans what is left
+        }
+    }
+}
