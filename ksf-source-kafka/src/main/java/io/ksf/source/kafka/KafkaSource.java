@@ -1,0 +1,197 @@
+package io.ksf.source.kafka;
+
+import io.ksf.spi.Header;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PartitionListener;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Source;
+import io.ksf.spi.TopicPartition;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a Kafka topic list or pattern as a member of a consumer group, with kafka-clients. Auto commit is always
+ * off: offsets are committed only through {@link #commit}, which the runtime calls once the target made the data
+ * durable. Rebalances reach the runtime's {@link PartitionListener} during {@link #poll}, on the poll thread,
+ * as KafkaConsumer's javadoc prescribes: commit on revoke, nothing on lost.
+ */
+public final class KafkaSource implements Source {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<String> topics;
+    private final Pattern pattern;
+
+    /**
+     * @param properties consumer properties; deserializers are set here and auto commit is forced off
+     * @param topics     topics to subscribe to, or empty when {@code pattern} is given
+     * @param pattern    a topic pattern to subscribe to, or null
+     */
+    public KafkaSource(Properties properties, List<String> topics, Pattern pattern) {
+        this.topics = List.copyOf(topics);
+        this.pattern = pattern;
+        try {
+            this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        } catch (KafkaException e) {
+            throw new KsfException("cannot create the Kafka consumer: " + rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public void open(PartitionListener listener) {
+        ConsumerRebalanceListener rebalances = new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsAssigned(Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    LOG.info("partitions assigned: {}", partitions);
+                }
+                listener.onAssigned(convert(partitions));
+            }
+
+            @Override
+            public void onPartitionsRevoked(Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    listener.onRevoked(convert(partitions));
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    listener.onLost(convert(partitions));
+                }
+            }
+        };
+        if (pattern != null) {
+            consumer.subscribe(pattern, rebalances);
+        } else {
+            consumer.subscribe(topics, rebalances);
+        }
+    }
+
+    @Override
+    public List<KsfRecord> poll(Duration timeout) {
+        ConsumerRecords<byte[], byte[]> polled;
+        try {
+            polled = consumer.poll(timeout);
+        } catch (WakeupException e) {
+            return List.of();
+        }
+        List<KsfRecord> records = new ArrayList<>(polled.count());
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            records.add(KsfRecord.of(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                    record.key(), record.value(), headers(record)));
+        }
+        return records;
+    }
+
+    private static List<Header> headers(ConsumerRecord<byte[], byte[]> record) {
+        if (!record.headers().iterator().hasNext()) {
+            return List.of();
+        }
+        List<Header> headers = new ArrayList<>();
+        record.headers().forEach(h -> headers.add(new Header(h.key(), h.value())));
+        return headers;
+    }
+
+    @Override
+    public void commit(Positions positions) {
+        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = offsets(positions);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                consumer.commitSync(offsets);
+                return;
+            } catch (WakeupException e) {
+                // a stop was asked for while committing; the commit must still happen, so try once more
+                if (attempt > 1) {
+                    throw new KsfException("commit of " + positions + " interrupted twice by wakeup", e);
+                }
+            } catch (CommitFailedException | RebalanceInProgressException e) {
+                // the partitions went to another member, which replays them; idempotent targets absorb that
+                LOG.warn("commit of {} failed because the group rebalanced: {}", positions, e.getMessage());
+                return;
+            } catch (KafkaException e) {
+                throw new KsfException("commit of " + positions + " failed: " + rootMessage(e), e);
+            }
+        }
+    }
+
+    @Override
+    public void commitAsync(Positions positions) {
+        consumer.commitAsync(offsets(positions), (offsets, error) -> {
+            if (error != null) {
+                LOG.warn("asynchronous commit of {} failed; a later commit covers it: {}", offsets, error.toString());
+            }
+        });
+    }
+
+    @Override
+    public void pause(Collection<TopicPartition> partitions) {
+        consumer.pause(toKafka(partitions));
+    }
+
+    @Override
+    public void resume(Collection<TopicPartition> partitions) {
+        consumer.resume(toKafka(partitions));
+    }
+
+    @Override
+    public void wakeup() {
+        consumer.wakeup();
+    }
+
+    @Override
+    public void close() {
+        try {
+            consumer.close(CLOSE_TIMEOUT);
+        } catch (WakeupException e) {
+            consumer.close(CLOSE_TIMEOUT);
+        }
+    }
+
+    private static Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
+        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        positions.asMap().forEach((tp, next) ->
+                offsets.put(new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()),
+                        new OffsetAndMetadata(next)));
+        return offsets;
+    }
+
+    private static List<TopicPartition> convert(Collection<org.apache.kafka.common.TopicPartition> partitions) {
+        return partitions.stream().map(tp -> new TopicPartition(tp.topic(), tp.partition())).toList();
+    }
+
+    private static List<org.apache.kafka.common.TopicPartition> toKafka(Collection<TopicPartition> partitions) {
+        return partitions.stream().map(tp -> new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()))
+                .toList();
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
+    }
+}
