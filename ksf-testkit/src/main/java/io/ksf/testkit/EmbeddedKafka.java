@@ -112,9 +112,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         return admin;
     }
 
+    /** Creates a topic and waits until every partition has a leader, so producers can use it at once. */
     public void createTopic(String topic, int partitions) {
         try {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            Wait.until(() -> {
+                try {
+                    return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                            .stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                } catch (InterruptedException | ExecutionException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(30), "leaders of " + topic);
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("cannot create topic " + topic, e);
         }
@@ -124,10 +133,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     public KafkaProducer<byte[], byte[]> producer() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ACKS_CONFIG, "1");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

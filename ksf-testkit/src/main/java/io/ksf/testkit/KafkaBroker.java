@@ -41,7 +41,7 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
     }
 
     /** Closed by JUnit when the root context closes, after every test class ran. */
-    private record Running(EmbeddedKafka broker) implements ExtensionContext.Store.CloseableResource {
+    private record Running(EmbeddedKafka broker) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             broker.close();
