@@ -69,7 +69,9 @@ public final class Pipeline implements AutoCloseable {
     private volatile boolean stopping;
 
     // state of the poll thread
-    private Map<TopicPartition, Long> droppedNext = new HashMap<>();
+    private final Sink sink;
+    private final java.util.Set<TopicPartition> assigned = new java.util.TreeSet<>();
+    private boolean paused;
     private boolean pending;
     private long recordsSinceFlush;
     private long bytesSinceFlush;
@@ -103,6 +105,9 @@ public final class Pipeline implements AutoCloseable {
         this.settings = s;
         this.decodeAll = !processors.isEmpty() || !target.writesRaw(sourceFormat);
         this.retry = new Retry(s.retryTimeout(), s.retryBackoff());
+        this.sink = s.mode() == PipelineSettings.Mode.ASYNC
+                ? new AsyncSink(target, deadLetter, retry, () -> flushes++)
+                : new DirectSink(target, deadLetter, retry, () -> flushes++);
     }
 
     public static Builder builder() {
@@ -124,9 +129,6 @@ public final class Pipeline implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("a pipeline runs once");
         }
-        if (settings.mode() == PipelineSettings.Mode.ASYNC) {
-            LOG.warn("pipeline.mode async is not available in this runtime yet; running in sync mode");
-        }
         boolean failed = true;
         try {
             lastFlushNanos = System.nanoTime();
@@ -139,8 +141,11 @@ public final class Pipeline implements AutoCloseable {
                     throw stop;
                 }
                 if (dueForFlush()) {
-                    flushAndCommit();
+                    sink.flush();
+                    resetThresholds();
                 }
+                commit(sink.takeDurable(), settings.mode() == PipelineSettings.Mode.ASYNC);
+                applyBackpressure();
             }
             flushAndCommit();
             failed = false;
@@ -194,6 +199,7 @@ public final class Pipeline implements AutoCloseable {
         int handled = 0;
         List<KsfRecord> out = new ArrayList<>(batch.size());
         List<KsfRecord> bad = new ArrayList<>();
+        Map<TopicPartition, Long> droppedNext = new HashMap<>();
         long inBytes = 0;
         try {
             for (KsfRecord record : batch) {
@@ -224,14 +230,9 @@ public final class Pipeline implements AutoCloseable {
             bytesIn += inBytes;
             recordsSinceFlush += handled;
             bytesSinceFlush += inBytes;
-            if (!out.isEmpty()) {
-                target.write(out);
-                recordsWritten += out.size();
-            }
-            if (!bad.isEmpty()) {
-                deadLetter.write(bad);
-                recordsDeadLettered += bad.size();
-            }
+            sink.write(out, bad, droppedNext, inBytes);
+            recordsWritten += out.size();
+            recordsDeadLettered += bad.size();
         }
         return stop;
     }
@@ -261,26 +262,44 @@ public final class Pipeline implements AutoCloseable {
                 || System.nanoTime() - lastFlushNanos >= settings.flushInterval().toNanos());
     }
 
+    /** Makes everything handed over durable, then commits it synchronously (stop, revoke, fatal record). */
     private void flushAndCommit() {
-        if (!pending) {
+        sink.drain();
+        resetThresholds();
+        commit(sink.takeDurable(), false);
+    }
+
+    private void commit(Positions positions, boolean async) {
+        if (positions.isEmpty()) {
             return;
         }
-        Positions durable = retry.call("target flush", target::flush);
-        if (deadLetter != null) {
-            durable = durable.merge(retry.call("dead-letter flush", deadLetter::flush));
+        if (async) {
+            source.commitAsync(positions);
+        } else {
+            source.commit(positions);
         }
-        flushes++;
-        Positions commit = durable.merge(Positions.of(droppedNext));
-        if (!commit.isEmpty()) {
-            source.commit(commit);
-            committed = committed.merge(commit);
-            commits++;
-        }
-        droppedNext = new HashMap<>();
+        committed = committed.merge(positions);
+        commits++;
+    }
+
+    private void resetThresholds() {
         pending = false;
         recordsSinceFlush = 0;
         bytesSinceFlush = 0;
         lastFlushNanos = System.nanoTime();
+    }
+
+    /** Async mode: pause every assigned partition while the bytes in flight exceed the budget. */
+    private void applyBackpressure() {
+        long inFlight = sink.inFlightBytes();
+        if (!paused && inFlight > settings.memoryBudget()) {
+            paused = true;
+            LOG.debug("pausing {}: {} bytes in flight exceed the memory budget", assigned, inFlight);
+            source.pause(assigned);
+        } else if (paused && inFlight <= settings.memoryBudget() / 2) {
+            paused = false;
+            source.resume(assigned);
+        }
     }
 
     private void closeAll(boolean failed) {
@@ -293,6 +312,7 @@ public final class Pipeline implements AutoCloseable {
         for (Processor processor : processors) {
             closeQuietly(processor, "processor");
         }
+        closeQuietly(sink, "flush worker");
         closeQuietly(target, "target");
         if (deadLetter != null) {
             closeQuietly(deadLetter, "dead-letter target");
@@ -311,19 +331,25 @@ public final class Pipeline implements AutoCloseable {
     /** Rebalances arrive during poll, on the poll thread, after every record polled before was handled. */
     private final class Rebalances implements PartitionListener {
         @Override
+        public void onAssigned(Collection<TopicPartition> partitions) {
+            assigned.addAll(partitions);
+            if (paused) {
+                source.pause(partitions);
+            }
+        }
+
+        @Override
         public void onRevoked(Collection<TopicPartition> partitions) {
             LOG.info("partitions revoked: {}; flushing and committing before giving them up", partitions);
             flushAndCommit();
+            assigned.removeAll(partitions);
         }
 
         @Override
         public void onLost(Collection<TopicPartition> partitions) {
             LOG.warn("partitions lost: {}; dropping their buffered records without committing", partitions);
-            target.discard(partitions);
-            if (deadLetter != null) {
-                deadLetter.discard(partitions);
-            }
-            droppedNext.keySet().removeAll(partitions);
+            sink.discard(partitions);
+            assigned.removeAll(partitions);
         }
     }
 
@@ -383,6 +409,18 @@ public final class Pipeline implements AutoCloseable {
         /** Flush and commit after this many records, or bytes, or this much time, whichever comes first. */
         public Builder flushEvery(int records, long bytes, Duration interval) {
             this.settings = settings.withFlush(records, bytes, interval);
+            return this;
+        }
+
+        /** Sync (the default) or async: flushes on a worker thread while polling goes on. */
+        public Builder mode(PipelineSettings.Mode value) {
+            this.settings = settings.withMode(value);
+            return this;
+        }
+
+        /** Async mode: bytes in flight before every partition is paused. */
+        public Builder memoryBudget(long bytes) {
+            this.settings = settings.withMemoryBudget(bytes);
             return this;
         }
 

@@ -29,6 +29,8 @@ public final class InMemorySource implements Source {
     private volatile boolean open;
     private volatile boolean closed;
     private volatile int commits;
+    private final java.util.Set<TopicPartition> paused = ConcurrentHashMap.newKeySet();
+    private volatile int pauses;
 
     public InMemorySource(List<KsfRecord> records) {
         this(records, Positions.empty(), 500);
@@ -62,6 +64,9 @@ public final class InMemorySource implements Source {
         }
         List<KsfRecord> batch = new ArrayList<>();
         for (Map.Entry<TopicPartition, List<KsfRecord>> entry : partitions.entrySet()) {
+            if (paused.contains(entry.getKey())) {
+                continue;
+            }
             long next = position.get(entry.getKey());
             for (KsfRecord record : entry.getValue()) {
                 if (batch.size() >= maxPollRecords) {
@@ -92,6 +97,27 @@ public final class InMemorySource implements Source {
     public void commit(Positions positions) {
         committed.putAll(positions.asMap());
         commits++;
+    }
+
+    @Override
+    public void commitAsync(Positions positions) {
+        commit(positions);
+    }
+
+    @Override
+    public void pause(java.util.Collection<TopicPartition> partitions) {
+        paused.addAll(partitions);
+        pauses++;
+    }
+
+    @Override
+    public void resume(java.util.Collection<TopicPartition> partitions) {
+        paused.removeAll(partitions);
+    }
+
+    /** How many times the runtime paused partitions (backpressure). */
+    public int pauses() {
+        return pauses;
     }
 
     @Override

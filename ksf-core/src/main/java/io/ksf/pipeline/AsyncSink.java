@@ -1,0 +1,185 @@
+package io.ksf.pipeline;
+
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Async mode: one worker thread owns the target and the dead letters, so targets stay single-threaded, while the
+ * poll thread keeps polling. Work runs in the order it was handed over, so the durable positions of a partition
+ * never skip a flush that has not completed. The worker's first failure is kept and rethrown to the poll thread.
+ */
+final class AsyncSink implements Sink {
+    private final Target target;
+    private final Target deadLetter;
+    private final Retry retry;
+    private final Runnable onFlush;
+    private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Positions> durable = new ConcurrentLinkedQueue<>();
+    private final AtomicLong inFlight = new AtomicLong();
+    private final Thread worker;
+    private volatile RuntimeException failure;
+    private volatile boolean closed;
+
+    // touched by the worker only
+    private Map<TopicPartition, Long> dropped = new HashMap<>();
+    private long unflushedBytes;
+    private boolean dirty;
+
+    AsyncSink(Target target, Target deadLetter, Retry retry, Runnable onFlush) {
+        this.target = target;
+        this.deadLetter = deadLetter;
+        this.retry = retry;
+        this.onFlush = onFlush;
+        this.worker = new Thread(this::work, "ksf-flush");
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    private void work() {
+        while (!closed || !work.isEmpty()) {
+            try {
+                Runnable next = work.take();
+                if (failure == null) {
+                    next.run();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+    }
+
+    private void checkFailure() {
+        RuntimeException failed = failure;
+        if (failed != null) {
+            throw failed instanceof KsfException ? failed : new KsfException(failed.getMessage(), failed);
+        }
+    }
+
+    @Override
+    public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> droppedNext, long bytes) {
+        checkFailure();
+        inFlight.addAndGet(bytes);
+        Map<TopicPartition, Long> droppedCopy = Map.copyOf(droppedNext);
+        work.add(() -> {
+            if (!out.isEmpty()) {
+                target.write(out);
+            }
+            if (!bad.isEmpty()) {
+                deadLetter.write(bad);
+            }
+            droppedCopy.forEach((tp, next) -> dropped.merge(tp, next, Math::max));
+            unflushedBytes += bytes;
+            dirty = true;
+        });
+    }
+
+    @Override
+    public void flush() {
+        checkFailure();
+        work.add(this::flushOnWorker);
+    }
+
+    private void flushOnWorker() {
+        if (!dirty) {
+            return;
+        }
+        dirty = false;
+        Positions positions = DirectSink.flushTargets(target, deadLetter, retry, dropped);
+        dropped = new HashMap<>();
+        durable.add(positions);
+        inFlight.addAndGet(-unflushedBytes);
+        unflushedBytes = 0;
+        onFlush.run();
+    }
+
+    @Override
+    public void drain() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        checkFailure();
+        work.add(() -> {
+            try {
+                flushOnWorker();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                throw e;
+            }
+        });
+        await(done);
+    }
+
+    @Override
+    public Positions takeDurable() {
+        checkFailure();
+        Positions merged = Positions.empty();
+        for (Positions next = durable.poll(); next != null; next = durable.poll()) {
+            merged = merged.merge(next);
+        }
+        return merged;
+    }
+
+    @Override
+    public long inFlightBytes() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void discard(Collection<TopicPartition> partitions) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        List<TopicPartition> lost = List.copyOf(partitions);
+        work.add(() -> {
+            target.discard(lost);
+            if (deadLetter != null) {
+                deadLetter.discard(lost);
+            }
+            dropped.keySet().removeAll(lost);
+            done.complete(null);
+        });
+        await(done);
+    }
+
+    private void await(CompletableFuture<Void> done) {
+        while (true) {
+            try {
+                done.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                checkFailure(); // the worker failed before reaching this step
+            } catch (ExecutionException e) {
+                checkFailure();
+                throw new KsfException(e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KsfException("interrupted while waiting for the flush worker", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        work.add(() -> { });
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        worker.interrupt();
+    }
+}

@@ -1,0 +1,94 @@
+package io.ksf.pipeline;
+
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Sync mode: the poll thread writes to the target and flushes it itself. */
+final class DirectSink implements Sink {
+    private final Target target;
+    private final Target deadLetter;
+    private final Retry retry;
+    private final Runnable onFlush;
+    private Map<TopicPartition, Long> dropped = new HashMap<>();
+    private Positions durable = Positions.empty();
+    private long inFlight;
+    private boolean dirty;
+
+    DirectSink(Target target, Target deadLetter, Retry retry, Runnable onFlush) {
+        this.target = target;
+        this.deadLetter = deadLetter;
+        this.retry = retry;
+        this.onFlush = onFlush;
+    }
+
+    @Override
+    public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> droppedNext, long bytes) {
+        if (!out.isEmpty()) {
+            target.write(out);
+        }
+        if (!bad.isEmpty()) {
+            deadLetter.write(bad);
+        }
+        droppedNext.forEach((tp, next) -> dropped.merge(tp, next, Math::max));
+        inFlight += bytes;
+        dirty = true;
+    }
+
+    @Override
+    public void flush() {
+        if (!dirty) {
+            return;
+        }
+        dirty = false;
+        durable = durable.merge(flushTargets(target, deadLetter, retry, dropped));
+        dropped = new HashMap<>();
+        inFlight = 0;
+        onFlush.run();
+    }
+
+    /** Flushes target and dead letters (with retries) and adds the positions of dropped records. */
+    static Positions flushTargets(Target target, Target deadLetter, Retry retry, Map<TopicPartition, Long> dropped) {
+        Positions positions = retry.call("target flush", target::flush);
+        if (deadLetter != null) {
+            positions = positions.merge(retry.call("dead-letter flush", deadLetter::flush));
+        }
+        return positions.merge(Positions.of(dropped));
+    }
+
+    @Override
+    public void drain() {
+        flush();
+    }
+
+    @Override
+    public Positions takeDurable() {
+        Positions taken = durable;
+        durable = Positions.empty();
+        return taken;
+    }
+
+    @Override
+    public long inFlightBytes() {
+        return inFlight;
+    }
+
+    @Override
+    public void discard(Collection<TopicPartition> partitions) {
+        target.discard(partitions);
+        if (deadLetter != null) {
+            deadLetter.discard(partitions);
+        }
+        dropped.keySet().removeAll(partitions);
+    }
+
+    @Override
+    public void close() {
+    }
+}

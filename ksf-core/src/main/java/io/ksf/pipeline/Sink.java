@@ -1,0 +1,44 @@
+package io.ksf.pipeline;
+
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.TopicPartition;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The target side of a pipeline, as the poll thread sees it: batches go in, durable positions come out. Sync mode
+ * writes and flushes on the poll thread ({@link DirectSink}); async mode on a worker ({@link AsyncSink}).
+ */
+interface Sink extends AutoCloseable {
+
+    /**
+     * Hands over one polled batch after the processors.
+     *
+     * @param out     records for the target
+     * @param bad     dead letters
+     * @param dropped next offsets of records the processors dropped on purpose
+     * @param bytes   bytes of the polled records, counted against the memory budget
+     */
+    void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> dropped, long bytes);
+
+    /** Starts a flush of everything written so far; sync mode completes it before returning. */
+    void flush();
+
+    /** Flushes everything written so far and waits: afterwards nothing is in flight. */
+    void drain();
+
+    /** Positions made durable since the last call, in flush order (empty when none). */
+    Positions takeDurable();
+
+    /** Bytes handed over and not yet durable. */
+    long inFlightBytes();
+
+    /** Drops what is buffered for partitions lost to another reader. */
+    void discard(Collection<TopicPartition> partitions);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,44 @@
+package io.ksf.testkit;
+
+import io.ksf.spi.Format;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+
+import java.util.Collection;
+import java.util.List;
+
+/** Forwards everything to another target; tests extend it to slow down, count or break one step. */
+public class DelegatingTarget implements Target {
+    private final Target delegate;
+
+    public DelegatingTarget(Target delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public void write(List<KsfRecord> records) {
+        delegate.write(records);
+    }
+
+    @Override
+    public Positions flush() {
+        return delegate.flush();
+    }
+
+    @Override
+    public boolean writesRaw(Format sourceFormat) {
+        return delegate.writesRaw(sourceFormat);
+    }
+
+    @Override
+    public void discard(Collection<TopicPartition> partitions) {
+        delegate.discard(partitions);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
