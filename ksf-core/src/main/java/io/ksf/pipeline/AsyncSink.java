@@ -65,6 +65,9 @@ final class AsyncSink implements Sink {
     }
 
     private void checkFailure() {
+        if (closed) {
+            throw new IllegalStateException("the flush worker is closed");
+        }
         RuntimeException failed = failure;
         if (failed != null) {
             throw failed instanceof KsfException ? failed : new KsfException(failed.getMessage(), failed);

@@ -73,6 +73,7 @@ public final class Pipeline implements AutoCloseable {
     private final java.util.Set<TopicPartition> assigned = new java.util.TreeSet<>();
     private boolean paused;
     private boolean pending;
+    private volatile boolean rebalancesHandled = true;
     private long recordsSinceFlush;
     private long bytesSinceFlush;
     private long lastFlushNanos;
@@ -309,6 +310,8 @@ public final class Pipeline implements AutoCloseable {
         if (failed) {
             LOG.warn("pipeline stopped on an error; positions after {} were not committed", committed);
         }
+        // closing a consumer revokes its partitions: the final commit is done (or must not happen after a failure)
+        rebalancesHandled = false;
         for (Processor processor : processors) {
             closeQuietly(processor, "processor");
         }
@@ -340,6 +343,9 @@ public final class Pipeline implements AutoCloseable {
 
         @Override
         public void onRevoked(Collection<TopicPartition> partitions) {
+            if (!rebalancesHandled) {
+                return;
+            }
             LOG.info("partitions revoked: {}; flushing and committing before giving them up", partitions);
             flushAndCommit();
             assigned.removeAll(partitions);
@@ -347,6 +353,9 @@ public final class Pipeline implements AutoCloseable {
 
         @Override
         public void onLost(Collection<TopicPartition> partitions) {
+            if (!rebalancesHandled) {
+                return;
+            }
             LOG.warn("partitions lost: {}; dropping their buffered records without committing", partitions);
             sink.discard(partitions);
             assigned.removeAll(partitions);

@@ -15,6 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -67,18 +69,23 @@ class KafkaPipelineTest {
                 .flushEvery(flushRecords, 64L << 20, Duration.ofSeconds(2)).pollTimeout(Duration.ofMillis(200)).build();
     }
 
-    @Test
-    void everyRecordArrivesExactlyOnceAndTheCommittedOffsetsEqualTheEndOffsets(EmbeddedKafka kafka) throws IOException {
-        kafka.createTopic("posts-sync", 6);
-        kafka.produce("posts-sync", 6, values(100_000));
-        Pipeline pipeline = toFolder(source(kafka, "sync-group", "posts-sync"), dir, 10_000);
+    @ParameterizedTest
+    @EnumSource(PipelineSettings.Mode.class)
+    void everyRecordArrivesExactlyOnceAndTheCommittedOffsetsEqualTheEndOffsets(PipelineSettings.Mode mode,
+                                                                              EmbeddedKafka kafka) throws IOException {
+        String topic = "posts-" + mode.name().toLowerCase(java.util.Locale.ROOT);
+        kafka.createTopic(topic, 6);
+        kafka.produce(topic, 6, values(100_000));
+        Pipeline pipeline = Pipeline.builder().source(source(kafka, topic + "-group", topic), new JsonFormat())
+                .target(new FileTarget(dir, "", new JsonFormat())).mode(mode).memoryBudget(512 * 1024)
+                .flushEvery(10_000, 64L << 20, Duration.ofSeconds(2)).pollTimeout(Duration.ofMillis(200)).build();
 
         try (RunningPipeline running = RunningPipeline.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 100_000, WAIT).stop();
         }
 
         assertThat(sorted(lines(dir))).isEqualTo(sorted(values(100_000)));
-        assertThat(kafka.committed("sync-group", "posts-sync")).isEqualTo(kafka.endOffsets("posts-sync"));
+        assertThat(kafka.committed(topic + "-group", topic)).isEqualTo(kafka.endOffsets(topic));
     }
 
     @Test
