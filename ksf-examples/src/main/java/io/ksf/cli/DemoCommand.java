@@ -2,6 +2,7 @@ package io.ksf.cli;
 
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineSettings;
 import io.ksf.pipeline.PipelineStats;
 import io.ksf.processor.ValidateProcessor;
 import io.ksf.source.kafka.KafkaSourceFactory;
@@ -46,12 +47,19 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "ksf-out/demo", description = "output folder (default ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(names = "--mode", defaultValue = "sync", description = "sync or async (default ${DEFAULT-VALUE})")
+    String mode;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
+        if (!mode.equals("sync") && !mode.equals("async")) {
+            spec.commandLine().getErr().println("--mode: expected sync or async, found \"" + mode + "\"");
+            return KsfCommand.BAD_CONFIG;
+        }
         deleteRecursively(out);
         console.println("starting an embedded Kafka broker ...");
         console.flush();
@@ -70,6 +78,7 @@ final class DemoCommand implements Callable<Integer> {
                     .target(new FileTarget(out.resolve("pins"), "curated/", new JsonFormat()))
                     .deadLetter(new FileTarget(out.resolve("dead-letters"), "", new JsonFormat()))
                     .flushEvery(10_000, 64L << 20, Duration.ofSeconds(10))
+                    .mode(PipelineSettings.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)))
                     .pollTimeout(Duration.ofMillis(200))
                     .build();
             long started = System.nanoTime();
@@ -91,7 +100,8 @@ final class DemoCommand implements Callable<Integer> {
             long[] deadObjects = count(out.resolve("dead-letters"));
             boolean allCommitted = kafka.committed("ksf-demo", TOPIC).equals(kafka.endOffsets(TOPIC));
             console.println();
-            console.println("KSF demo: Kafka (embedded broker) -> validate -> file target (JSON Lines)");
+            console.println("KSF demo: Kafka (embedded broker) -> validate -> file target (JSON Lines), " + mode
+                    + " mode");
             console.printf("  records in        %,d%n", stats.recordsIn());
             console.printf("  written           %,d%n", stats.recordsWritten());
             console.printf("  dead-lettered     %,d (with origin and error, in %d objects)%n",

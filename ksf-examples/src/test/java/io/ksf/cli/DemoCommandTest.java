@@ -49,6 +49,19 @@ class DemoCommandTest {
     }
 
     @Test
+    void theDemoRunsInAsyncModeToo() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+
+        int exit = commandLine.execute("demo", "--records", "3000", "--mode", "async", "--out", dir.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("async mode", "records in        3,000", "dead-lettered     3",
+                "committed offsets equal the end offsets");
+    }
+
+    @Test
     void samplePostsAreValidJsonExceptTheMalformedOnes() {
         assertThat(SamplePosts.post(0, 1000)).startsWith("{\"index\":0,\"unique_id\":\"");
         assertThat(SamplePosts.post(999, 1000)).isEqualTo("{\"index\": 999, \"title\": \"cut off");
