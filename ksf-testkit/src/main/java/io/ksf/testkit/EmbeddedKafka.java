@@ -46,14 +46,20 @@ import java.util.stream.Stream;
  * helpers to create topics, produce, read and look at committed offsets. Starts in a few seconds.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+    /** The user and password that the SASL/PLAIN listener accepts. */
+    public static final String SASL_USER = "ksf";
+    public static final String SASL_PASSWORD = "ksf-secret";
+
     private final Path logDir;
     private final int port;
+    private final int saslPort;
     private final KafkaRaftServer server;
     private final Admin admin;
 
-    private EmbeddedKafka(Path logDir, int port, KafkaRaftServer server) {
+    private EmbeddedKafka(Path logDir, int port, int saslPort, KafkaRaftServer server) {
         this.logDir = logDir;
         this.port = port;
+        this.saslPort = saslPort;
         this.server = server;
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -66,14 +72,22 @@ public final class EmbeddedKafka implements AutoCloseable {
             Path logDir = Files.createTempDirectory("ksf-kafka-");
             int port = freePort();
             int controllerPort = freePort();
+            int saslPort = freePort();
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
             props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+                    + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
             props.put("controller.listener.names", "CONTROLLER");
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("listener.security.protocol.map",
+                    "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+            // a listener that really checks credentials, for the auth paths of clients
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + SASL_USER + "=\""
+                            + SASL_PASSWORD + "\";");
             props.put("inter.broker.listener.name", "PLAINTEXT");
             props.put("log.dirs", logDir.toString());
             props.put("offsets.topic.replication.factor", "1");
@@ -98,7 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            return new EmbeddedKafka(logDir, port, server);
+            return new EmbeddedKafka(logDir, port, saslPort, server);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -106,6 +120,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SASL_PLAINTEXT listener, mechanism PLAIN, user {@link #SASL_USER} / {@link #SASL_PASSWORD}. */
+    public String saslBootstrapServers() {
+        return "127.0.0.1:" + saslPort;
     }
 
     public Admin admin() {

@@ -14,6 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -97,6 +99,10 @@ public final class KafkaSource implements Source {
             polled = consumer.poll(timeout);
         } catch (WakeupException e) {
             return List.of();
+        } catch (AuthenticationException e) {
+            throw new KsfException("authentication to the Kafka brokers failed: " + e.getMessage(), e);
+        } catch (AuthorizationException e) {
+            throw new KsfException("not authorized to read from Kafka: " + e.getMessage(), e);
         }
         List<KsfRecord> records = new ArrayList<>(polled.count());
         for (ConsumerRecord<byte[], byte[]> record : polled) {
