@@ -43,6 +43,11 @@ final class RunCommand implements Callable<Integer> {
         }
         Thread stopper = new Thread(pipeline::close, "ksf-shutdown");
         Runtime.getRuntime().addShutdownHook(stopper);
+        // SIGTERM (ECS stop) and Ctrl-C stop the pipeline gracefully, so the process can exit 0 afterwards
+        StopSignals.install(() -> {
+            LOG.info("stop signal received: flushing and committing");
+            new Thread(pipeline::close, "ksf-stop").start();
+        });
         try {
             PipelineStats stats = pipeline.run();
             LOG.info("stopped: {} records in, {} written, {} dead-lettered, {} commits", stats.recordsIn(),

@@ -1,0 +1,26 @@
+package io.ksf.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Turns SIGTERM and SIGINT into a graceful stop instead of the JVM's default exit (status 143 / 130), so that
+ * {@code ksf run} flushes, commits and exits 0 when ECS stops the task.
+ */
+final class StopSignals {
+    private static final Logger LOG = LoggerFactory.getLogger(StopSignals.class);
+
+    private StopSignals() {
+    }
+
+    static void install(Runnable stop) {
+        for (String name : new String[]{"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> stop.run());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                LOG.debug("cannot handle SIG{} here; the shutdown hook stops the pipeline instead", name);
+            }
+        }
+    }
+}
