@@ -50,16 +50,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final String SASL_USER = "ksf";
     public static final String SASL_PASSWORD = "ksf-secret";
 
+    /** The password of the TLS listener's key store and of {@link #trustStore()}. */
+    public static final String STORE_PASSWORD = "ksf-store";
+
     private final Path logDir;
     private final int port;
     private final int saslPort;
+    private final int sslPort;
     private final KafkaRaftServer server;
     private final Admin admin;
 
-    private EmbeddedKafka(Path logDir, int port, int saslPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path logDir, int port, int saslPort, int sslPort, KafkaRaftServer server) {
         this.logDir = logDir;
         this.port = port;
         this.saslPort = saslPort;
+        this.sslPort = sslPort;
         this.server = server;
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -73,16 +78,23 @@ public final class EmbeddedKafka implements AutoCloseable {
             int port = freePort();
             int controllerPort = freePort();
             int saslPort = freePort();
+            int sslPort = freePort();
+            TlsStores.create(logDir, STORE_PASSWORD);
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
             props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
             props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
-                    + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+                    + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort + ",SSL://127.0.0.1:" + sslPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort
+                    + ",SSL://127.0.0.1:" + sslPort);
             props.put("controller.listener.names", "CONTROLLER");
             props.put("listener.security.protocol.map",
-                    "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+                    "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL");
+            props.put("listener.name.ssl.ssl.keystore.location", logDir.resolve(TlsStores.KEY_STORE).toString());
+            props.put("listener.name.ssl.ssl.keystore.password", STORE_PASSWORD);
+            props.put("listener.name.ssl.ssl.keystore.type", "PKCS12");
+            props.put("listener.name.ssl.ssl.key.password", STORE_PASSWORD);
             // a listener that really checks credentials, for the auth paths of clients
             props.put("sasl.enabled.mechanisms", "PLAIN");
             props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
@@ -112,7 +124,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            return new EmbeddedKafka(logDir, port, saslPort, server);
+            return new EmbeddedKafka(logDir, port, saslPort, sslPort, server);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -125,6 +137,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The SASL_PLAINTEXT listener, mechanism PLAIN, user {@link #SASL_USER} / {@link #SASL_PASSWORD}. */
     public String saslBootstrapServers() {
         return "127.0.0.1:" + saslPort;
+    }
+
+    /** The TLS listener; clients trust it through {@link #trustStore()}. */
+    public String sslBootstrapServers() {
+        return "127.0.0.1:" + sslPort;
+    }
+
+    /** A PKCS12 trust store (password {@link #STORE_PASSWORD}) holding the TLS listener's certificate. */
+    public Path trustStore() {
+        return logDir.resolve(TlsStores.TRUST_STORE);
     }
 
     public Admin admin() {

@@ -84,6 +84,37 @@ class KafkaAuthTest {
     }
 
     @Test
+    void tlsConnectsWhenTheBrokerCertificateIsTrusted(EmbeddedKafka kafka) {
+        kafka.createTopic("tls-topic", 1);
+        kafka.produce("tls-topic", 1, List.of("{\"tls\":true}"));
+        InMemoryTarget target = new InMemoryTarget();
+        Pipeline pipeline = Pipeline.builder()
+                .source(factory.create(options(Map.of("topics", List.of("tls-topic"), "auth", "tls",
+                        "truststore.location", kafka.trustStore().toString(),
+                        "truststore.password", EmbeddedKafka.STORE_PASSWORD,
+                        "properties", Map.of("bootstrap.servers", kafka.sslBootstrapServers(), "group.id", "tls-ok",
+                                "ssl.truststore.type", "PKCS12"))), null), new JsonFormat())
+                .target(target).flushEvery(1, 1 << 20, Duration.ofSeconds(1)).build();
+
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            running.awaitUntil(() -> target.stored().size() == 1, Duration.ofSeconds(30)).stop();
+        }
+        assertThat(kafka.committed("tls-ok", "tls-topic").values()).containsExactly(1L);
+    }
+
+    @Test
+    void tlsWithoutTrustingTheBrokerFailsWithAClearError(EmbeddedKafka kafka) {
+        Pipeline pipeline = Pipeline.builder()
+                .source(factory.create(options(Map.of("topics", List.of("tls-topic"), "auth", "tls",
+                        "properties", Map.of("bootstrap.servers", kafka.sslBootstrapServers(), "group.id", "tls-bad"))),
+                        null), new JsonFormat())
+                .target(new InMemoryTarget()).build();
+
+        assertThat(RunningPipeline.start(pipeline).failure())
+                .hasMessageStartingWith("authentication to the Kafka brokers failed").hasMessageContaining("SSL");
+    }
+
+    @Test
     void aWrongPasswordFailsFastWithAClearErrorAndDoesNotShowThePassword(EmbeddedKafka kafka) {
         Pipeline pipeline = Pipeline.builder()
                 .source(factory.create(options(sasl(kafka, "auth-bad", "wrong-password")), null), new JsonFormat())
