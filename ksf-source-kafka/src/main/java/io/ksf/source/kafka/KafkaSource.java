@@ -16,6 +16,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -44,6 +46,7 @@ public final class KafkaSource implements Source {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<String> topics;
     private final Pattern pattern;
+    private final String offsetReset;
 
     /**
      * @param properties consumer properties; deserializers are set here and auto commit is forced off
@@ -53,8 +56,14 @@ public final class KafkaSource implements Source {
     public KafkaSource(Properties properties, List<String> topics, Pattern pattern) {
         this.topics = List.copyOf(topics);
         this.pattern = pattern;
+        // KSF applies auto.offset.reset itself, so that every reset is logged with topic, partition and offsets
+        this.offsetReset = String.valueOf(properties.getOrDefault("auto.offset.reset", "earliest"));
+        Properties consumerProperties = new Properties();
+        consumerProperties.putAll(properties);
+        consumerProperties.put("auto.offset.reset", "none");
         try {
-            this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            this.consumer = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
         } catch (KafkaException e) {
             throw new KsfException("cannot create the Kafka consumer: " + rootMessage(e), e);
         }
@@ -99,6 +108,12 @@ public final class KafkaSource implements Source {
             polled = consumer.poll(timeout);
         } catch (WakeupException e) {
             return List.of();
+        } catch (NoOffsetForPartitionException e) {
+            reset(e.partitions(), Map.of());
+            return List.of();
+        } catch (OffsetOutOfRangeException e) {
+            reset(e.offsetOutOfRangePartitions().keySet(), e.offsetOutOfRangePartitions());
+            return List.of();
         } catch (AuthenticationException e) {
             throw new KsfException("authentication to the Kafka brokers failed: " + e.getMessage(), e);
         } catch (AuthorizationException e) {
@@ -110,6 +125,32 @@ public final class KafkaSource implements Source {
                     record.key(), record.value(), headers(record)));
         }
         return records;
+    }
+
+    /** Moves partitions without a valid position to the start or the end, as auto.offset.reset says. */
+    private void reset(Collection<org.apache.kafka.common.TopicPartition> partitions,
+                       Map<org.apache.kafka.common.TopicPartition, Long> outOfRange) {
+        if (offsetReset.equals("none")) {
+            throw new KsfException("no valid offset for " + partitions + (outOfRange.isEmpty() ? ""
+                    : " (out of range: " + outOfRange + ")") + " and auto.offset.reset is none");
+        }
+        boolean earliest = offsetReset.equals("earliest");
+        if (earliest) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
+        for (org.apache.kafka.common.TopicPartition tp : partitions) {
+            long position = consumer.position(tp);
+            Long bad = outOfRange.get(tp);
+            if (bad != null) {
+                LOG.warn("{} partition {}: offset {} is out of range; reset to the {} offset {} (auto.offset.reset={})",
+                        tp.topic(), tp.partition(), bad, earliest ? "earliest" : "latest", position, offsetReset);
+            } else {
+                LOG.info("{} partition {}: no committed offset; starting at the {} offset {}", tp.topic(),
+                        tp.partition(), earliest ? "earliest" : "latest", position);
+            }
+        }
     }
 
     private static List<Header> headers(ConsumerRecord<byte[], byte[]> record) {

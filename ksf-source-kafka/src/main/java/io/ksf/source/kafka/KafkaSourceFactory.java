@@ -118,6 +118,11 @@ public final class KafkaSourceFactory implements SourceFactory {
         }
         props.put("enable.auto.commit", "false");
         props.putIfAbsent("auto.offset.reset", "earliest");
+        String reset = props.get("auto.offset.reset").toString();
+        if (!List.of("earliest", "latest", "none").contains(reset)) {
+            throw new ConfigException(options.path() + ".properties.auto.offset.reset: expected one of earliest, "
+                    + "latest, none, found \"" + reset + "\"");
+        }
         return props;
     }
 }

@@ -185,6 +185,39 @@ class KafkaPipelineTest {
         assertThat(kafka.committed("outage-group", "posts-outage")).isEqualTo(kafka.endOffsets("posts-outage"));
     }
 
+    @Test
+    void aTopicPatternReadsEveryMatchingTopic(EmbeddedKafka kafka) throws IOException {
+        kafka.createTopic("pin.user", 2);
+        kafka.createTopic("pin.geo", 1);
+        kafka.createTopic("other.topic", 1);
+        kafka.produce("pin.user", 2, List.of("{\"u\":1}", "{\"u\":2}"));
+        kafka.produce("pin.geo", 1, List.of("{\"g\":1}"));
+        kafka.produce("other.topic", 1, List.of("{\"o\":1}"));
+        Options options = Options.of("source", new KafkaSourceFactory().options(), Map.of("topics.regex", "pin\\..*",
+                "properties", Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id", "regex-group")));
+        Pipeline pipeline = toFolder((KafkaSource) new KafkaSourceFactory().create(options, null), dir, 1);
+
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            running.awaitUntil(() -> pipeline.stats().recordsIn() == 3, WAIT).stop();
+        }
+        assertThat(sorted(lines(dir))).containsExactly("{\"g\":1}", "{\"u\":1}", "{\"u\":2}");
+    }
+
+    @Test
+    void aCommittedOffsetOutOfRangeFollowsAutoOffsetReset(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("posts-reset", 1);
+        kafka.produce("posts-reset", 1, values(10));
+        kafka.admin().alterConsumerGroupOffsets("reset-group", Map.of(new TopicPartition("posts-reset", 0),
+                new org.apache.kafka.clients.consumer.OffsetAndMetadata(1_000))).all().get();
+        Pipeline pipeline = toFolder(source(kafka, "reset-group", "posts-reset"), dir, 100);
+
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            running.awaitUntil(() -> pipeline.stats().recordsIn() == 10, WAIT).stop();
+        }
+        assertThat(sorted(lines(dir))).isEqualTo(sorted(values(10)));
+        assertThat(kafka.committed("reset-group", "posts-reset")).isEqualTo(kafka.endOffsets("posts-reset"));
+    }
+
     private static java.util.Properties props(EmbeddedKafka kafka) {
         java.util.Properties props = new java.util.Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
