@@ -1,0 +1,343 @@
+package io.ksf.target.s3;
+
+import io.ksf.pipeline.Retry;
+import io.ksf.spi.Format;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.RecordWriter;
+import io.ksf.spi.RetriableException;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+import io.ksf.target.ObjectLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes records to S3 objects named by {@link ObjectLayout} (with a partitioner's folder), so the same input
+ * always gives the same keys and a replay overwrites instead of duplicating.
+ *
+ * <p>Records are encoded straight into a temporary file per open object (optionally gzip-compressed). An object
+ * is cut when it reaches {@code flushRecords} records or {@code flushBytes} bytes, and at every {@link #flush()}.
+ * Objects up to the part size are one PUT; larger ones stream through a multipart upload, one part buffer at a
+ * time. Throttling, 5xx and network errors are retried with backoff and jitter up to the retry time; after that
+ * the flush fails and nothing is committed.
+ */
+public final class S3Target implements Target {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Target.class);
+
+    /**
+     * @param bucket       the bucket
+     * @param prefix       prepended to every key, such as {@code curated/}
+     * @param format       how records are encoded
+     * @param partitioner  the folder of each record's object
+     * @param flushRecords records per object before it is cut (0: only at flush)
+     * @param flushBytes   encoded bytes per object before it is cut (0: only at flush)
+     * @param partSize     objects larger than this go through multipart upload, in parts of this size
+     * @param gzip         compress objects; keys end with {@code .gz}
+     * @param sse          server-side encryption: null, AES256 or aws:kms
+     * @param kmsKeyId     the KMS key for aws:kms, or null for the bucket's default
+     * @param retry        how S3 calls are retried
+     */
+    public record Settings(String bucket, String prefix, Format format, ObjectPartitioner partitioner,
+                           int flushRecords, long flushBytes, long partSize, boolean gzip,
+                           ServerSideEncryption sse, String kmsKeyId, Retry retry) {
+    }
+
+    private final S3Client client;
+    private final Settings settings;
+    private final boolean partitionsByData;
+    private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> written = new HashMap<>();
+
+    private record ObjectGroup(TopicPartition partition, String path) {
+    }
+
+    public S3Target(S3Client client, Settings settings, boolean partitionsByData) {
+        this.client = client;
+        this.settings = settings;
+        this.partitionsByData = partitionsByData;
+    }
+
+    @Override
+    public void write(List<KsfRecord> records) {
+        for (KsfRecord record : records) {
+            ObjectGroup group = new ObjectGroup(record.topicPartition(), settings.partitioner().path(record));
+            OpenObject object = open.get(group);
+            if (object == null) {
+                object = new OpenObject(key(record, group.path()));
+                open.put(group, object);
+            }
+            object.write(record);
+            written.merge(record.topicPartition(), record.offset() + 1, Math::max);
+            if (object.full()) {
+                open.remove(group);
+                upload(object);
+            }
+        }
+    }
+
+    @Override
+    public Positions flush() {
+        Iterator<OpenObject> it = open.values().iterator();
+        while (it.hasNext()) {
+            upload(it.next());
+            it.remove();
+        }
+        Positions durable = Positions.of(written);
+        written.clear();
+        return durable;
+    }
+
+    @Override
+    public boolean writesRaw(Format sourceFormat) {
+        return !partitionsByData && sourceFormat.name().equals(settings.format().name());
+    }
+
+    @Override
+    public void discard(Collection<TopicPartition> partitions) {
+        open.entrySet().removeIf(entry -> {
+            if (partitions.contains(entry.getKey().partition())) {
+                entry.getValue().delete();
+                return true;
+            }
+            return false;
+        });
+        written.keySet().removeAll(partitions);
+    }
+
+    @Override
+    public void close() {
+        open.values().forEach(OpenObject::delete);
+        open.clear();
+        client.close();
+    }
+
+    private String key(KsfRecord first, String path) {
+        String extension = settings.format().extension() + (settings.gzip() ? ".gz" : "");
+        return settings.prefix() + first.topic() + "/" + path + "/"
+                + ObjectLayout.fileName(first.topic(), first.partition(), first.offset(), extension);
+    }
+
+    private void upload(OpenObject object) {
+        object.seal();
+        long size = object.size();
+        if (size <= settings.partSize()) {
+            call("PUT s3://" + settings.bucket() + "/" + object.key, () -> client.putObject(put(object.key),
+                    RequestBody.fromFile(object.file)));
+        } else {
+            multipart(object, size);
+        }
+        LOG.debug("stored s3://{}/{} ({} records, {} bytes)", settings.bucket(), object.key, object.records, size);
+        object.delete();
+    }
+
+    private void multipart(OpenObject object, long size) {
+        String where = "s3://" + settings.bucket() + "/" + object.key;
+        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
+                .bucket(settings.bucket()).key(object.key).contentType(contentType());
+        if (settings.sse() != null) {
+            create.serverSideEncryption(settings.sse()).ssekmsKeyId(settings.kmsKeyId());
+        }
+        String uploadId = call("start multipart upload of " + where,
+                () -> client.createMultipartUpload(create.build())).uploadId();
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            byte[] buffer = new byte[(int) Math.min(settings.partSize(), size)];
+            try (InputStream in = Files.newInputStream(object.file)) {
+                for (int number = 1; ; number++) {
+                    int length = in.readNBytes(buffer, 0, buffer.length);
+                    if (length == 0) {
+                        break;
+                    }
+                    int partNumber = number;
+                    String eTag = call("upload part " + number + " of " + where, () -> client.uploadPart(
+                            UploadPartRequest.builder().bucket(settings.bucket()).key(object.key).uploadId(uploadId)
+                                    .partNumber(partNumber).contentLength((long) length).build(),
+                            RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length))).eTag();
+                    parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+                }
+            }
+            call("complete multipart upload of " + where, () -> client.completeMultipartUpload(b -> b
+                    .bucket(settings.bucket()).key(object.key).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())));
+        } catch (IOException | RuntimeException e) {
+            try {
+                client.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(settings.bucket())
+                        .key(object.key).uploadId(uploadId).build());
+            } catch (RuntimeException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            throw e instanceof KsfException k ? k : new KsfException("upload of " + where + " failed: " + e, e);
+        }
+    }
+
+    private PutObjectRequest put(String key) {
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(settings.bucket()).key(key)
+                .contentType(contentType());
+        if (settings.sse() != null) {
+            put.serverSideEncryption(settings.sse()).ssekmsKeyId(settings.kmsKeyId());
+        }
+        return put.build();
+    }
+
+    private String contentType() {
+        if (settings.gzip()) {
+            return "application/gzip";
+        }
+        return switch (settings.format().name()) {
+            case "json" -> "application/x-ndjson";
+            case "csv" -> "text/csv";
+            default -> "application/octet-stream";
+        };
+    }
+
+    /** Runs one S3 call under the retry policy: throttling, 5xx and network errors are retriable. */
+    private <T> T call(String what, Supplier<T> request) {
+        return settings.retry().call(what, () -> {
+            try {
+                return request.get();
+            } catch (S3Exception e) {
+                int status = e.statusCode();
+                String message = what + ": " + status + " " + (e.awsErrorDetails() == null ? e.getMessage()
+                        : e.awsErrorDetails().errorCode() + " " + e.awsErrorDetails().errorMessage());
+                if (status >= 500 || status == 429 || status == 408) {
+                    throw new RetriableException(message, e);
+                }
+                throw new KsfException(message, e);
+            } catch (SdkClientException e) {
+                throw new RetriableException(what + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** One object being written: records encoded into a temporary file. */
+    private final class OpenObject {
+        private final String key;
+        private final Path file;
+        private final CountingStream counted;
+        private final OutputStream fileStream;
+        private final GZIPOutputStream gzip;
+        private final RecordWriter writer;
+        private long records;
+        private boolean sealed;
+
+        OpenObject(String key) {
+            this.key = key;
+            try {
+                this.file = Files.createTempFile("ksf-s3-", ".object");
+                this.fileStream = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
+                this.gzip = settings.gzip() ? new GZIPOutputStream(fileStream, 64 * 1024) : null;
+                this.counted = new CountingStream(gzip != null ? gzip : fileStream);
+            } catch (IOException e) {
+                throw new KsfException("cannot create a temporary file for " + key + ": " + e.getMessage(), e);
+            }
+            this.writer = settings.format().writer(counted);
+        }
+
+        void write(KsfRecord record) {
+            try {
+                writer.write(record);
+            } catch (IOException e) {
+                throw new KsfException("cannot encode " + record.origin() + " for " + key + ": " + e.getMessage(), e);
+            }
+            records++;
+        }
+
+        boolean full() {
+            return settings.flushRecords() > 0 && records >= settings.flushRecords()
+                    || settings.flushBytes() > 0 && counted.count >= settings.flushBytes();
+        }
+
+        void seal() {
+            if (sealed) {
+                return;
+            }
+            try {
+                writer.close();
+                counted.flush();
+                if (gzip != null) {
+                    gzip.finish();
+                }
+                fileStream.close();
+                sealed = true;
+            } catch (IOException e) {
+                throw new KsfException("cannot finish " + key + ": " + e.getMessage(), e);
+            }
+        }
+
+        long size() {
+            try {
+                return Files.size(file);
+            } catch (IOException e) {
+                throw new KsfException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        void delete() {
+            try {
+                if (!sealed) {
+                    fileStream.close();
+                }
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("cannot delete {}: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** Counts the encoded (uncompressed) bytes of an object, for flush.bytes. */
+    private static final class CountingStream extends FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // the object's streams are closed by seal(), in order
+        }
+    }
+}
