@@ -5,17 +5,21 @@ import io.ksf.config.PipelineConfig;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.Registry;
 import io.ksf.spi.ConfigException;
+import io.ksf.target.s3.S3ConfigLocation;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.function.Function;
 
-/** {@code --config FILE}, or the {@code configFileLocation} environment variable as the ECS task passes it. */
+/**
+ * {@code --config FILE} or {@code s3://bucket/key}, or the {@code configFileLocation} environment variable as the
+ * ECS task passes it.
+ */
 final class ConfigOption {
     static final String ENVIRONMENT_VARIABLE = "configFileLocation";
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "the pipeline's JSON config; default: the file named by $" + ENVIRONMENT_VARIABLE)
+            description = "the pipeline's JSON config, a path or s3://bucket/key; default: $" + ENVIRONMENT_VARIABLE)
     String location;
 
     /** Where the config is, or a clear error when it is given nowhere. */
@@ -34,11 +38,10 @@ final class ConfigOption {
     /** Loads and resolves the config against every factory on the class path; connects to nothing. */
     PipelinePlan plan(Function<String, String> environment) {
         String where = location(environment);
-        if (where.startsWith("s3://")) {
-            throw new ConfigException(where + ": config locations on S3 are not available in this build; "
-                    + "copy the file locally and pass --config FILE");
-        }
-        PipelineConfig config = ConfigLoader.withEnvironment(environment).load(Path.of(where));
+        ConfigLoader loader = ConfigLoader.withEnvironment(environment);
+        PipelineConfig config = S3ConfigLocation.matches(where)
+                ? loader.parse(S3ConfigLocation.read(where, environment))
+                : loader.load(Path.of(where));
         return PipelinePlan.resolve(config, Registry.load());
     }
 }

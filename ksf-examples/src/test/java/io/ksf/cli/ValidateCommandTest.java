@@ -101,14 +101,38 @@ class ValidateCommandTest {
     }
 
     @Test
-    void theReleaseOneSampleValidatesItsKafkaSourceAndNamesTheMissingS3Target() {
-        // the s3 target arrives with its module; until then validation names it, and nothing else is wrong
+    void theReleaseOneSampleValidatesAndIsSummarisedAsKafkaToS3() {
         int exit = ksf("validate", "--config", "configs/release1-kafka-to-s3.json");
 
+        assertThat(err.toString()).isEmpty();
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("(release-1 config)", "source      kafka (format json)",
+                "topics=[topicname]", "group.id=foo", "target      s3 (format json)", "bucket=bucketname",
+                "prefix=curated/", "every 10 records", "poll 1s; mode sync", "config is valid");
+    }
+
+    @Test
+    void aMisspelledReleaseOneKeyExitsTwoNamingItAndTheSupportedKeys() throws IOException {
+        Path copy = config(Files.readString(Path.of("configs/release1-kafka-to-s3.json"))
+                .replace("TargetS3bucket", "TargetS3Bucket"));
+
+        int exit = ksf("validate", "--config", copy.toString());
+
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString().lines()).containsExactly(
-                "config is invalid:",
-                "  target.type: no target named 's3'; available: file, kafka");
+        assertThat(err.toString().lines()).contains("  Target.TargetS3Bucket: unknown key; supported keys: "
+                + "TargetDataFormat, TargetFolderName, TargetS3bucket");
+    }
+
+    @Test
+    void aRecordsPerCommitOfTenInWordsExitsTwoNamingThePathTheExpectationAndTheValue() throws IOException {
+        Path copy = config(Files.readString(Path.of("configs/release1-kafka-to-s3.json"))
+                .replace("\"minMSKCommit\":\"10\"", "\"minMSKCommit\":\"ten\""));
+
+        int exit = ksf("validate", "--config", copy.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("config is invalid:",
+                "  Source.minMSKCommit: expected an integer, found \"ten\"");
     }
 
     @Test
