@@ -50,6 +50,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "sync", description = "sync or async (default ${DEFAULT-VALUE})")
     String mode;
 
+    @Option(names = "--target", defaultValue = "file",
+            description = "file (a local folder) or s3 (an embedded S3 server) (default ${DEFAULT-VALUE})")
+    String targetKind;
+
     @Spec
     CommandSpec spec;
 
@@ -60,10 +64,14 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("--mode: expected sync or async, found \"" + mode + "\"");
             return KsfCommand.BAD_CONFIG;
         }
+        if (!targetKind.equals("file") && !targetKind.equals("s3")) {
+            spec.commandLine().getErr().println("--target: expected file or s3, found \"" + targetKind + "\"");
+            return KsfCommand.BAD_CONFIG;
+        }
         deleteRecursively(out);
         console.println("starting an embedded Kafka broker ...");
         console.flush();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); DemoStore store = DemoStore.start(targetKind, out)) {
             kafka.createTopic(TOPIC, PARTITIONS);
             long produceStart = System.nanoTime();
             produce(kafka);
@@ -75,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
                     .source(kafkaSource(kafka), new JsonFormat())
                     .processor(new ValidateProcessor(List.of("index", "unique_id", "geo.country"),
                             Map.of("index", "integer", "follower_count", "integer"), null))
-                    .target(new FileTarget(out.resolve("pins"), "curated/", new JsonFormat()))
+                    .target(store.target())
                     .deadLetter(new FileTarget(out.resolve("dead-letters"), "", new JsonFormat()))
                     .flushEvery(10_000, 64L << 20, Duration.ofSeconds(10))
                     .mode(PipelineSettings.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)))
@@ -96,12 +104,12 @@ final class DemoCommand implements Callable<Integer> {
             pipeline.close();
             PipelineStats stats = run.join();
 
-            long[] objects = count(out.resolve("pins"));
+            long[] objects = store.objectsAndBytes();
             long[] deadObjects = count(out.resolve("dead-letters"));
             boolean allCommitted = kafka.committed("ksf-demo", TOPIC).equals(kafka.endOffsets(TOPIC));
             console.println();
-            console.println("KSF demo: Kafka (embedded broker) -> validate -> file target (JSON Lines), " + mode
-                    + " mode");
+            console.println("KSF demo: Kafka (embedded broker) -> validate -> " + targetKind
+                    + " target (JSON Lines), " + mode + " mode");
             console.printf("  records in        %,d%n", stats.recordsIn());
             console.printf("  written           %,d%n", stats.recordsWritten());
             console.printf("  dead-lettered     %,d (with origin and error, in %d objects)%n",
@@ -111,7 +119,8 @@ final class DemoCommand implements Callable<Integer> {
                     allCommitted ? "equal" : "DO NOT equal");
             console.printf("  time              %.2f s, %,.0f records/s, %.1f MiB/s%n", seconds,
                     stats.recordsIn() / seconds, stats.bytesIn() / seconds / (1 << 20));
-            console.printf("  output            %s%n", out.resolve("pins").toAbsolutePath());
+            console.printf("  target            %.1f MiB/s of objects written%n", objects[1] / seconds / (1 << 20));
+            console.printf("  output            %s%n", store.where());
             console.printf("  dead letters      %s%n", out.resolve("dead-letters").toAbsolutePath());
             console.flush();
             return stats.recordsIn() == records && allCommitted ? KsfCommand.OK : KsfCommand.FAILED;

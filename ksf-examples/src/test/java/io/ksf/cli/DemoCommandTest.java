@@ -62,6 +62,19 @@ class DemoCommandTest {
     }
 
     @Test
+    void theDemoWritesToAnEmbeddedS3Server() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+
+        int exit = commandLine.execute("demo", "--records", "3000", "--target", "s3", "--out", dir.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("s3 target", "written           2,997", "objects           6 (",
+                "committed offsets equal the end offsets", "output            s3://ksf-demo/curated/pins/");
+    }
+
+    @Test
     void samplePostsAreValidJsonExceptTheMalformedOnes() {
         assertThat(SamplePosts.post(0, 1000)).startsWith("{\"index\":0,\"unique_id\":\"");
         assertThat(SamplePosts.post(999, 1000)).isEqualTo("{\"index\": 999, \"title\": \"cut off");
