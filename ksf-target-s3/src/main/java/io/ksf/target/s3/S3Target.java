@@ -32,6 +32,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -62,6 +63,10 @@ public final class S3Target implements Target {
      * @param partitioner  the folder of each record's object
      * @param flushRecords records per object before it is cut (0: only at flush)
      * @param flushBytes   encoded bytes per object before it is cut (0: only at flush)
+     * @param rotateInterval cut an object before a record whose timestamp is this far past the object's first
+     *                     record (record time, so replays cut at the same places); zero: never
+     * @param rotateSchedule cut objects that have been open this long on the wall clock, at the next write or
+     *                     flush; zero: never
      * @param partSize     objects larger than this go through multipart upload, in parts of this size
      * @param gzip         compress objects; keys end with {@code .gz}
      * @param sse          server-side encryption: null, AES256 or aws:kms
@@ -69,8 +74,8 @@ public final class S3Target implements Target {
      * @param retry        how S3 calls are retried
      */
     public record Settings(String bucket, String prefix, Format format, ObjectPartitioner partitioner,
-                           int flushRecords, long flushBytes, long partSize, boolean gzip,
-                           ServerSideEncryption sse, String kmsKeyId, Retry retry) {
+                           int flushRecords, long flushBytes, Duration rotateInterval, Duration rotateSchedule,
+                           long partSize, boolean gzip, ServerSideEncryption sse, String kmsKeyId, Retry retry) {
     }
 
     private final S3Client client;
@@ -93,8 +98,13 @@ public final class S3Target implements Target {
         for (KsfRecord record : records) {
             ObjectGroup group = new ObjectGroup(record.topicPartition(), settings.partitioner().path(record));
             OpenObject object = open.get(group);
+            if (object != null && object.tooOldFor(record)) {
+                open.remove(group);
+                upload(object);
+                object = null;
+            }
             if (object == null) {
-                object = new OpenObject(key(record, group.path()));
+                object = new OpenObject(key(record, group.path()), record.timestamp());
                 open.put(group, object);
             }
             object.write(record);
@@ -102,6 +112,23 @@ public final class S3Target implements Target {
             if (object.full()) {
                 open.remove(group);
                 upload(object);
+            }
+        }
+        uploadObjectsOpenTooLong();
+    }
+
+    /** rotate.schedule: objects open longer than the schedule on the wall clock are stored now. */
+    private void uploadObjectsOpenTooLong() {
+        if (settings.rotateSchedule().isZero()) {
+            return;
+        }
+        long now = System.nanoTime();
+        Iterator<OpenObject> it = open.values().iterator();
+        while (it.hasNext()) {
+            OpenObject object = it.next();
+            if (now - object.openedNanos >= settings.rotateSchedule().toNanos()) {
+                upload(object);
+                it.remove();
             }
         }
     }
@@ -248,11 +275,14 @@ public final class S3Target implements Target {
         private final OutputStream fileStream;
         private final GZIPOutputStream gzip;
         private final RecordWriter writer;
+        private final long firstTimestamp;
+        private final long openedNanos = System.nanoTime();
         private long records;
         private boolean sealed;
 
-        OpenObject(String key) {
+        OpenObject(String key, long firstTimestamp) {
             this.key = key;
+            this.firstTimestamp = firstTimestamp;
             try {
                 this.file = Files.createTempFile("ksf-s3-", ".object");
                 this.fileStream = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
@@ -271,6 +301,12 @@ public final class S3Target implements Target {
                 throw new KsfException("cannot encode " + record.origin() + " for " + key + ": " + e.getMessage(), e);
             }
             records++;
+        }
+
+        /** rotate.interval: this record belongs to a later object, by record time. */
+        boolean tooOldFor(KsfRecord record) {
+            return !settings.rotateInterval().isZero()
+                    && record.timestamp() - firstTimestamp >= settings.rotateInterval().toMillis();
         }
 
         boolean full() {

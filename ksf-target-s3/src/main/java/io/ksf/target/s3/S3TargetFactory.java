@@ -46,6 +46,12 @@ public final class S3TargetFactory implements TargetFactory {
             .defaultValue(0);
     public static final Option<Long> FLUSH_BYTES = Option.size("flush.bytes",
             "encoded bytes per object before it is cut (0: only at pipeline flushes)").defaultValue(0L);
+    public static final Option<Duration> ROTATE_INTERVAL = Option.duration("rotate.interval",
+            "cut an object before a record this much later (record time) than its first record; 0s: never")
+            .defaultValue(Duration.ZERO);
+    public static final Option<Duration> ROTATE_SCHEDULE = Option.duration("rotate.schedule",
+            "store objects open this long on the wall clock, so quiet partitions are written too; 0s: never")
+            .defaultValue(Duration.ZERO);
     public static final Option<Long> PART_SIZE = Option.size("part.size",
             "objects above this size go through multipart upload in parts of this size (at least 5MiB)")
             .defaultValue(8L << 20);
@@ -72,7 +78,7 @@ public final class S3TargetFactory implements TargetFactory {
     @Override
     public List<Option<?>> options() {
         return List.of(BUCKET, PREFIX, REGION, ENDPOINT, PATH_STYLE, PARTITIONER, PARTITION_FIELD, PATH_FORMAT,
-                TIMEZONE, TIMESTAMP_FIELD, FLUSH_RECORDS, FLUSH_BYTES, PART_SIZE, COMPRESSION, SSE, KMS_KEY_ID,
+                TIMEZONE, TIMESTAMP_FIELD, FLUSH_RECORDS, FLUSH_BYTES, ROTATE_INTERVAL, ROTATE_SCHEDULE, PART_SIZE, COMPRESSION, SSE, KMS_KEY_ID,
                 RETRY_TIMEOUT, RETRY_BACKOFF);
     }
 
@@ -131,7 +137,7 @@ public final class S3TargetFactory implements TargetFactory {
         };
         S3Target.Settings settings = new S3Target.Settings(options.require(BUCKET), options.require(PREFIX),
                 context.requireFormat(), objects, options.require(FLUSH_RECORDS), options.require(FLUSH_BYTES),
-                options.require(PART_SIZE), options.require(COMPRESSION).equals("gzip"), sse, options.get(KMS_KEY_ID),
+                options.require(ROTATE_INTERVAL), options.require(ROTATE_SCHEDULE), options.require(PART_SIZE), options.require(COMPRESSION).equals("gzip"), sse, options.get(KMS_KEY_ID),
                 new Retry(options.require(RETRY_TIMEOUT), options.require(RETRY_BACKOFF), Duration.ofSeconds(10)));
         URI endpoint = options.get(ENDPOINT) == null ? null : URI.create(options.get(ENDPOINT));
         return new S3Target(S3Clients.create(options.get(REGION), endpoint, options.require(PATH_STYLE)), settings,

@@ -127,7 +127,7 @@ class KafkaToS3Test {
         String topic = topicWithPosts(kafka);
         String bucket = S3Buckets.create(s3, "field");
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
-                ObjectPartitioner.byField("country"), 0, 0, 8L << 20, false, null, null, retry()), true);
+                ObjectPartitioner.byField("country"), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, false, null, null, retry()), true);
 
         run(source(kafka, topic), target, 10);
 
@@ -144,7 +144,7 @@ class KafkaToS3Test {
         String bucket = S3Buckets.create(s3, "time");
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
                 ObjectPartitioner.byTime("year=YYYY/month=MM/day=dd/hour=HH", ZoneId.of("UTC"), "at"), 0, 0,
-                8L << 20, false, null, null, retry()), true);
+                Duration.ZERO, Duration.ZERO, 8L << 20, false, null, null, retry()), true);
 
         run(source(kafka, topic), target, 10);
 
@@ -182,7 +182,7 @@ class KafkaToS3Test {
         String bucket = S3Buckets.create(s3, "multipart");
         StringBuilder expected = new StringBuilder();
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
-                ObjectPartitioner.byKafkaPartition(), 0, 0, 5L << 20, false, null, null, retry()), false);
+                ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 5L << 20, false, null, null, retry()), false);
         List<KsfRecord> batch = new java.util.ArrayList<>();
         for (int i = 0; i < 60_000; i++) {
             String value = "{\"i\":" + i + ",\"pad\":\"" + "x".repeat(100 + i % 17) + "\"}";
@@ -197,6 +197,51 @@ class KafkaToS3Test {
         assertThat(positions.next(new io.ksf.spi.TopicPartition("big", 0))).isEqualTo(60_000);
         assertThat(S3Buckets.objects(s3, bucket)).containsExactly(
                 Map.entry("big/partition=0/big+0+00000000000000000000.json", expected.toString()));
+    }
+
+    @Test
+    void rotateIntervalCutsObjectsOnRecordTimeSoAReplayCutsAtTheSamePlaces(EmbeddedS3 s3) {
+        String bucket = S3Buckets.create(s3, "interval");
+        List<KsfRecord> records = new java.util.ArrayList<>();
+        long[] timestamps = {0, 10_000, 59_999, 60_000, 61_000, 200_000};
+        for (int i = 0; i < timestamps.length; i++) {
+            records.add(KsfRecord.of("clicks", 0, i, timestamps[i], null,
+                    ("{\"i\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of()));
+        }
+        for (int run = 0; run < 2; run++) {
+            S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
+                    ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ofMinutes(1), Duration.ZERO, 8L << 20,
+                    false, null, null, retry()), false);
+            target.write(records);
+            target.flush();
+            target.close();
+        }
+
+        assertThat(S3Buckets.objects(s3, bucket)).containsExactly(
+                Map.entry("clicks/partition=0/clicks+0+00000000000000000000.json", "{\"i\":0}\n{\"i\":1}\n{\"i\":2}\n"),
+                Map.entry("clicks/partition=0/clicks+0+00000000000000000003.json", "{\"i\":3}\n{\"i\":4}\n"),
+                Map.entry("clicks/partition=0/clicks+0+00000000000000000005.json", "{\"i\":5}\n"));
+    }
+
+    @Test
+    void rotateScheduleStoresObjectsOpenTooLongOnTheWallClock(EmbeddedS3 s3) {
+        String bucket = S3Buckets.create(s3, "schedule");
+        S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
+                ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ofMillis(300), 8L << 20,
+                false, null, null, retry()), false);
+        target.write(List.of(KsfRecord.of("quiet", 0, 0, "{\"a\":1}")));
+        assertThat(S3Buckets.objects(s3, bucket)).isEmpty();
+
+        long[] busyOffset = {0};
+        io.ksf.testkit.Wait.until(() -> {
+            // traffic on another partition reaches the target; a fully idle pipeline flushes on flush.interval
+            target.write(List.of(KsfRecord.of("busy", 0, busyOffset[0]++, "{\"b\":1}")));
+            return S3Buckets.objects(s3, bucket).containsKey("quiet/partition=0/quiet+0+00000000000000000000.json");
+        }, Duration.ofSeconds(10), "the quiet partition's object");
+
+        assertThat(S3Buckets.objects(s3, bucket))
+                .containsEntry("quiet/partition=0/quiet+0+00000000000000000000.json", "{\"a\":1}\n");
+        target.close();
     }
 
     private static Retry retry() {
