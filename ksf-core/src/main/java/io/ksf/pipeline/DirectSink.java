@@ -1,7 +1,9 @@
 package io.ksf.pipeline;
 
+import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
+import io.ksf.spi.Rejected;
 import io.ksf.spi.Target;
 import io.ksf.spi.TopicPartition;
 
@@ -53,9 +55,22 @@ final class DirectSink implements Sink {
         onFlush.run();
     }
 
-    /** Flushes target and dead letters (with retries) and adds the positions of dropped records. */
+    /**
+     * Flushes the target, sends what it rejected to the dead letters, flushes those (with retries), and adds the
+     * positions of dropped records.
+     */
     static Positions flushTargets(Target target, Target deadLetter, Retry retry, Map<TopicPartition, Long> dropped) {
         Positions positions = retry.call("target flush", target::flush);
+        List<Rejected> rejected = target.takeRejected();
+        if (!rejected.isEmpty()) {
+            Rejected first = rejected.get(0);
+            if (deadLetter == null) {
+                throw new KsfException("the target rejected " + rejected.size() + " records, first "
+                        + first.record().origin() + ": " + first.reason().getMessage()
+                        + "; without errors.deadletter nothing is committed");
+            }
+            deadLetter.write(rejected.stream().map(r -> DeadLetters.of(r.record(), r.reason())).toList());
+        }
         if (deadLetter != null) {
             positions = positions.merge(retry.call("dead-letter flush", deadLetter::flush));
         }

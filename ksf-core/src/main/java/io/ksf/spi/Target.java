@@ -30,6 +30,15 @@ public interface Target extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Records the last {@link #flush()} refused to store while it stored the others; their positions are among
+     * those it returned. The runtime sends them to the dead letters (or stops, without committing, when there is
+     * no dead-letter destination). Calling this empties the list.
+     */
+    default java.util.List<Rejected> takeRejected() {
+        return java.util.List.of();
+    }
+
     /** These partitions were lost to another reader: drop what is buffered for them. */
     default void discard(Collection<TopicPartition> partitions) {
     }

@@ -1,0 +1,216 @@
+package io.ksf.target.docdb;
+
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.ReplaceOptions;
+import io.ksf.pipeline.Retry;
+import io.ksf.processor.Fields;
+import io.ksf.spi.InvalidRecordException;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Rejected;
+import io.ksf.spi.RetriableException;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.DocumentCodec;
+import org.bson.types.Decimal128;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes each record's decoded value as one document, upserted by a deterministic {@code _id} (a business field,
+ * or {@code topic-partition-offset}), in unordered bulk writes: a replay replaces the same documents and changes
+ * nothing. A document the server would refuse (over 16 MiB, a {@code $} or NUL in a field name) or does refuse is
+ * rejected to the dead letters while its batch-mates are stored. Network and write-concern errors are retried
+ * with backoff; nothing is committed until every bulk write succeeded.
+ */
+public final class DocDbTarget implements Target {
+    static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+    private static final DocumentCodec CODEC = new DocumentCodec();
+
+    private final MongoClient client;
+    private final MongoCollection<Document> collection;
+    private final String idField;
+    private final int batchSize;
+    private final Retry retry;
+    private final List<KsfRecord> buffered = new ArrayList<>();
+    private final List<Rejected> rejected = new ArrayList<>();
+
+    /**
+     * @param idField   field (dotted path) whose value is the {@code _id}, or null for {@code topic-partition-offset}
+     * @param batchSize documents per bulk write
+     */
+    public DocDbTarget(MongoClient client, MongoCollection<Document> collection, String idField, int batchSize,
+                       Retry retry) {
+        this.client = client;
+        this.collection = collection;
+        this.idField = idField;
+        this.batchSize = batchSize;
+        this.retry = retry;
+    }
+
+    @Override
+    public void write(List<KsfRecord> records) {
+        buffered.addAll(records);
+    }
+
+    @Override
+    public Positions flush() {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        List<KsfRecord> batchRecords = new ArrayList<>(batchSize);
+        List<ReplaceOneModel<Document>> batch = new ArrayList<>(batchSize);
+        List<Rejected> refused = new ArrayList<>();
+        for (KsfRecord record : buffered) {
+            positions.merge(record.topicPartition(), record.offset() + 1, Math::max);
+            try {
+                Document document = document(record);
+                batch.add(new ReplaceOneModel<>(Filters.eq("_id", document.get("_id")), document,
+                        new ReplaceOptions().upsert(true)));
+                batchRecords.add(record);
+            } catch (InvalidRecordException e) {
+                refused.add(new Rejected(record, e));
+            }
+            if (batch.size() == batchSize) {
+                refused.addAll(bulkWrite(batch, batchRecords));
+                batch = new ArrayList<>(batchSize);
+                batchRecords = new ArrayList<>(batchSize);
+            }
+        }
+        if (!batch.isEmpty()) {
+            refused.addAll(bulkWrite(batch, batchRecords));
+        }
+        buffered.clear();
+        rejected.addAll(refused);
+        return Positions.of(positions);
+    }
+
+    @Override
+    public List<Rejected> takeRejected() {
+        List<Rejected> taken = List.copyOf(rejected);
+        rejected.clear();
+        return taken;
+    }
+
+    /** Writes one batch, unordered; returns the documents the server refused. Retries what may succeed later. */
+    private List<Rejected> bulkWrite(List<ReplaceOneModel<Document>> batch, List<KsfRecord> records) {
+        return retry.call("bulk write of " + batch.size() + " documents to " + collection.getNamespace(), () -> {
+            try {
+                collection.bulkWrite(batch, new BulkWriteOptions().ordered(false));
+                return List.of();
+            } catch (MongoBulkWriteException e) {
+                if (e.getWriteConcernError() != null) {
+                    throw new RetriableException("write concern error: " + e.getWriteConcernError().getMessage(), e);
+                }
+                List<Rejected> refused = new ArrayList<>();
+                for (BulkWriteError error : e.getWriteErrors()) {
+                    refused.add(new Rejected(records.get(error.getIndex()), new InvalidRecordException(
+                            "DocumentDB refused the document: " + error.getCode() + " " + error.getMessage())));
+                }
+                return refused;
+            } catch (MongoSocketException | MongoTimeoutException e) {
+                throw new RetriableException(e.getMessage(), e);
+            } catch (MongoException e) {
+                if (e.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL)
+                        || e.hasErrorLabel("RetryableWriteError")) {
+                    throw new RetriableException(e.getMessage(), e);
+                }
+                throw new KsfException("bulk write to " + collection.getNamespace() + " failed: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** The document of a record, with its {@code _id}; refuses what the server would refuse. */
+    Document document(KsfRecord record) {
+        if (!(record.data() instanceof Map<?, ?> map)) {
+            throw new InvalidRecordException("a document must be a JSON object, found "
+                    + Fields.jsonType(record.data()));
+        }
+        Object id;
+        if (idField == null) {
+            id = record.topic() + "-" + record.partition() + "-" + record.offset();
+        } else {
+            id = Fields.get(map, idField);
+            if (id == Fields.MISSING || id == null) {
+                throw new InvalidRecordException("the _id field '" + idField + "' is missing");
+            }
+            id = bson(id);
+        }
+        Document document = new Document("_id", id);
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            if (!key.equals("_id")) {
+                document.put(key, bson(entry.getValue()));
+            }
+        }
+        checkFieldNames(document, "");
+        int size = new RawBsonDocument(document, CODEC).getByteBuffer().remaining();
+        if (size > MAX_DOCUMENT_BYTES) {
+            throw new InvalidRecordException("the document is " + size + " bytes; the largest allowed is "
+                    + MAX_DOCUMENT_BYTES);
+        }
+        return document;
+    }
+
+    private static void checkFieldNames(Map<?, ?> document, String path) {
+        for (Map.Entry<?, ?> entry : document.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            if (key.startsWith("$") || key.indexOf('\0') >= 0) {
+                throw new InvalidRecordException("invalid field name '" + path + key + "': it may not start with $ "
+                        + "or contain NUL");
+            }
+            if (entry.getValue() instanceof Map<?, ?> nested) {
+                checkFieldNames(nested, path + key + ".");
+            }
+        }
+    }
+
+    /** JSON numbers as MongoDB stores them: decimals as double, big integers as Decimal128 when beyond long. */
+    private static Object bson(Object value) {
+        if (value instanceof BigDecimal decimal) {
+            return decimal.doubleValue();
+        }
+        if (value instanceof BigInteger integer) {
+            return integer.bitLength() < 64 ? (Object) integer.longValue() : new Decimal128(new BigDecimal(integer));
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), bson(v)));
+            return new Document(copy);
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(v -> copy.add(bson(v)));
+            return copy;
+        }
+        return value;
+    }
+
+    @Override
+    public void discard(Collection<TopicPartition> partitions) {
+        buffered.removeIf(record -> partitions.contains(record.topicPartition()));
+    }
+
+    @Override
+    public void close() {
+        buffered.clear();
+        client.close();
+    }
+}
