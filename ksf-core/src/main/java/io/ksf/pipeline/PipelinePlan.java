@@ -158,10 +158,23 @@ public final class PipelinePlan {
         }
 
         String describe() {
-            return factory.name() + (format == null ? "" : " (format " + format.factory.name()
-                    + (format.options.asMap().isEmpty() ? "" : " " + format.options) + ")")
-                    + (options.asMap().isEmpty() ? "" : " " + options);
+            String formatText = format == null ? "" : " (format " + format.factory.name()
+                    + set(format.factory, format.options) + ")";
+            return factory.name() + formatText + set(factory, options);
         }
+    }
+
+    /** The options that differ from their defaults, secrets redacted, or nothing. */
+    private static String set(Factory factory, Options options) {
+        java.util.Map<String, Object> shown = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Object> redacted = io.ksf.spi.Options.redact(options.asMap());
+        for (io.ksf.spi.Option<?> option : factory.options()) {
+            Object value = options.asMap().get(option.key());
+            if (value != null && !value.equals(option.defaultValue())) {
+                shown.put(option.key(), option.isSecret() ? io.ksf.spi.Secrets.REDACTED : redacted.get(option.key()));
+            }
+        }
+        return shown.isEmpty() ? "" : " " + shown;
     }
 
     private record FormatStep(FormatFactory factory, Options options) {

@@ -53,7 +53,7 @@ class ValidateCommandTest {
         assertThat(err.toString()).isEmpty();
         assertThat(exit).isZero();
         assertThat(out.toString()).contains("source      file-test (format json)")
-                .contains("processors  hash {algorithm=md5, fields=[email], output.field=hash}")
+                .contains("processors  hash {fields=[email]}")
                 .contains("target      file (format csv {columns=[id, email]")
                 .contains("flush       every 500 records, 64 MiB or 30s; poll 1s; mode sync")
                 .contains("config is valid");
@@ -66,7 +66,7 @@ class ValidateCommandTest {
         int exit = ksf("validate", "--config", file.toString());
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("target.type: no target named 'fiel'; available: file");
+        assertThat(err.toString()).contains("target.type: no target named 'fiel'; available: docdb, file, kafka, s3");
         assertThat(out.toString()).isEmpty();
     }
 
@@ -133,6 +133,20 @@ class ValidateCommandTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString().lines()).containsExactly("config is invalid:",
                 "  Source.minMSKCommit: expected an integer, found \"ten\"");
+    }
+
+    @Test
+    void theSeedsKafkaMd5DocumentDbSampleValidates() {
+        Map<String, String> environment = Map.of("KAFKA_BOOTSTRAP", "b-1.msk.example:9092",
+                "DOCDB_URI", "mongodb://ksf:DocDbPass@docdb.cluster-x.us-east-1.docdb.amazonaws.com:27017/?tls=true");
+        ConfigOption option = new ConfigOption();
+        option.location = "configs/kafka-md5-docdb.json";
+
+        String summary = option.plan(environment::get).summary();
+
+        assertThat(summary).contains("source      kafka (format bytes)", "topics=[MyTopic]",
+                "processors  hash {output.field=hashed}", "target      docdb",
+                "database=kafka", "collection=hashed").doesNotContain("DocDbPass");
     }
 
     @Test

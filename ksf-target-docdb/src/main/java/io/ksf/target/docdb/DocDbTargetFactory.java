@@ -78,7 +78,7 @@ public final class DocDbTargetFactory implements TargetFactory {
             throw new ConfigException(options.path() + ".batch.size: expected at least 1, found "
                     + options.require(BATCH_SIZE));
         }
-        String ca = options.get(TLS_CA_FILE);
+        String ca = caFile(options);
         if (ca != null && !Files.isReadable(Path.of(ca))) {
             throw new ConfigException(options.path() + ".tls.ca.file: expected a readable PEM file, found " + ca);
         }
@@ -99,6 +99,9 @@ public final class DocDbTargetFactory implements TargetFactory {
         ConnectionString uri = new ConnectionString(options.require(CONNECTION_STRING));
         MongoClientSettings.Builder builder = MongoClientSettings.builder().applyConnectionString(uri)
                 .applyToClusterSettings(c -> c.serverSelectionTimeout(15, TimeUnit.SECONDS))
+                // the driver waits forever on a half-open connection unless the URI sets socketTimeoutMS
+                .applyToSocketSettings(s -> s.readTimeout(uri.getSocketTimeout() != null ? uri.getSocketTimeout()
+                        : 120_000, TimeUnit.MILLISECONDS))
                 .writeConcern(switch (options.require(WRITE_CONCERN)) {
                     case "w1" -> WriteConcern.W1;
                     case "acknowledged" -> WriteConcern.ACKNOWLEDGED;
@@ -111,12 +114,18 @@ public final class DocDbTargetFactory implements TargetFactory {
         if (retryWrites != null) {
             builder.retryWrites(retryWrites);
         }
-        String ca = options.get(TLS_CA_FILE);
+        String ca = caFile(options);
         if (ca != null) {
             SSLContext ssl = sslContext(Path.of(ca));
             builder.applyToSslSettings(s -> s.enabled(true).context(ssl));
         }
         return builder.build();
+    }
+
+    /** The CA bundle, or null; an empty value (an unset ${DOCDB_CA_FILE:-}) means none. */
+    private static String caFile(Options options) {
+        String ca = options.get(TLS_CA_FILE);
+        return ca == null || ca.isBlank() ? null : ca;
     }
 
     static boolean isDocumentDb(ConnectionString uri) {
