@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# End-to-end throughput harness: KSF against the raw limits of the broker, S3 and MongoDB-wire servers, all
+# started in-process from the testkit, measured in one run. Writes benchmarks/target/e2e-results.md.
+# Usage: benchmarks/e2e.sh [--records N] [--size BYTES] [--partitions P] [--docdb-records N]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/.."
+./mvnw -B -q -ntp -DskipTests -pl benchmarks -am install
+exec java -Xmx2g -XX:+UseG1GC -cp benchmarks/target/benchmarks.jar io.ksf.bench.EndToEnd "$@"

@@ -1,0 +1,357 @@
+package io.ksf.bench;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.ReplaceOptions;
+import io.ksf.format.csv.CsvFormat;
+import io.ksf.format.json.JsonFormat;
+import io.ksf.format.bytes.BytesFormat;
+import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineSettings;
+import io.ksf.pipeline.Retry;
+import io.ksf.processor.HashProcessor;
+import io.ksf.processor.ValidateProcessor;
+import io.ksf.source.kafka.KafkaSourceFactory;
+import io.ksf.spi.Format;
+import io.ksf.spi.Options;
+import io.ksf.spi.Processor;
+import io.ksf.spi.Source;
+import io.ksf.spi.Target;
+import io.ksf.target.FileTarget;
+import io.ksf.target.docdb.DocDbTarget;
+import io.ksf.target.s3.ObjectPartitioner;
+import io.ksf.target.s3.S3Clients;
+import io.ksf.target.s3.S3Target;
+import io.ksf.testkit.EmbeddedKafka;
+import io.ksf.testkit.EmbeddedMongo;
+import io.ksf.testkit.EmbeddedS3;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.bson.Document;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The end-to-end harness: one preloaded topic on the testkit's real broker, and every contender measured in the
+ * same run against the same servers, so that ratios hold on a shared, noisy machine.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.ksf.bench.EndToEnd [--records N] [--size BYTES]
+ *      [--partitions P] [--docdb-records N] [--out FILE]
+ * </pre>
+ */
+public final class EndToEnd {
+    private final long records;
+    private final int size;
+    private final int partitions;
+    private final long docdbRecords;
+    private final List<Row> rows = new ArrayList<>();
+    private EmbeddedKafka kafka;
+    private EmbeddedS3 s3;
+    private EmbeddedMongo mongo;
+    private long topicBytes;
+    private int runs;
+
+    /** One measured contender. */
+    record Row(String name, long records, long bytes, double seconds, double cpuSeconds, long peakHeap) {
+        double recordsPerSecond() {
+            return records / seconds;
+        }
+
+        double mibPerSecond() {
+            return bytes / seconds / (1 << 20);
+        }
+
+        double cpuPerMillion() {
+            return cpuSeconds / records * 1_000_000;
+        }
+    }
+
+    private EndToEnd(long records, int size, int partitions, long docdbRecords) {
+        this.records = records;
+        this.size = size;
+        this.partitions = partitions;
+        this.docdbRecords = docdbRecords;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i], args[i + 1]);
+        }
+        long records = Long.parseLong(flags.getOrDefault("--records", "1000000"));
+        EndToEnd harness = new EndToEnd(records, Integer.parseInt(flags.getOrDefault("--size", "1024")),
+                Integer.parseInt(flags.getOrDefault("--partitions", "6")),
+                Long.parseLong(flags.getOrDefault("--docdb-records", String.valueOf(Math.min(records, 200_000)))));
+        String table = harness.run();
+        System.out.println(table);
+        Path out = Path.of(flags.getOrDefault("--out", "benchmarks/target/e2e-results.md"));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, table);
+        System.out.println("written to " + out);
+        System.exit(0);
+    }
+
+    private String run() throws Exception {
+        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
+        try (EmbeddedKafka k = EmbeddedKafka.start(); EmbeddedS3 s = EmbeddedS3.start();
+             EmbeddedMongo m = EmbeddedMongo.start()) {
+            kafka = k;
+            s3 = s;
+            mongo = m;
+            preload();
+            // an unmeasured pass of each kind first, so the JIT has warmed up for every measured row
+            bareConsumer();
+            ksf(new JsonFormat(), List.of(validate()), fileTarget(), PipelineSettings.Mode.SYNC, records);
+            measure("source limit: bare KafkaConsumer", records, this::bareConsumer);
+            measure("KSF kafka -> file, pass-through, sync", records, () -> ksf(new JsonFormat(), List.of(),
+                    fileTarget(), PipelineSettings.Mode.SYNC, records));
+            String passBucket = bucket();
+            measure("KSF kafka -> s3, pass-through, sync", records, () -> ksf(new JsonFormat(), List.of(),
+                    s3Target(passBucket, new JsonFormat()), PipelineSettings.Mode.SYNC, records));
+            List<Long> objectSizes = objectSizes(passBucket);
+            measure("sink limit: bare S3 PUTs of the same objects, sequential", records,
+                    () -> barePuts(objectSizes));
+            measure("KSF kafka -> s3, pass-through, async", records, () -> ksf(new JsonFormat(), List.of(),
+                    s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
+            measure("KSF kafka -> validate -> s3 (decode + encode), sync", records, () -> ksf(new JsonFormat(),
+                    List.of(validate()), s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.SYNC, records));
+            measure("KSF kafka -> validate -> s3, async", records, () -> ksf(new JsonFormat(),
+                    List.of(validate()), s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
+            measure("KSF kafka -> csv -> s3, sync", records, () -> ksf(new JsonFormat(), List.of(),
+                    s3Target(bucket(), new CsvFormat(List.of(), true, ',')), PipelineSettings.Mode.SYNC, records));
+            measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, this::bareUpserts);
+            measure("KSF kafka -> md5 -> docdb", docdbRecords, () -> ksf(new BytesFormat("\n"),
+                    List.of(new HashProcessor("MD5", List.of(), "hashed")), docdbTarget(), PipelineSettings.Mode.SYNC,
+                    docdbRecords));
+        }
+        return table();
+    }
+
+    private void preload() {
+        kafka.createTopic("bench", partitions);
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            for (long n = 0; n < records; n++) {
+                byte[] value = Samples.postBytes(n, size);
+                bytes += value.length;
+                producer.send(new ProducerRecord<>("bench", (int) (n % partitions), null, value));
+            }
+            producer.flush();
+        }
+        topicBytes = bytes;
+    }
+
+    private long bytesOf(long count) {
+        return topicBytes * count / records;
+    }
+
+    private void measure(String name, long count, ThrowingRunnable body) throws Exception {
+        System.gc();
+        HeapWatch heap = new HeapWatch();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        body.run();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
+        Row row = new Row(name, count, bytesOf(count), seconds, cpuSeconds, heap.stop());
+        rows.add(row);
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s %8.1f MiB/s%n", name, row.recordsPerSecond(),
+                row.mibPerSecond());
+    }
+
+    private void bareConsumer() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("group.id", "bare-" + runs++);
+        props.put("auto.offset.reset", "earliest");
+        props.put("enable.auto.commit", "false");
+        props.put("max.poll.records", "2000");
+        long seen = 0;
+        long sink = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("bench"));
+            while (seen < records) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    seen++;
+                    sink += record.value().length;
+                }
+            }
+            consumer.commitSync();
+        }
+        if (sink == 0) {
+            throw new IllegalStateException("read nothing");
+        }
+    }
+
+    private void ksf(Format format, List<Processor> processors, Target target, PipelineSettings.Mode mode,
+                     long count) {
+        KafkaSourceFactory factory = new KafkaSourceFactory();
+        Source source = factory.create(Options.of("source", factory.options(), Map.of("topics", List.of("bench"),
+                "properties", Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id", "ksf-" + runs++,
+                        "max.poll.records", "2000"))), null);
+        Pipeline pipeline = Pipeline.builder().source(source, format).processors(processors).target(target)
+                .mode(mode).flushEvery(30_000, 64L << 20, Duration.ofSeconds(30)).build();
+        Thread runner = new Thread(pipeline::run, "ksf-bench");
+        runner.start();
+        while (pipeline.stats().recordsIn() < count) {
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            if (!runner.isAlive()) {
+                throw new IllegalStateException("the pipeline stopped early: " + pipeline.stats());
+            }
+        }
+        pipeline.close(); // the final flush and commit are part of the measured time
+    }
+
+    private static Processor validate() {
+        return new ValidateProcessor(List.of("index", "unique_id", "geo.country"),
+                Map.of("index", "integer", "follower_count", "integer"), null);
+    }
+
+    private Target fileTarget() throws Exception {
+        return new FileTarget(Files.createTempDirectory("ksf-bench-file-"), "", new JsonFormat());
+    }
+
+    private String bucket() {
+        String bucket = "bench-" + runs++;
+        try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
+            client.createBucket(b -> b.bucket(bucket));
+        }
+        return bucket;
+    }
+
+    private Target s3Target(String bucket, Format format) {
+        return new S3Target(S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true), new S3Target.Settings(bucket,
+                "", format, ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 16L << 20,
+                false, null, null, new Retry(Duration.ofMinutes(2), Duration.ofMillis(200))), false);
+    }
+
+    private List<Long> objectSizes(String bucket) {
+        try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
+            return client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream().map(S3Object::size)
+                    .toList();
+        }
+    }
+
+    private void barePuts(List<Long> sizes) {
+        String bucket = bucket();
+        byte[] data = new byte[(int) (sizes.stream().mapToLong(Long::longValue).max().orElse(1))];
+        ThreadLocalRandom.current().nextBytes(data);
+        try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
+            int index = 0;
+            for (long objectSize : sizes) {
+                int n = (int) objectSize;
+                String key = "bare/" + index++;
+                client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromInputStream(
+                        new java.io.ByteArrayInputStream(data, 0, n), n));
+            }
+        }
+    }
+
+    private Target docdbTarget() {
+        MongoClient client = MongoClients.create(mongo.connectionString());
+        return new DocDbTarget(client, client.getDatabase("bench").getCollection("ksf" + runs++), null, 500,
+                new Retry(Duration.ofMinutes(2), Duration.ofMillis(200)));
+    }
+
+    private void bareUpserts() {
+        try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+            MongoCollection<Document> collection = client.getDatabase("bench").getCollection("bare" + runs++);
+            List<ReplaceOneModel<Document>> batch = new ArrayList<>(500);
+            for (long n = 0; n < docdbRecords; n++) {
+                Document doc = new Document("_id", "bench-" + n).append("hashed", Long.toHexString(n * 0x9E3779B97F4A7C15L));
+                batch.add(new ReplaceOneModel<>(Filters.eq("_id", doc.get("_id")), doc, new ReplaceOptions().upsert(true)));
+                if (batch.size() == 500) {
+                    collection.bulkWrite(batch, new BulkWriteOptions().ordered(false));
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                collection.bulkWrite(batch, new BulkWriteOptions().ordered(false));
+            }
+        }
+    }
+
+    private String table() {
+        Row source = rows.stream().filter(r -> r.name().startsWith("source limit")).findFirst().orElseThrow();
+        Row sink = rows.stream().filter(r -> r.name().startsWith("sink limit")).findFirst().orElseThrow();
+        Row mongoLimit = rows.stream().filter(r -> r.name().startsWith("mongo limit")).findFirst().orElseThrow();
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%,d records of about %,d bytes (%.0f MiB), %d partitions; "
+                + "docdb rows %,d records%n%n", records, size, topicBytes / (double) (1 << 20), partitions, docdbRecords));
+        out.append("| contender | records/s | MiB/s | CPU s / M records | peak heap MiB | / source limit | / sink limit |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Row row : rows) {
+            String sourceRatio = row == source || row.name().contains("limit") ? "" : ratio(row.recordsPerSecond()
+                    / source.recordsPerSecond());
+            String sinkRatio = "";
+            if (row.name().contains("-> s3")) {
+                sinkRatio = ratio(row.mibPerSecond() / sink.mibPerSecond());
+            } else if (row.name().contains("-> docdb")) {
+                sinkRatio = ratio(row.recordsPerSecond() / mongoLimit.recordsPerSecond()) + " (mongo)";
+            }
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f | %d | %s | %s |%n", row.name(),
+                    row.recordsPerSecond(), row.mibPerSecond(), row.cpuPerMillion(), row.peakHeap() >> 20,
+                    sourceRatio, sinkRatio));
+        }
+        return out.toString();
+    }
+
+    private static String ratio(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** Samples the used heap every 20 ms and keeps the highest value. */
+    private static final class HeapWatch {
+        private final AtomicLong peak = new AtomicLong();
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        HeapWatch() {
+            thread = new Thread(() -> {
+                Runtime runtime = Runtime.getRuntime();
+                while (running) {
+                    peak.accumulateAndGet(runtime.totalMemory() - runtime.freeMemory(), Math::max);
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+                }
+            }, "heap-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long stop() {
+            running = false;
+            return peak.get();
+        }
+    }
+}
