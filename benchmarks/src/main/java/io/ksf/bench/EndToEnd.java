@@ -88,6 +88,8 @@ public final class EndToEnd {
         }
     }
 
+    private long memoryBudget = 256L << 20;
+
     private EndToEnd(long records, int size, int partitions, long docdbRecords) {
         this.records = records;
         this.size = size;
@@ -104,7 +106,8 @@ public final class EndToEnd {
         EndToEnd harness = new EndToEnd(records, Integer.parseInt(flags.getOrDefault("--size", "1024")),
                 Integer.parseInt(flags.getOrDefault("--partitions", "6")),
                 Long.parseLong(flags.getOrDefault("--docdb-records", String.valueOf(Math.min(records, 200_000)))));
-        String table = harness.run();
+        String table = flags.containsKey("--memory-budget")
+                ? harness.memoryAtScale(Long.parseLong(flags.get("--memory-budget")) << 20) : harness.run();
         System.out.println(table);
         Path out = Path.of(flags.getOrDefault("--out", "benchmarks/target/e2e-results.md"));
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -148,6 +151,29 @@ public final class EndToEnd {
                     docdbRecords));
         }
         return table();
+    }
+
+    /**
+     * One async Kafka -> S3 run over many partitions (one open object each), reporting the peak heap against the
+     * configured memory budget.
+     */
+    private String memoryAtScale(long budget) throws Exception {
+        memoryBudget = budget;
+        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
+        try (EmbeddedKafka k = EmbeddedKafka.start(); EmbeddedS3 s = EmbeddedS3.start()) {
+            kafka = k;
+            s3 = s;
+            preload();
+            measure("KSF kafka -> s3, " + partitions + " partitions, async, memory budget " + (budget >> 20) + " MiB",
+                    records, () -> ksf(new JsonFormat(), List.of(), s3Target(bucket(), new JsonFormat()),
+                            PipelineSettings.Mode.ASYNC, records));
+        }
+        Row row = rows.get(0);
+        return String.format(Locale.ROOT, "%,d records of about %,d bytes, %d partitions%n%n"
+                        + "| contender | records/s | MiB/s | peak heap MiB | memory budget MiB |%n|---|---:|---:|---:|---:|%n"
+                        + "| %s | %,.0f | %.1f | %d | %d |%n", records, size, partitions, row.name(),
+                row.recordsPerSecond(), row.mibPerSecond(), row.peakHeap() >> 20, budget >> 20);
     }
 
     private void preload() {
@@ -216,7 +242,7 @@ public final class EndToEnd {
                 "properties", Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id", "ksf-" + runs++,
                         "max.poll.records", "2000"))), null);
         Pipeline pipeline = Pipeline.builder().source(source, format).processors(processors).target(target)
-                .mode(mode).flushEvery(30_000, 64L << 20, Duration.ofSeconds(30)).build();
+                .mode(mode).memoryBudget(memoryBudget).flushEvery(30_000, 64L << 20, Duration.ofSeconds(30)).build();
         Thread runner = new Thread(pipeline::run, "ksf-bench");
         runner.start();
         while (pipeline.stats().recordsIn() < count) {

@@ -41,6 +41,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -82,15 +87,27 @@ public final class S3Target implements Target {
     private final Settings settings;
     private final boolean partitionsByData;
     private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
+    private final ExecutorService pool;
     private final Map<TopicPartition, Long> written = new HashMap<>();
 
     private record ObjectGroup(TopicPartition partition, String path) {
     }
 
     public S3Target(S3Client client, Settings settings, boolean partitionsByData) {
+        this(client, settings, partitionsByData, 4);
+    }
+
+    /** @param uploads how many objects a flush uploads at the same time */
+    public S3Target(S3Client client, Settings settings, boolean partitionsByData, int uploads) {
         this.client = client;
         this.settings = settings;
         this.partitionsByData = partitionsByData;
+        AtomicInteger threads = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(uploads, task -> {
+            Thread thread = new Thread(task, "ksf-s3-upload-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @Override
@@ -133,12 +150,31 @@ public final class S3Target implements Target {
         }
     }
 
+    /** Uploads every open object, up to {@code uploads} at a time; an object that fails stays for the next try. */
     @Override
     public Positions flush() {
-        Iterator<OpenObject> it = open.values().iterator();
-        while (it.hasNext()) {
-            upload(it.next());
-            it.remove();
+        List<Map.Entry<ObjectGroup, OpenObject>> pending = new ArrayList<>(open.entrySet());
+        List<Future<?>> uploading = new ArrayList<>(pending.size());
+        for (Map.Entry<ObjectGroup, OpenObject> entry : pending) {
+            uploading.add(pool.submit(() -> upload(entry.getValue())));
+        }
+        RuntimeException failure = null;
+        for (int i = 0; i < pending.size(); i++) {
+            try {
+                uploading.get(i).get();
+                open.remove(pending.get(i).getKey());
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r
+                            : new KsfException(e.getCause().getMessage(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KsfException("interrupted while uploading to s3://" + settings.bucket(), e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
         Positions durable = Positions.of(written);
         written.clear();
@@ -164,6 +200,7 @@ public final class S3Target implements Target {
 
     @Override
     public void close() {
+        pool.shutdownNow();
         open.values().forEach(OpenObject::delete);
         open.clear();
         client.close();

@@ -60,6 +60,8 @@ public final class S3TargetFactory implements TargetFactory {
     public static final Option<String> SSE = Option.choice("sse", "server-side encryption", "none", "aes256", "kms")
             .defaultValue("none");
     public static final Option<String> KMS_KEY_ID = Option.string("kms.key.id", "KMS key for sse kms");
+    public static final Option<Integer> UPLOAD_CONCURRENCY = Option.integer("upload.concurrency",
+            "objects a flush uploads at the same time").defaultValue(4);
     public static final Option<Duration> RETRY_TIMEOUT = Option.duration("retry.timeout",
             "how long one S3 call is retried on throttling, 5xx and network errors").defaultValue(Duration.ofMinutes(2));
     public static final Option<Duration> RETRY_BACKOFF = Option.duration("retry.backoff",
@@ -78,8 +80,8 @@ public final class S3TargetFactory implements TargetFactory {
     @Override
     public List<Option<?>> options() {
         return List.of(BUCKET, PREFIX, REGION, ENDPOINT, PATH_STYLE, PARTITIONER, PARTITION_FIELD, PATH_FORMAT,
-                TIMEZONE, TIMESTAMP_FIELD, FLUSH_RECORDS, FLUSH_BYTES, ROTATE_INTERVAL, ROTATE_SCHEDULE, PART_SIZE, COMPRESSION, SSE, KMS_KEY_ID,
-                RETRY_TIMEOUT, RETRY_BACKOFF);
+                TIMEZONE, TIMESTAMP_FIELD, FLUSH_RECORDS, FLUSH_BYTES, ROTATE_INTERVAL, ROTATE_SCHEDULE, PART_SIZE,
+                COMPRESSION, SSE, KMS_KEY_ID, UPLOAD_CONCURRENCY, RETRY_TIMEOUT, RETRY_BACKOFF);
     }
 
     @Override
@@ -141,6 +143,6 @@ public final class S3TargetFactory implements TargetFactory {
                 new Retry(options.require(RETRY_TIMEOUT), options.require(RETRY_BACKOFF), Duration.ofSeconds(10)));
         URI endpoint = options.get(ENDPOINT) == null ? null : URI.create(options.get(ENDPOINT));
         return new S3Target(S3Clients.create(options.get(REGION), endpoint, options.require(PATH_STYLE)), settings,
-                byData);
+                byData, Math.max(1, options.require(UPLOAD_CONCURRENCY)));
     }
 }
