@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
@@ -22,6 +23,8 @@ public final class JsonFormat implements Format {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    // resolved once: readValue(bytes, Object.class) looks the type up again for every record
+    private static final ObjectReader READER = MAPPER.readerFor(Object.class);
 
     @Override
     public String name() {
@@ -36,7 +39,7 @@ public final class JsonFormat implements Format {
     @Override
     public Object decode(byte[] value) {
         try {
-            return MAPPER.readValue(value, Object.class);
+            return READER.readValue(value);
         } catch (JsonProcessingException e) {
             throw new InvalidRecordException("not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
