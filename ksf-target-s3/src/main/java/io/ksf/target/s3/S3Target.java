@@ -60,6 +60,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class S3Target implements Target {
     private static final Logger LOG = LoggerFactory.getLogger(S3Target.class);
+    private static final int OBJECT_BUFFER = 8 * 1024;
 
     /**
      * @param bucket       the bucket
@@ -322,8 +323,9 @@ public final class S3Target implements Target {
             this.firstTimestamp = firstTimestamp;
             try {
                 this.file = Files.createTempFile("ksf-s3-", ".object");
-                this.fileStream = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
-                this.gzip = settings.gzip() ? new GZIPOutputStream(fileStream, 64 * 1024) : null;
+                // small buffers: there is one open object per partition (and folder), possibly thousands
+                this.fileStream = new BufferedOutputStream(Files.newOutputStream(file), OBJECT_BUFFER);
+                this.gzip = settings.gzip() ? new GZIPOutputStream(fileStream, OBJECT_BUFFER) : null;
                 this.counted = new CountingStream(gzip != null ? gzip : fileStream);
             } catch (IOException e) {
                 throw new KsfException("cannot create a temporary file for " + key + ": " + e.getMessage(), e);
