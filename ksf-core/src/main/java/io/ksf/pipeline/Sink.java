@@ -20,7 +20,7 @@ interface Sink extends AutoCloseable {
      * @param out     records for the target
      * @param bad     dead letters
      * @param dropped next offsets of records the processors dropped on purpose
-     * @param bytes   bytes of the polled records, counted against the memory budget
+     * @param bytes   what the records hold in memory, counted against the memory budget
      */
     void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> dropped, long bytes);
 
