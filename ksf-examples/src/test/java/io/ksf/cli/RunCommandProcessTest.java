@@ -37,10 +37,13 @@ class RunCommandProcessTest {
                  "pipeline": {"flush.records": 5000, "flush.interval": "1h"}}
                 """.formatted(kafka.bootstrapServers(), dir.resolve("out")));
         Path log = dir.resolve("ksf.log");
-        Process ksf = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), KsfCommand.class.getName(), "run", "--config",
-                config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // the Dockerfile's entrypoint: "ksf run", with the config named by configFileLocation
+        ProcessBuilder entrypoint = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-cp",
+                System.getProperty("java.class.path"), KsfCommand.class.getName(), "run")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        entrypoint.environment().put("configFileLocation", config.toString());
+        Process ksf = entrypoint.start();
         try {
             // the thresholds commit 20,000 records; the last 3 are only committed by the graceful stop
             Wait.until(() -> committedSum(kafka) >= 20_000 || !ksf.isAlive(), Duration.ofSeconds(60),
