@@ -26,7 +26,7 @@ final class AsyncSink implements Sink {
     private final Target target;
     private final Target deadLetter;
     private final Retry retry;
-    private final Runnable onFlush;
+    private final java.util.function.LongConsumer onFlush;
     private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Positions> durable = new ConcurrentLinkedQueue<>();
     private final AtomicLong inFlight = new AtomicLong();
@@ -39,7 +39,7 @@ final class AsyncSink implements Sink {
     private long unflushedBytes;
     private boolean dirty;
 
-    AsyncSink(Target target, Target deadLetter, Retry retry, Runnable onFlush) {
+    AsyncSink(Target target, Target deadLetter, Retry retry, java.util.function.LongConsumer onFlush) {
         this.target = target;
         this.deadLetter = deadLetter;
         this.retry = retry;
@@ -103,12 +103,13 @@ final class AsyncSink implements Sink {
             return;
         }
         dirty = false;
+        long start = System.nanoTime();
         Positions positions = DirectSink.flushTargets(target, deadLetter, retry, dropped);
         dropped = new HashMap<>();
         durable.add(positions);
         inFlight.addAndGet(-unflushedBytes);
         unflushedBytes = 0;
-        onFlush.run();
+        onFlush.accept(System.nanoTime() - start);
     }
 
     @Override

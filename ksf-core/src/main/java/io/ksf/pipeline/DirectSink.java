@@ -17,13 +17,13 @@ final class DirectSink implements Sink {
     private final Target target;
     private final Target deadLetter;
     private final Retry retry;
-    private final Runnable onFlush;
+    private final java.util.function.LongConsumer onFlush;
     private Map<TopicPartition, Long> dropped = new HashMap<>();
     private Positions durable = Positions.empty();
     private long inFlight;
     private boolean dirty;
 
-    DirectSink(Target target, Target deadLetter, Retry retry, Runnable onFlush) {
+    DirectSink(Target target, Target deadLetter, Retry retry, java.util.function.LongConsumer onFlush) {
         this.target = target;
         this.deadLetter = deadLetter;
         this.retry = retry;
@@ -49,10 +49,11 @@ final class DirectSink implements Sink {
             return;
         }
         dirty = false;
+        long start = System.nanoTime();
         durable = durable.merge(flushTargets(target, deadLetter, retry, dropped));
         dropped = new HashMap<>();
         inFlight = 0;
-        onFlush.run();
+        onFlush.accept(System.nanoTime() - start);
     }
 
     /**

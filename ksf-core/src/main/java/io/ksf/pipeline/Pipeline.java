@@ -62,6 +62,13 @@ public final class Pipeline implements AutoCloseable {
     private final PipelineSettings settings;
     private final boolean decodeAll;
     private final Retry retry;
+    private final PipelineMetrics metrics;
+    private final Duration readyWindow;
+    private volatile long assignedAtNanos;
+    private volatile long lastDurableNanos = -1;
+    private volatile int assignedCount;
+    private long lastLagNanos;
+    private volatile long totalLag = -1;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -105,10 +112,17 @@ public final class Pipeline implements AutoCloseable {
         }
         this.settings = s;
         this.decodeAll = !processors.isEmpty() || !target.writesRaw(sourceFormat);
-        this.retry = new Retry(s.retryTimeout(), s.retryBackoff());
+        this.readyWindow = b.readyWindow;
+        this.metrics = new PipelineMetrics(b.registry, b.name, this::inFlightBytes, s.memoryBudget());
+        this.retry = new Retry(s.retryTimeout(), s.retryBackoff(), Duration.ofSeconds(30), metrics.retries::increment);
+        java.util.function.LongConsumer onFlush = nanos -> {
+            flushes++;
+            metrics.flushed(nanos);
+            lastDurableNanos = System.nanoTime();
+        };
         this.sink = s.mode() == PipelineSettings.Mode.ASYNC
-                ? new AsyncSink(target, deadLetter, retry, () -> flushes++)
-                : new DirectSink(target, deadLetter, retry, () -> flushes++);
+                ? new AsyncSink(target, deadLetter, retry, onFlush)
+                : new DirectSink(target, deadLetter, retry, onFlush);
     }
 
     public static Builder builder() {
@@ -147,6 +161,7 @@ public final class Pipeline implements AutoCloseable {
                 }
                 commit(sink.takeDurable(), settings.mode() == PipelineSettings.Mode.ASYNC);
                 applyBackpressure();
+                refreshLag();
             }
             flushAndCommit();
             failed = false;
@@ -222,6 +237,7 @@ public final class Pipeline implements AutoCloseable {
                 }
                 if (out.size() == before) {
                     recordsFiltered++;
+                    metrics.recordsFiltered.increment();
                     droppedNext.merge(record.topicPartition(), record.offset() + 1, Math::max);
                 }
             }
@@ -229,6 +245,10 @@ public final class Pipeline implements AutoCloseable {
             // records handled before a failure still reach the target, so a stop can flush and commit them
             recordsIn += handled;
             bytesIn += inBytes;
+            metrics.recordsIn.increment(handled);
+            metrics.bytesIn.increment(inBytes);
+            metrics.recordsWritten.increment(out.size());
+            metrics.recordsDeadLettered.increment(bad.size());
             recordsSinceFlush += handled;
             bytesSinceFlush += inBytes;
             sink.write(out, bad, droppedNext, heldBytes(out) + heldBytes(bad));
@@ -286,13 +306,61 @@ public final class Pipeline implements AutoCloseable {
         if (positions.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
         if (async) {
             source.commitAsync(positions);
         } else {
             source.commit(positions);
         }
+        metrics.commit.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         committed = committed.merge(positions);
         commits++;
+    }
+
+    /** Consumer lag per partition, for the gauge and the progress line; every second, on the poll thread. */
+    private void refreshLag() {
+        long now = System.nanoTime();
+        if (now - lastLagNanos < 1_000_000_000L) {
+            return;
+        }
+        lastLagNanos = now;
+        Map<TopicPartition, Long> lag = source.lag();
+        metrics.lag(lag);
+        totalLag = lag.isEmpty() ? -1 : lag.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private long inFlightBytes() {
+        Sink current = sink;
+        return current == null ? 0 : current.inFlightBytes();
+    }
+
+    /** Records behind the end of the assigned partitions at the last look (every second), or -1 when unknown. */
+    public long lag() {
+        return totalLag;
+    }
+
+    /**
+     * Live while {@link #run()} has not failed; ready once partitions are assigned and the last flush succeeded
+     * (or the assignment happened) within the ready window.
+     */
+    public Health health() {
+        boolean live = finished.getCount() > 0 || !started.get();
+        if (!live) {
+            return new Health(false, false, "the pipeline has stopped");
+        }
+        if (assignedCount == 0) {
+            return new Health(true, false, "no partitions assigned");
+        }
+        long last = Math.max(assignedAtNanos, lastDurableNanos);
+        long age = System.nanoTime() - last;
+        if (age > readyWindow.toNanos()) {
+            return new Health(true, false, "no successful flush for " + age / 1_000_000_000 + " s");
+        }
+        return new Health(true, true, "assigned " + assignedCount + " partitions");
+    }
+
+    /** What a container platform asks: should the process be restarted (live), may it take traffic (ready). */
+    public record Health(boolean live, boolean ready, String reason) {
     }
 
     private void resetThresholds() {
@@ -348,6 +416,8 @@ public final class Pipeline implements AutoCloseable {
         @Override
         public void onAssigned(Collection<TopicPartition> partitions) {
             assigned.addAll(partitions);
+            assignedCount = assigned.size();
+            assignedAtNanos = System.nanoTime();
             if (paused) {
                 source.pause(partitions);
             }
@@ -361,6 +431,7 @@ public final class Pipeline implements AutoCloseable {
             LOG.info("partitions revoked: {}; flushing and committing before giving them up", partitions);
             flushAndCommit();
             assigned.removeAll(partitions);
+            assignedCount = assigned.size();
         }
 
         @Override
@@ -371,6 +442,7 @@ public final class Pipeline implements AutoCloseable {
             LOG.warn("partitions lost: {}; dropping their buffered records without committing", partitions);
             sink.discard(partitions);
             assigned.removeAll(partitions);
+            assignedCount = assigned.size();
         }
     }
 
@@ -383,8 +455,29 @@ public final class Pipeline implements AutoCloseable {
         private Target deadLetter;
         private Tolerance tolerance;
         private PipelineSettings settings = PipelineSettings.defaults();
+        private io.micrometer.core.instrument.MeterRegistry registry = io.micrometer.core.instrument.Metrics.globalRegistry;
+        private String name = "ksf";
+        private Duration readyWindow = Duration.ofMinutes(5);
 
         private Builder() {
+        }
+
+        /** Where the pipeline's meters go; default Micrometer's global registry. */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry value) {
+            this.registry = Objects.requireNonNull(value, "registry");
+            return this;
+        }
+
+        /** The pipeline's name, as the {@code pipeline} tag of its meters. */
+        public Builder name(String value) {
+            this.name = Objects.requireNonNull(value, "name");
+            return this;
+        }
+
+        /** How recent the last successful flush must be for {@link Pipeline#health()} to say ready. */
+        public Builder readyWindow(Duration value) {
+            this.readyWindow = Objects.requireNonNull(value, "readyWindow");
+            return this;
         }
 
         /** Where records come from, and the format of their values. */

@@ -73,11 +73,17 @@ public final class PipelinePlan {
 
     /** Creates the components and the pipeline. Components may connect to their servers here. */
     public Pipeline build() {
+        return build(io.micrometer.core.instrument.Metrics.globalRegistry);
+    }
+
+    /** {@link #build()}, with the pipeline's meters in the given registry. */
+    public Pipeline build(io.micrometer.core.instrument.MeterRegistry registry) {
         List<AutoCloseable> created = new ArrayList<>();
         try {
             Format sourceFormat = source.format.create();
             Source src = track(created, source.factory.create(source.options, source.context(sourceFormat)));
-            Pipeline.Builder builder = Pipeline.builder().source(src, sourceFormat).settings(config.settings());
+            Pipeline.Builder builder = Pipeline.builder().source(src, sourceFormat).settings(config.settings())
+                    .name(config.name()).meterRegistry(registry);
             for (Step<ProcessorFactory> step : processors) {
                 builder.processor(track(created, step.factory.create(step.options, step.context(null))));
             }

@@ -16,9 +16,14 @@ import java.util.function.Supplier;
  * @param timeout    total time after which the last retriable failure is thrown
  * @param firstDelay the first wait; each next wait doubles, up to {@code maxDelay}
  * @param maxDelay   the longest single wait
+ * @param onRetry    called before each retry (metrics)
  */
-public record Retry(Duration timeout, Duration firstDelay, Duration maxDelay) {
+public record Retry(Duration timeout, Duration firstDelay, Duration maxDelay, Runnable onRetry) {
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
+
+    public Retry(Duration timeout, Duration firstDelay, Duration maxDelay) {
+        this(timeout, firstDelay, maxDelay, () -> { });
+    }
 
     public Retry(Duration timeout, Duration firstDelay) {
         this(timeout, firstDelay, Duration.ofSeconds(30));
@@ -38,6 +43,7 @@ public record Retry(Duration timeout, Duration firstDelay, Duration maxDelay) {
                 }
                 long wait = Math.min(left, ThreadLocalRandom.current().nextLong(delay / 2, delay + 1));
                 LOG.warn("{} failed (attempt {}), retrying in {} ms: {}", what, attempt, wait, e.getMessage());
+                onRetry.run();
                 sleep(wait, what);
                 delay = Math.min(delay * 2, maxDelay.toMillis());
             }

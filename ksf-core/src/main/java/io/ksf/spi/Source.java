@@ -40,6 +40,11 @@ public interface Source extends AutoCloseable {
     default void resume(Collection<TopicPartition> partitions) {
     }
 
+    /** Records behind the end of each assigned partition, where the source knows it (for metrics); poll thread. */
+    default java.util.Map<TopicPartition, Long> lag() {
+        return java.util.Map.of();
+    }
+
     /** Makes a blocked or the next {@link #poll} return at once. Safe from any thread. */
     default void wakeup() {
     }

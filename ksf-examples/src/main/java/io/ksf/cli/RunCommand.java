@@ -12,7 +12,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** Runs a pipeline until SIGTERM or Ctrl-C, then flushes and commits before exiting 0. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -23,8 +29,41 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @picocli.CommandLine.Option(names = "--http-port", defaultValue = "8080",
+            description = "port of /metrics, /health/live and /health/ready; 0: off (default ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @picocli.CommandLine.Option(names = "--progress-interval", defaultValue = "30",
+            description = "seconds between progress lines; 0: none (default ${DEFAULT-VALUE})")
+    int progressSeconds;
+
     @Spec
     CommandSpec spec;
+
+    /** One line every interval: rates since the last line, lag and dead letters. */
+    private static final class ProgressLine implements Runnable {
+        private final Pipeline pipeline;
+        private final int seconds;
+        private PipelineStats last;
+
+        ProgressLine(Pipeline pipeline, int seconds) {
+            this.pipeline = pipeline;
+            this.seconds = seconds;
+            this.last = pipeline.stats();
+        }
+
+        @Override
+        public void run() {
+            PipelineStats now = pipeline.stats();
+            LOG.info(String.format(java.util.Locale.ROOT,
+                    "progress: %,.0f records/s, %.2f MiB/s, lag %s, %,d dead-lettered, %,d records in, %,d commits",
+                    (now.recordsIn() - last.recordsIn()) / (double) seconds,
+                    (now.bytesIn() - last.bytesIn()) / (double) seconds / (1 << 20),
+                    pipeline.lag() < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%,d", pipeline.lag()),
+                    now.recordsDeadLettered(), now.recordsIn(), now.commits()));
+            last = now;
+        }
+    }
 
     @Override
     public Integer call() {
@@ -35,11 +74,25 @@ final class RunCommand implements Callable<Integer> {
             return ValidateCommand.printProblems(spec, e);
         }
         LOG.info("starting\n{}", plan.summary());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Pipeline pipeline;
         try {
-            pipeline = plan.build();
+            pipeline = plan.build(registry);
         } catch (ConfigException e) {
             return ValidateCommand.printProblems(spec, e);
+        }
+        HttpEndpoints http = httpPort > 0 ? new HttpEndpoints(httpPort, pipeline, registry) : null;
+        if (http != null) {
+            LOG.info("metrics and health on http://0.0.0.0:{}/metrics, /health/live, /health/ready", http.port());
+        }
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "ksf-progress");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (progressSeconds > 0) {
+            progress.scheduleAtFixedRate(new ProgressLine(pipeline, progressSeconds), progressSeconds,
+                    progressSeconds, TimeUnit.SECONDS);
         }
         Thread stopper = new Thread(pipeline::close, "ksf-shutdown");
         Runtime.getRuntime().addShutdownHook(stopper);
@@ -57,6 +110,10 @@ final class RunCommand implements Callable<Integer> {
             LOG.error("pipeline failed: {}", e.getMessage(), e);
             return KsfCommand.FAILED;
         } finally {
+            progress.shutdownNow();
+            if (http != null) {
+                http.close();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(stopper);
             } catch (IllegalStateException shuttingDown) {

@@ -29,6 +29,7 @@ class RunCommandProcessTest {
     void sigtermFlushesAndCommitsEverythingThenExitsZero(EmbeddedKafka kafka) throws Exception {
         kafka.createTopic("run-topic", 3);
         List<String> values = IntStream.range(0, 20_003).mapToObj(n -> "{\"n\":" + n + "}").toList();
+        List<String> more = IntStream.range(20_003, 20_503).mapToObj(n -> "{\"n\":" + n + "}").toList();
         kafka.produce("run-topic", 3, values);
         Path config = Files.writeString(dir.resolve("pipeline.json"), """
                 {"source": {"type": "kafka", "format": "json", "topics": ["run-topic"],
@@ -37,10 +38,15 @@ class RunCommandProcessTest {
                  "pipeline": {"flush.records": 5000, "flush.interval": "1h"}}
                 """.formatted(kafka.bootstrapServers(), dir.resolve("out")));
         Path log = dir.resolve("ksf.log");
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
         // the Dockerfile's entrypoint: "ksf run", with the config named by configFileLocation
         ProcessBuilder entrypoint = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-cp",
-                System.getProperty("java.class.path"), KsfCommand.class.getName(), "run")
+                System.getProperty("java.class.path"), KsfCommand.class.getName(), "run", "--http-port",
+                Integer.toString(port), "--progress-interval", "1")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         entrypoint.environment().put("configFileLocation", config.toString());
         Process ksf = entrypoint.start();
@@ -51,6 +57,20 @@ class RunCommandProcessTest {
             assertThat(ksf.isAlive()).as(Files.readString(log)).isTrue();
             assertThat(committedSum(kafka)).isEqualTo(20_000);
 
+            // operators: ready after assignment, counters that move, a progress line
+            assertThat(get(port, "/health/live").statusCode()).isEqualTo(200);
+            Wait.until(() -> get(port, "/health/ready").statusCode() == 200, Duration.ofSeconds(30), "ready");
+            long before = recordsIn(get(port, "/metrics").body());
+            assertThat(before).isEqualTo(20_003);
+            kafka.produce("run-topic", 3, more);
+            Wait.until(() -> recordsIn(get(port, "/metrics").body()) == 20_003 + more.size(), Duration.ofSeconds(30),
+                    "ksf_records_in_total to move");
+            Wait.until(() -> get(port, "/metrics").body().contains("ksf_consumer_lag{"), Duration.ofSeconds(10),
+                    "the lag gauge");
+            assertThat(get(port, "/metrics").body()).contains("ksf_flush_seconds_count", "ksf_records_written_total",
+                    "ksf_commit_seconds_count", "ksf_inflight_bytes");
+            Wait.until(() -> readQuietly(log).contains("progress: "), Duration.ofSeconds(10), "a progress line");
+
             ksf.destroy(); // SIGTERM
 
             assertThat(ksf.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -59,8 +79,37 @@ class RunCommandProcessTest {
             ksf.destroyForcibly();
         }
         assertThat(kafka.committed("run-group", "run-topic")).isEqualTo(kafka.endOffsets("run-topic"));
-        assertThat(lines(dir.resolve("out")).stream().sorted().toList())
-                .isEqualTo(values.stream().sorted().toList());
+        List<String> all = new ArrayList<>(values);
+        all.addAll(more);
+        assertThat(lines(dir.resolve("out")).stream().sorted().toList()).isEqualTo(all.stream().sorted().toList());
+    }
+
+    private static java.net.http.HttpResponse<String> get(int port, String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** ksf_records_in_total of a Prometheus scrape. */
+    private static long recordsIn(String scrape) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ksf_records_in_total\\{[^}]*} ([0-9.E]+)")
+                .matcher(scrape);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static long committedSum(EmbeddedKafka kafka) {

@@ -204,6 +204,15 @@ public final class KafkaSource implements Source {
     }
 
     @Override
+    public Map<TopicPartition, Long> lag() {
+        Map<TopicPartition, Long> lag = new HashMap<>();
+        for (org.apache.kafka.common.TopicPartition tp : consumer.assignment()) {
+            consumer.currentLag(tp).ifPresent(behind -> lag.put(new TopicPartition(tp.topic(), tp.partition()), behind));
+        }
+        return lag;
+    }
+
+    @Override
     public void wakeup() {
         consumer.wakeup();
     }
