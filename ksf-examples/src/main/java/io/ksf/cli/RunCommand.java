@@ -97,9 +97,23 @@ final class RunCommand implements Callable<Integer> {
         Thread stopper = new Thread(pipeline::close, "ksf-shutdown");
         Runtime.getRuntime().addShutdownHook(stopper);
         // SIGTERM (ECS stop) and Ctrl-C stop the pipeline gracefully, so the process can exit 0 afterwards
+        long shutdownMillis = pipeline.settings().shutdownTimeout().toMillis();
         StopSignals.install(() -> {
-            LOG.info("stop signal received: flushing and committing");
+            LOG.info("stop signal received: flushing and committing (at most {} ms)", shutdownMillis);
             new Thread(pipeline::close, "ksf-stop").start();
+            Thread watchdog = new Thread(() -> {
+                try {
+                    if (!pipeline.awaitStopped(java.time.Duration.ofMillis(shutdownMillis))) {
+                        LOG.error("the pipeline did not stop within pipeline.shutdown.timeout; exiting without "
+                                + "committing what is not durable");
+                        Runtime.getRuntime().halt(1);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "ksf-stop-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
         });
         try {
             PipelineStats stats = pipeline.run();
