@@ -105,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
             PipelineStats stats = run.join();
 
             long[] objects = store.objectsAndBytes();
-            long[] deadObjects = count(out.resolve("dead-letters"));
+            long[] deadObjects = DemoStore.filesAndBytes(out.resolve("dead-letters"));
             boolean allCommitted = kafka.committed("ksf-demo", TOPIC).equals(kafka.endOffsets(TOPIC));
             console.println();
             console.println("KSF demo: Kafka (embedded broker) -> validate -> " + targetKind
@@ -142,20 +142,6 @@ final class DemoCommand implements Callable<Integer> {
         return factory.create(Options.of("source", factory.options(), Map.of("topics", List.of(TOPIC),
                 "properties", Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id", "ksf-demo",
                         "max.poll.records", "5000"))), null);
-    }
-
-    private static long[] count(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return new long[]{0, 0};
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            List<Path> objects = files.filter(Files::isRegularFile).toList();
-            long bytes = 0;
-            for (Path object : objects) {
-                bytes += Files.size(object);
-            }
-            return new long[]{objects.size(), bytes};
-        }
     }
 
     private static void deleteRecursively(Path root) throws IOException {

@@ -34,6 +34,23 @@ abstract class DemoStore implements AutoCloseable {
 
     abstract String where();
 
+    /** Files under a folder and their total bytes; none when it does not exist. */
+    static long[] filesAndBytes(Path folder) {
+        if (!Files.exists(folder)) {
+            return new long[]{0, 0};
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            List<Path> objects = files.filter(Files::isRegularFile).toList();
+            long bytes = 0;
+            for (Path object : objects) {
+                bytes += Files.size(object);
+            }
+            return new long[]{objects.size(), bytes};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
     }
@@ -52,19 +69,7 @@ abstract class DemoStore implements AutoCloseable {
 
         @Override
         long[] objectsAndBytes() {
-            if (!Files.exists(folder)) {
-                return new long[]{0, 0};
-            }
-            try (Stream<Path> files = Files.walk(folder)) {
-                List<Path> objects = files.filter(Files::isRegularFile).toList();
-                long bytes = 0;
-                for (Path object : objects) {
-                    bytes += Files.size(object);
-                }
-                return new long[]{objects.size(), bytes};
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return filesAndBytes(folder);
         }
 
         @Override
