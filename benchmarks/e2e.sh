@@ -6,4 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
 ./mvnw -B -q -ntp -DskipTests -pl benchmarks -am install
+# the peers' class paths (Kafka Connect runtime, FileStreamSink, MongoDB sink connector), from Maven Central
+./mvnw -B -q -ntp -f benchmarks/peers/connect/pom.xml dependency:copy-dependencies \
+  -DoutputDirectory="$PWD/benchmarks/target/peers/connect"
 exec java -Xmx2g -XX:+UseG1GC -cp benchmarks/target/benchmarks.jar io.ksf.bench.EndToEnd "$@"

@@ -90,6 +90,7 @@ public final class EndToEnd {
 
     private long memoryBudget = 256L << 20;
     private long baselineHeap;
+    private boolean flagSkipPeers;
 
     private EndToEnd(long records, int size, int partitions, long docdbRecords) {
         this.records = records;
@@ -107,6 +108,7 @@ public final class EndToEnd {
         EndToEnd harness = new EndToEnd(records, Integer.parseInt(flags.getOrDefault("--size", "1024")),
                 Integer.parseInt(flags.getOrDefault("--partitions", "6")),
                 Long.parseLong(flags.getOrDefault("--docdb-records", String.valueOf(Math.min(records, 200_000)))));
+        harness.flagSkipPeers = flags.containsKey("--no-peers");
         String table = flags.containsKey("--memory-budget")
                 ? harness.memoryAtScale(Long.parseLong(flags.get("--memory-budget")) << 20) : harness.run();
         System.out.println(table);
@@ -132,6 +134,9 @@ public final class EndToEnd {
             measure("source limit: bare KafkaConsumer", records, this::bareConsumer);
             measure("KSF kafka -> file, pass-through, sync", records, () -> ksf(new JsonFormat(), List.of(),
                     fileTarget(), PipelineSettings.Mode.SYNC, records));
+            if (!flagSkipPeers) {
+                peerFileStreamSink();
+            }
             String passBucket = bucket();
             measure("KSF kafka -> s3, pass-through, sync", records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(passBucket, new JsonFormat()), PipelineSettings.Mode.SYNC, records));
@@ -214,6 +219,24 @@ public final class EndToEnd {
         rows.add(row);
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s %8.1f MiB/s%n", name, row.recordsPerSecond(),
                 row.mibPerSecond());
+    }
+
+    /** Kafka Connect standalone with FileStreamSink, the peer of KSF's file target. */
+    private void peerFileStreamSink() throws Exception {
+        Path out = Files.createTempDirectory("ksf-connect-file-").resolve("sink.txt");
+        Properties connector = new Properties();
+        connector.put("name", "file-peer-" + runs++);
+        connector.put("connector.class", "org.apache.kafka.connect.file.FileStreamSinkConnector");
+        connector.put("tasks.max", "1");
+        connector.put("topics", "bench");
+        connector.put("file", out.toString());
+        System.gc();
+        ConnectPeer.Result result = ConnectPeer.run(kafka, "bench", records, connector,
+                () -> Files.exists(out) && out.toFile().length() > 0);
+        rows.add(new Row("peer: Kafka Connect standalone, FileStreamSink", records, bytesOf(records),
+                result.seconds(), result.cpuSeconds(), -1));
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
+                "peer: Kafka Connect FileStreamSink", records / result.seconds());
     }
 
     private void bareConsumer() {
@@ -333,11 +356,12 @@ public final class EndToEnd {
         Row source = rows.stream().filter(r -> r.name().startsWith("source limit")).findFirst().orElseThrow();
         Row sink = rows.stream().filter(r -> r.name().startsWith("sink limit")).findFirst().orElseThrow();
         Row mongoLimit = rows.stream().filter(r -> r.name().startsWith("mongo limit")).findFirst().orElseThrow();
+        Row filePeer = rows.stream().filter(r -> r.name().contains("FileStreamSink")).findFirst().orElse(null);
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%,d records of about %,d bytes (%.0f MiB), %d partitions; "
                 + "docdb rows %,d records%n%n", records, size, topicBytes / (double) (1 << 20), partitions, docdbRecords));
-        out.append("| contender | records/s | MiB/s | CPU s / M records | peak live heap MiB | / source limit | / sink limit |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| contender | records/s | MiB/s | CPU s / M records | peak heap MiB | / source limit | / sink limit | / peer |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             String sourceRatio = row == source || row.name().contains("limit") ? "" : ratio(row.recordsPerSecond()
                     / source.recordsPerSecond());
@@ -347,9 +371,12 @@ public final class EndToEnd {
             } else if (row.name().contains("-> docdb")) {
                 sinkRatio = ratio(row.recordsPerSecond() / mongoLimit.recordsPerSecond()) + " (mongo)";
             }
-            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f | %d | %s | %s |%n", row.name(),
-                    row.recordsPerSecond(), row.mibPerSecond(), row.cpuPerMillion(), row.peakHeap() >> 20,
-                    sourceRatio, sinkRatio));
+            String peerRatio = filePeer != null && row.name().startsWith("KSF kafka -> file")
+                    ? ratio(row.recordsPerSecond() / filePeer.recordsPerSecond()) + " (FileStreamSink)" : "";
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f | %s | %s | %s | %s |%n", row.name(),
+                    row.recordsPerSecond(), row.mibPerSecond(), row.cpuPerMillion(),
+                    row.peakHeap() < 0 ? "(child JVM)" : Long.toString(row.peakHeap() >> 20), sourceRatio, sinkRatio,
+                    peerRatio));
         }
         return out.toString();
     }
