@@ -152,9 +152,14 @@ public final class EndToEnd {
             measure("KSF kafka -> csv -> s3, sync", records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(bucket(), new CsvFormat(List.of(), true, ',')), PipelineSettings.Mode.SYNC, records));
             measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, this::bareUpserts);
-            measure("KSF kafka -> md5 -> docdb", docdbRecords, () -> ksf(new BytesFormat("\n"),
+            measure("KSF kafka -> md5 -> docdb", docdbRecords, () -> ksf("bench-docdb", new BytesFormat("\n"),
                     List.of(new HashProcessor("MD5", List.of(), "hashed")), docdbTarget(), PipelineSettings.Mode.SYNC,
                     docdbRecords));
+            measure("KSF kafka -> docdb (whole documents)", docdbRecords, () -> ksf("bench-docdb", new JsonFormat(),
+                    List.of(), docdbTarget(), PipelineSettings.Mode.SYNC, docdbRecords));
+            if (!flagSkipPeers) {
+                peerMongoSink();
+            }
         }
         return table();
     }
@@ -199,6 +204,14 @@ public final class EndToEnd {
             producer.flush();
         }
         topicBytes = bytes;
+        kafka.createTopic("bench-docdb", partitions);
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            for (long n = 0; n < docdbRecords; n++) {
+                producer.send(new ProducerRecord<>("bench-docdb", (int) (n % partitions), null,
+                        Samples.postBytes(n, size)));
+            }
+            producer.flush();
+        }
     }
 
     private long bytesOf(long count) {
@@ -239,6 +252,31 @@ public final class EndToEnd {
                 "peer: Kafka Connect FileStreamSink", records / result.seconds());
     }
 
+    /** The MongoDB Kafka sink connector in Kafka Connect standalone, the peer of KSF's docdb target. */
+    private void peerMongoSink() {
+        String collection = "peer" + runs++;
+        Properties connector = new Properties();
+        connector.put("name", "mongo-peer-" + runs);
+        connector.put("connector.class", "com.mongodb.kafka.connect.MongoSinkConnector");
+        connector.put("tasks.max", "1");
+        connector.put("topics", "bench-docdb");
+        connector.put("connection.uri", mongo.connectionString());
+        connector.put("database", "bench");
+        connector.put("collection", collection);
+        // the connector's documented throughput setting: bigger bulk writes; JSON strings as documents
+        connector.put("max.batch.size", "500");
+        try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+            MongoCollection<Document> target = client.getDatabase("bench").getCollection(collection);
+            System.gc();
+            ConnectPeer.Result result = ConnectPeer.run(kafka, "bench-docdb", docdbRecords, connector,
+                    () -> target.estimatedDocumentCount() > 0);
+            rows.add(new Row("peer: Kafka Connect standalone, MongoDB sink connector", docdbRecords,
+                    bytesOf(docdbRecords), result.seconds(), result.cpuSeconds(), -1));
+            System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
+                    "peer: MongoDB sink connector", docdbRecords / result.seconds());
+        }
+    }
+
     private void bareConsumer() {
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
@@ -266,8 +304,13 @@ public final class EndToEnd {
 
     private void ksf(Format format, List<Processor> processors, Target target, PipelineSettings.Mode mode,
                      long count) {
+        ksf("bench", format, processors, target, mode, count);
+    }
+
+    private void ksf(String topic, Format format, List<Processor> processors, Target target,
+                     PipelineSettings.Mode mode, long count) {
         KafkaSourceFactory factory = new KafkaSourceFactory();
-        Source source = factory.create(Options.of("source", factory.options(), Map.of("topics", List.of("bench"),
+        Source source = factory.create(Options.of("source", factory.options(), Map.of("topics", List.of(topic),
                 "properties", Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id", "ksf-" + runs++,
                         "max.poll.records", "2000"))), null);
         Pipeline pipeline = Pipeline.builder().source(source, format).processors(processors).target(target)
@@ -357,6 +400,7 @@ public final class EndToEnd {
         Row sink = rows.stream().filter(r -> r.name().startsWith("sink limit")).findFirst().orElseThrow();
         Row mongoLimit = rows.stream().filter(r -> r.name().startsWith("mongo limit")).findFirst().orElseThrow();
         Row filePeer = rows.stream().filter(r -> r.name().contains("FileStreamSink")).findFirst().orElse(null);
+        Row mongoPeer = rows.stream().filter(r -> r.name().contains("MongoDB sink")).findFirst().orElse(null);
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%,d records of about %,d bytes (%.0f MiB), %d partitions; "
                 + "docdb rows %,d records%n%n", records, size, topicBytes / (double) (1 << 20), partitions, docdbRecords));
@@ -372,7 +416,9 @@ public final class EndToEnd {
                 sinkRatio = ratio(row.recordsPerSecond() / mongoLimit.recordsPerSecond()) + " (mongo)";
             }
             String peerRatio = filePeer != null && row.name().startsWith("KSF kafka -> file")
-                    ? ratio(row.recordsPerSecond() / filePeer.recordsPerSecond()) + " (FileStreamSink)" : "";
+                    ? ratio(row.recordsPerSecond() / filePeer.recordsPerSecond()) + " (FileStreamSink)"
+                    : mongoPeer != null && row.name().startsWith("KSF kafka -> docdb")
+                    ? ratio(row.recordsPerSecond() / mongoPeer.recordsPerSecond()) + " (MongoDB sink)" : "";
             out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f | %s | %s | %s | %s |%n", row.name(),
                     row.recordsPerSecond(), row.mibPerSecond(), row.cpuPerMillion(),
                     row.peakHeap() < 0 ? "(child JVM)" : Long.toString(row.peakHeap() >> 20), sourceRatio, sinkRatio,
