@@ -44,6 +44,7 @@ import java.util.Map;
  */
 public final class DocDbTarget implements Target {
     static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+    private static final int SIZE_CHECK_FROM = 4 * 1024 * 1024;
     private static final DocumentCodec CODEC = new DocumentCodec();
 
     private final MongoClient client;
@@ -161,10 +162,14 @@ public final class DocDbTarget implements Target {
             }
         }
         checkFieldNames(document, "");
-        int size = new RawBsonDocument(document, CODEC).getByteBuffer().remaining();
-        if (size > MAX_DOCUMENT_BYTES) {
-            throw new InvalidRecordException("the document is " + size + " bytes; the largest allowed is "
-                    + MAX_DOCUMENT_BYTES);
+        // encoding to measure costs as much as the write itself: only values that could be near the limit are
+        // measured; the server's own per-document error still catches any other
+        if (record.value() != null && record.value().length > SIZE_CHECK_FROM) {
+            int size = new RawBsonDocument(document, CODEC).getByteBuffer().remaining();
+            if (size > MAX_DOCUMENT_BYTES) {
+                throw new InvalidRecordException("the document is " + size + " bytes; the largest allowed is "
+                        + MAX_DOCUMENT_BYTES);
+            }
         }
         return document;
     }
