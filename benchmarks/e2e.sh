@@ -6,7 +6,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
 ./mvnw -B -q -ntp -DskipTests -pl benchmarks -am install
-# the peers' class paths (Kafka Connect runtime, FileStreamSink, MongoDB sink connector), from Maven Central
-./mvnw -B -q -ntp -f benchmarks/peers/connect/pom.xml dependency:copy-dependencies \
-  -DoutputDirectory="$PWD/benchmarks/target/peers/connect"
+# the peers' class paths, from Maven Central: Kafka Connect (FileStreamSink, MongoDB sink) and Apache Camel
+for peer in connect camel; do
+  ./mvnw -B -q -ntp -f "benchmarks/peers/$peer/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$PWD/benchmarks/target/peers/$peer"
+done
 exec java -Xmx2g -XX:+UseG1GC -cp benchmarks/target/benchmarks.jar io.ksf.bench.EndToEnd "$@"

@@ -143,6 +143,9 @@ public final class EndToEnd {
             List<Long> objectSizes = objectSizes(passBucket);
             measure("sink limit: bare S3 PUTs of the same objects, sequential", records,
                     () -> barePuts(objectSizes));
+            if (!flagSkipPeers) {
+                peerCamel();
+            }
             measure("KSF kafka -> s3, pass-through, async", records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
             measure("KSF kafka -> validate -> s3 (decode + encode), sync", records, () -> ksf(new JsonFormat(),
@@ -250,6 +253,21 @@ public final class EndToEnd {
                 result.seconds(), result.cpuSeconds(), -1));
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
                 "peer: Kafka Connect FileStreamSink", records / result.seconds());
+    }
+
+    /** An Apache Camel route Kafka -> aggregate -> S3, the peer of KSF's S3 target. */
+    private void peerCamel() {
+        String bucket = bucket();
+        System.gc();
+        ConnectPeer.Result result = CamelPeer.run(kafka, s3, "bench", bucket, records, () -> {
+            try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
+                return client.listObjectsV2(b -> b.bucket(bucket).maxKeys(1)).keyCount() > 0;
+            }
+        }, () -> objectSizes(bucket).stream().mapToLong(Long::longValue).sum() >= topicBytes);
+        rows.add(new Row("peer: Apache Camel route kafka -> aggregate -> aws2-s3", records, bytesOf(records),
+                result.seconds(), result.cpuSeconds(), -1));
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first object)%n",
+                "peer: Apache Camel kafka -> aws2-s3", records / result.seconds());
     }
 
     /** The MongoDB Kafka sink connector in Kafka Connect standalone, the peer of KSF's docdb target. */
@@ -401,6 +419,7 @@ public final class EndToEnd {
         Row mongoLimit = rows.stream().filter(r -> r.name().startsWith("mongo limit")).findFirst().orElseThrow();
         Row filePeer = rows.stream().filter(r -> r.name().contains("FileStreamSink")).findFirst().orElse(null);
         Row mongoPeer = rows.stream().filter(r -> r.name().contains("MongoDB sink")).findFirst().orElse(null);
+        Row camelPeer = rows.stream().filter(r -> r.name().contains("Camel")).findFirst().orElse(null);
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%,d records of about %,d bytes (%.0f MiB), %d partitions; "
                 + "docdb rows %,d records%n%n", records, size, topicBytes / (double) (1 << 20), partitions, docdbRecords));
@@ -410,13 +429,15 @@ public final class EndToEnd {
             String sourceRatio = row == source || row.name().contains("limit") ? "" : ratio(row.recordsPerSecond()
                     / source.recordsPerSecond());
             String sinkRatio = "";
-            if (row.name().contains("-> s3")) {
+            if (row.name().contains("-> s3") && !row.name().startsWith("peer")) {
                 sinkRatio = ratio(row.mibPerSecond() / sink.mibPerSecond());
             } else if (row.name().contains("-> docdb")) {
                 sinkRatio = ratio(row.recordsPerSecond() / mongoLimit.recordsPerSecond()) + " (mongo)";
             }
             String peerRatio = filePeer != null && row.name().startsWith("KSF kafka -> file")
                     ? ratio(row.recordsPerSecond() / filePeer.recordsPerSecond()) + " (FileStreamSink)"
+                    : camelPeer != null && row.name().startsWith("KSF kafka -> s3, pass-through")
+                    ? ratio(row.recordsPerSecond() / camelPeer.recordsPerSecond()) + " (Camel)"
                     : mongoPeer != null && row.name().startsWith("KSF kafka -> docdb")
                     ? ratio(row.recordsPerSecond() / mongoPeer.recordsPerSecond()) + " (MongoDB sink)" : "";
             out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f | %s | %s | %s | %s |%n", row.name(),
