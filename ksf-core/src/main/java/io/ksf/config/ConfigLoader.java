@@ -18,7 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -196,11 +195,5 @@ public final class ConfigLoader {
             case "target", "errors.deadletter" -> "\"file\" or \"s3\"";
             default -> path.endsWith("format") ? "\"json\"" : "\"validate\"";
         };
-    }
-
-    /** The config file's text as a JSON tree, secrets redacted: for printing. */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> redacted(ObjectNode node) {
-        return Options.redact(MAPPER.convertValue(node, Map.class));
     }
 }

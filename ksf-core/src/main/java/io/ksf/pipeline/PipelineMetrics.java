@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -61,9 +60,5 @@ final class PipelineMetrics {
 
     void flushed(long nanos) {
         flush.record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    static List<String> names() {
-        return List.of("ksf.records.in", "ksf.records.written", "ksf.records.deadlettered", "ksf.flush", "ksf.commit");
     }
 }
