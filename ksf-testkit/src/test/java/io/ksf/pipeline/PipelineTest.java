@@ -4,10 +4,10 @@ import io.ksf.format.bytes.BytesFormat;
 import io.ksf.pipeline.PipelineSettings.Tolerance;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.TopicPartition;
+import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.RunningPipeline;
@@ -266,39 +266,5 @@ class PipelineTest {
             running.awaitUntil(source::fullyCommitted, WAIT).stop();
         }
         assertThat(target.stored()).hasSize(5).noneMatch(KsfRecord::decoded);
-    }
-
-    /** Forwards everything to another source; tests override what they watch. */
-    private static class DelegatingSource implements Source {
-        private final Source delegate;
-
-        DelegatingSource(Source delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void open(PartitionListener listener) {
-            delegate.open(listener);
-        }
-
-        @Override
-        public List<KsfRecord> poll(Duration timeout) {
-            return delegate.poll(timeout);
-        }
-
-        @Override
-        public void commit(Positions positions) {
-            delegate.commit(positions);
-        }
-
-        @Override
-        public void wakeup() {
-            delegate.wakeup();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }

@@ -8,10 +8,9 @@ import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.Registry;
 import io.ksf.source.kafka.KafkaSourceFactory;
 import io.ksf.spi.Options;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.spi.KsfRecord;
+import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedMongo;
 import io.ksf.testkit.FaultProxy;
@@ -171,31 +170,18 @@ class KafkaToDocDbTest {
     }
 
     /** Checks every commit before it happens. */
-    private record CommitWatcher(Source delegate, java.util.function.Consumer<Positions> check) implements Source {
-        @Override
-        public void open(PartitionListener listener) {
-            delegate.open(listener);
-        }
+    private static final class CommitWatcher extends DelegatingSource {
+        private final java.util.function.Consumer<Positions> check;
 
-        @Override
-        public List<KsfRecord> poll(Duration timeout) {
-            return delegate.poll(timeout);
+        CommitWatcher(Source delegate, java.util.function.Consumer<Positions> check) {
+            super(delegate);
+            this.check = check;
         }
 
         @Override
         public void commit(Positions positions) {
             check.accept(positions);
-            delegate.commit(positions);
-        }
-
-        @Override
-        public void wakeup() {
-            delegate.wakeup();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            super.commit(positions);
         }
     }
 }

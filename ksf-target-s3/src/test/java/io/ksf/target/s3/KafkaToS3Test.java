@@ -8,10 +8,10 @@ import io.ksf.spi.Format;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Options;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.source.kafka.KafkaSourceFactory;
+import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.KafkaBroker;
@@ -249,39 +249,18 @@ class KafkaToS3Test {
     }
 
     /** A source whose first commit fails, as if the process died between the upload and the commit. */
-    private static final class CommitCrashes implements Source {
-        private final Source delegate;
+    private static final class CommitCrashes extends DelegatingSource {
         private final AtomicBoolean crashed;
 
         CommitCrashes(Source delegate, AtomicBoolean crashed) {
-            this.delegate = delegate;
+            super(delegate);
             this.crashed = crashed;
-        }
-
-        @Override
-        public void open(PartitionListener listener) {
-            delegate.open(listener);
-        }
-
-        @Override
-        public List<KsfRecord> poll(Duration timeout) {
-            return delegate.poll(timeout);
         }
 
         @Override
         public void commit(Positions positions) {
             crashed.set(true);
             throw new KsfException("the process died before committing");
-        }
-
-        @Override
-        public void wakeup() {
-            delegate.wakeup();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

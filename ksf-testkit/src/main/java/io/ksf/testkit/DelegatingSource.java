@@ -1,0 +1,66 @@
+package io.ksf.testkit;
+
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PartitionListener;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Source;
+import io.ksf.spi.TopicPartition;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/** Forwards everything to another source; tests extend it to watch commits, or to break a poll or a commit. */
+public class DelegatingSource implements Source {
+    private final Source delegate;
+
+    public DelegatingSource(Source delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public void open(PartitionListener listener) {
+        delegate.open(listener);
+    }
+
+    @Override
+    public List<KsfRecord> poll(Duration timeout) {
+        return delegate.poll(timeout);
+    }
+
+    @Override
+    public void commit(Positions positions) {
+        delegate.commit(positions);
+    }
+
+    @Override
+    public void commitAsync(Positions positions) {
+        delegate.commitAsync(positions);
+    }
+
+    @Override
+    public void pause(Collection<TopicPartition> partitions) {
+        delegate.pause(partitions);
+    }
+
+    @Override
+    public void resume(Collection<TopicPartition> partitions) {
+        delegate.resume(partitions);
+    }
+
+    @Override
+    public Map<TopicPartition, Long> lag() {
+        return delegate.lag();
+    }
+
+    @Override
+    public void wakeup() {
+        delegate.wakeup();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
