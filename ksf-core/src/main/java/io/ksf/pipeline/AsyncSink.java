@@ -7,7 +7,6 @@ import io.ksf.spi.Target;
 import io.ksf.spi.TopicPartition;
 
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -23,10 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * never skip a flush that has not completed. The worker's first failure is kept and rethrown to the poll thread.
  */
 final class AsyncSink implements Sink {
-    private final Target target;
-    private final Target deadLetter;
-    private final Retry retry;
-    private final java.util.function.LongConsumer onFlush;
+    /** The sync bookkeeping (dropped positions, what is unflushed), driven by the worker thread only. */
+    private final DirectSink direct;
     private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Positions> durable = new ConcurrentLinkedQueue<>();
     private final AtomicLong inFlight = new AtomicLong();
@@ -34,16 +31,8 @@ final class AsyncSink implements Sink {
     private volatile RuntimeException failure;
     private volatile boolean closed;
 
-    // touched by the worker only
-    private Map<TopicPartition, Long> dropped = new HashMap<>();
-    private long unflushedBytes;
-    private boolean dirty;
-
     AsyncSink(Target target, Target deadLetter, Retry retry, java.util.function.LongConsumer onFlush) {
-        this.target = target;
-        this.deadLetter = deadLetter;
-        this.retry = retry;
-        this.onFlush = onFlush;
+        this.direct = new DirectSink(target, deadLetter, retry, onFlush);
         this.worker = new Thread(this::work, "ksf-flush");
         this.worker.setDaemon(true);
         this.worker.start();
@@ -78,18 +67,7 @@ final class AsyncSink implements Sink {
     public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> droppedNext, long bytes) {
         checkFailure();
         inFlight.addAndGet(bytes);
-        Map<TopicPartition, Long> droppedCopy = Map.copyOf(droppedNext);
-        work.add(() -> {
-            if (!out.isEmpty()) {
-                target.write(out);
-            }
-            if (!bad.isEmpty()) {
-                deadLetter.write(bad);
-            }
-            droppedCopy.forEach((tp, next) -> dropped.merge(tp, next, Math::max));
-            unflushedBytes += bytes;
-            dirty = true;
-        });
+        work.add(() -> direct.write(out, bad, droppedNext, bytes));
     }
 
     @Override
@@ -99,17 +77,10 @@ final class AsyncSink implements Sink {
     }
 
     private void flushOnWorker() {
-        if (!dirty) {
-            return;
-        }
-        dirty = false;
-        long start = System.nanoTime();
-        Positions positions = DirectSink.flushTargets(target, deadLetter, retry, dropped);
-        dropped = new HashMap<>();
-        durable.add(positions);
-        inFlight.addAndGet(-unflushedBytes);
-        unflushedBytes = 0;
-        onFlush.accept(System.nanoTime() - start);
+        long flushed = direct.inFlightBytes();
+        direct.flush();
+        durable.add(direct.takeDurable());
+        inFlight.addAndGet(-flushed);
     }
 
     @Override
@@ -148,11 +119,7 @@ final class AsyncSink implements Sink {
         CompletableFuture<Void> done = new CompletableFuture<>();
         List<TopicPartition> lost = List.copyOf(partitions);
         work.add(() -> {
-            target.discard(lost);
-            if (deadLetter != null) {
-                deadLetter.discard(lost);
-            }
-            dropped.keySet().removeAll(lost);
+            direct.discard(lost);
             done.complete(null);
         });
         await(done);

@@ -12,7 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Sync mode: the poll thread writes to the target and flushes it itself. */
+/**
+ * Writes to the target and flushes it on the calling thread: the poll thread in sync mode, the flush worker of
+ * {@link AsyncSink} in async mode.
+ */
 final class DirectSink implements Sink {
     private final Target target;
     private final Target deadLetter;
