@@ -7,39 +7,21 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
-/**
- * A Kafka Connect standalone worker as a peer: a child JVM on the class path of benchmarks/peers/connect, with one
- * sink connector. It is timed from the first record that reaches its sink (its start-up is not counted) until its
- * consumer group has committed the end offsets.
- */
+/** A Kafka Connect standalone worker with one sink connector, as a {@link ChildPeer}. */
 final class ConnectPeer {
-    /** What one peer run measured. */
-    record Result(long records, double seconds, double cpuSeconds) {
-    }
-
     private ConnectPeer() {
-    }
-
-    static Path classPath() {
-        Path dir = Path.of("benchmarks/target/peers/connect");
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException(dir + " is missing: run benchmarks/e2e.sh, which copies the peers' jars");
-        }
-        return dir;
     }
 
     /**
      * @param connector connector properties (name, connector.class, topics and its own keys)
      * @param started   true once the sink holds its first record
      */
-    static Result run(EmbeddedKafka kafka, String topic, long records, Properties connector,
-                      java.util.function.BooleanSupplier started) {
+    static ChildPeer.Result run(EmbeddedKafka kafka, String topic, long records, Properties connector,
+                                BooleanSupplier started) {
         try {
             Path dir = Files.createTempDirectory("ksf-connect-peer-");
             Properties worker = new Properties();
@@ -61,44 +43,11 @@ final class ConnectPeer {
             try (var out = Files.newOutputStream(connectorFile)) {
                 connector.store(out, "KSF benchmark peer");
             }
-            Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                    classPath().toAbsolutePath() + "/*", "org.apache.kafka.connect.cli.ConnectStandalone",
-                    workerFile.toString(), connectorFile.toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("connect.log").toFile()).start();
-            try {
-                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                while (!started.getAsBoolean()) {
-                    check(process, deadline, dir);
-                    LockSupport.parkNanos(2_000_000);
-                }
-                long start = System.nanoTime();
-                String group = "connect-" + connector.getProperty("name");
-                while (!kafka.committed(group, topic).equals(kafka.endOffsets(topic))) {
-                    check(process, deadline, dir);
-                    LockSupport.parkNanos(20_000_000);
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double cpu = process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
-                return new Result(records, seconds, cpu);
-            } finally {
-                process.destroy();
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
+            return ChildPeer.run("connect", List.of("org.apache.kafka.connect.cli.ConnectStandalone",
+                            workerFile.toString(), connectorFile.toString()), dir, kafka,
+                    "connect-" + connector.getProperty("name"), topic, records, started, () -> true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void check(Process process, long deadline, Path dir) throws IOException {
-        if (!process.isAlive() || System.nanoTime() > deadline) {
-            throw new IllegalStateException("the Connect peer " + (process.isAlive() ? "timed out" : "exited") + ": "
-                    + Files.readString(dir.resolve("connect.log")));
         }
     }
 

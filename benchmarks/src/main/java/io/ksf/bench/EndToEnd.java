@@ -247,7 +247,7 @@ public final class EndToEnd {
         connector.put("topics", "bench");
         connector.put("file", out.toString());
         System.gc();
-        ConnectPeer.Result result = ConnectPeer.run(kafka, "bench", records, connector,
+        ChildPeer.Result result = ConnectPeer.run(kafka, "bench", records, connector,
                 () -> Files.exists(out) && out.toFile().length() > 0);
         rows.add(new Row("peer: Kafka Connect standalone, FileStreamSink", records, bytesOf(records),
                 result.seconds(), result.cpuSeconds(), -1));
@@ -259,7 +259,7 @@ public final class EndToEnd {
     private void peerCamel() {
         String bucket = bucket();
         System.gc();
-        ConnectPeer.Result result = CamelPeer.run(kafka, s3, "bench", bucket, records, () -> {
+        ChildPeer.Result result = CamelPeer.run(kafka, s3, "bench", bucket, records, () -> {
             try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
                 return client.listObjectsV2(b -> b.bucket(bucket).maxKeys(1)).keyCount() > 0;
             }
@@ -286,7 +286,7 @@ public final class EndToEnd {
         try (MongoClient client = MongoClients.create(mongo.connectionString())) {
             MongoCollection<Document> target = client.getDatabase("bench").getCollection(collection);
             System.gc();
-            ConnectPeer.Result result = ConnectPeer.run(kafka, "bench-docdb", docdbRecords, connector,
+            ChildPeer.Result result = ConnectPeer.run(kafka, "bench-docdb", docdbRecords, connector,
                     () -> target.estimatedDocumentCount() > 0);
             rows.add(new Row("peer: Kafka Connect standalone, MongoDB sink connector", docdbRecords,
                     bytesOf(docdbRecords), result.seconds(), result.cpuSeconds(), -1));

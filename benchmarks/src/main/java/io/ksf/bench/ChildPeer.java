@@ -1,0 +1,90 @@
+package io.ksf.bench;
+
+import io.ksf.testkit.EmbeddedKafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A peer in a child JVM on its own class path (benchmarks/target/peers/NAME, copied by e2e.sh), timed from its
+ * first output (its start-up is not counted) until its consumer group has committed the end offsets and it says
+ * it has finished.
+ */
+final class ChildPeer {
+    /** What one peer run measured; the CPU is the child JVM's total, start-up included. */
+    record Result(long records, double seconds, double cpuSeconds) {
+    }
+
+    private ChildPeer() {
+    }
+
+    /** The class path folder of a peer, or a clear error when e2e.sh has not copied it. */
+    static Path classPath(String peer) {
+        Path dir = Path.of("benchmarks/target/peers", peer);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException(dir + " is missing: run benchmarks/e2e.sh, which copies the peers' jars");
+        }
+        return dir;
+    }
+
+    /**
+     * @param peer      the peer's class path folder name, such as {@code connect}
+     * @param arguments JVM options, then the main class and its arguments
+     * @param dir       where the child's log goes
+     * @param group     the child's consumer group
+     * @param started   true once the child's first output exists
+     * @param finished  true once everything is stored (beyond the committed offsets)
+     */
+    static Result run(String peer, List<String> arguments, Path dir, EmbeddedKafka kafka, String group, String topic,
+                      long records, BooleanSupplier started, BooleanSupplier finished) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+                classPath(peer).toAbsolutePath() + "/*"));
+        command.addAll(arguments);
+        Path log = dir.resolve(peer + ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start();
+            try {
+                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                while (!started.getAsBoolean()) {
+                    check(process, deadline, log);
+                    LockSupport.parkNanos(2_000_000);
+                }
+                long start = System.nanoTime();
+                while (!kafka.committed(group, topic).equals(kafka.endOffsets(topic)) || !finished.getAsBoolean()) {
+                    check(process, deadline, log);
+                    LockSupport.parkNanos(20_000_000);
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double cpu = process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+                return new Result(records, seconds, cpu);
+            } finally {
+                process.destroy();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void check(Process process, long deadline, Path log) throws IOException {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+            throw new IllegalStateException("the peer " + (process.isAlive() ? "timed out" : "exited") + ": "
+                    + Files.readString(log));
+        }
+    }
+}
