@@ -49,7 +49,8 @@ public final class KafkaSource implements Source {
     private final String offsetReset;
 
     /**
-     * @param properties consumer properties; deserializers are set here and auto commit is forced off
+     * @param properties consumer properties; deserializers are set here, and auto commit is forced off (with a
+     *                   warning when they ask for it), since only {@link #commit} may move the group's offsets
      * @param topics     topics to subscribe to, or empty when {@code pattern} is given
      * @param pattern    a topic pattern to subscribe to, or null
      */
@@ -60,6 +61,12 @@ public final class KafkaSource implements Source {
         this.offsetReset = String.valueOf(properties.getOrDefault("auto.offset.reset", "earliest"));
         Properties consumerProperties = new Properties();
         consumerProperties.putAll(properties);
+        Object autoCommit = properties.get("enable.auto.commit");
+        if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
+            LOG.warn("enable.auto.commit=true is overridden to false: KSF commits offsets only after the target "
+                    + "made the data durable");
+        }
+        consumerProperties.put("enable.auto.commit", "false");
         consumerProperties.put("auto.offset.reset", "none");
         try {
             this.consumer = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(),

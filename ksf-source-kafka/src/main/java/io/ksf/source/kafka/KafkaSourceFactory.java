@@ -111,12 +111,6 @@ public final class KafkaSourceFactory implements SourceFactory {
         Properties props = new Properties();
         props.putAll(KafkaAuth.properties(options.require(AUTH), settings));
         props.putAll(options.require(PROPERTIES));
-        Object autoCommit = props.get("enable.auto.commit");
-        if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
-            LOG.warn("{}.properties.enable.auto.commit=true is overridden to false: KSF commits offsets only "
-                    + "after the target made the data durable", options.path());
-        }
-        props.put("enable.auto.commit", "false");
         props.putIfAbsent("auto.offset.reset", "earliest");
         String reset = props.get("auto.offset.reset").toString();
         if (!List.of("earliest", "latest", "none").contains(reset)) {

@@ -47,8 +47,7 @@ class KafkaAuthTest {
                 .containsEntry("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required "
                         + "awsRoleArn=\"arn:aws:iam::123456789012:role/ksf\";")
                 .containsEntry("sasl.client.callback.handler.class",
-                        "software.amazon.msk.auth.iam.IAMClientCallbackHandler")
-                .containsEntry("enable.auto.commit", "false");
+                        "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
     }
 
     @Test
@@ -58,12 +57,11 @@ class KafkaAuthTest {
     }
 
     @Test
-    void autoCommitTrueIsOverriddenAndThePasswordNeverShows() {
+    void scramSettingsBecomeClientPropertiesAndThePasswordNeverShows() {
         Options options = options(Map.of("topics", List.of("t"), "auth", "scram-sha-512", "username", "u",
                 "password", "hunter2", "properties", Map.of("group.id", "g", "enable.auto.commit", "true")));
 
-        assertThat(KafkaSourceFactory.consumerProperties(options)).containsEntry("enable.auto.commit", "false")
-                .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+        assertThat(KafkaSourceFactory.consumerProperties(options)).containsEntry("sasl.mechanism", "SCRAM-SHA-512");
         assertThat(options.toString()).doesNotContain("hunter2");
     }
 
