@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Async mode: one worker thread owns the target and the dead letters, so targets stay single-threaded, while the
  * poll thread keeps polling. Work runs in the order it was handed over, so the durable positions of a partition
- * never skip a flush that has not completed. The worker's first failure is kept and rethrown to the poll thread.
+ * never skip a flush that has not completed. One flush at a time: the next starts only once the poll thread took
+ * (and committed) the positions of the previous one, so a crash leaves at most one uncommitted generation of
+ * objects per partition, as in sync mode. The worker's first failure is kept and rethrown to the poll thread.
  */
 final class AsyncSink implements Sink {
     /** The sync bookkeeping (dropped positions, what is unflushed), driven by the worker thread only. */
@@ -29,6 +31,8 @@ final class AsyncSink implements Sink {
     private final AtomicLong inFlight = new AtomicLong();
     private final Thread worker;
     private volatile RuntimeException failure;
+    /** A flush was started whose positions the poll thread has not taken yet; poll thread only. */
+    private boolean flushStarted;
     private volatile boolean closed;
 
     AsyncSink(Target target, Target deadLetter, Retry retry, java.util.function.LongConsumer onFlush) {
@@ -71,9 +75,14 @@ final class AsyncSink implements Sink {
     }
 
     @Override
-    public void flush() {
+    public boolean flush() {
         checkFailure();
+        if (flushStarted) {
+            return false;
+        }
+        flushStarted = true;
         work.add(this::flushOnWorker);
+        return true;
     }
 
     private void flushOnWorker() {
@@ -84,19 +93,15 @@ final class AsyncSink implements Sink {
     }
 
     @Override
+    public void awaitFlush() {
+        if (flushStarted) {
+            onWorker(() -> { });
+        }
+    }
+
+    @Override
     public void drain() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        checkFailure();
-        work.add(() -> {
-            try {
-                flushOnWorker();
-                done.complete(null);
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                throw e;
-            }
-        });
-        await(done);
+        onWorker(this::flushOnWorker);
     }
 
     @Override
@@ -105,6 +110,7 @@ final class AsyncSink implements Sink {
         Positions merged = Positions.empty();
         for (Positions next = durable.poll(); next != null; next = durable.poll()) {
             merged = merged.merge(next);
+            flushStarted = false; // every flush adds its positions, empty or not, and only one is started at a time
         }
         return merged;
     }
@@ -115,12 +121,28 @@ final class AsyncSink implements Sink {
     }
 
     @Override
+    public void recover(Positions resumeAt) {
+        onWorker(() -> direct.recover(resumeAt));
+    }
+
+    @Override
     public void discard(Collection<TopicPartition> partitions) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
         List<TopicPartition> lost = List.copyOf(partitions);
+        onWorker(() -> direct.discard(lost));
+    }
+
+    /** Runs a step on the worker, after everything handed over before it, and waits for it. */
+    private void onWorker(Runnable step) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        checkFailure();
         work.add(() -> {
-            direct.discard(lost);
-            done.complete(null);
+            try {
+                step.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                throw e;
+            }
         });
         await(done);
     }

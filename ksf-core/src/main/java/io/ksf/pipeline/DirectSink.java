@@ -47,9 +47,9 @@ final class DirectSink implements Sink {
     }
 
     @Override
-    public void flush() {
+    public boolean flush() {
         if (!dirty) {
-            return;
+            return true;
         }
         dirty = false;
         long start = System.nanoTime();
@@ -57,6 +57,7 @@ final class DirectSink implements Sink {
         dropped = new HashMap<>();
         inFlight = 0;
         onFlush.accept(System.nanoTime() - start);
+        return true;
     }
 
     /**
@@ -82,6 +83,10 @@ final class DirectSink implements Sink {
     }
 
     @Override
+    public void awaitFlush() {
+    }
+
+    @Override
     public void drain() {
         flush();
     }
@@ -96,6 +101,17 @@ final class DirectSink implements Sink {
     @Override
     public long inFlightBytes() {
         return inFlight;
+    }
+
+    @Override
+    public void recover(Positions resumeAt) {
+        retry.call("recovery of " + resumeAt, () -> {
+            target.recover(resumeAt);
+            if (deadLetter != null) {
+                deadLetter.recover(resumeAt);
+            }
+            return null;
+        });
     }
 
     @Override

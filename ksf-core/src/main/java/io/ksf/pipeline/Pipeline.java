@@ -1,6 +1,7 @@
 package io.ksf.pipeline;
 
 import io.ksf.pipeline.PipelineSettings.Tolerance;
+import io.ksf.spi.Check;
 import io.ksf.spi.Format;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -74,6 +75,7 @@ public final class Pipeline implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
+    private volatile String failure;
 
     // state of the poll thread
     private final Sink sink;
@@ -146,30 +148,97 @@ public final class Pipeline implements AutoCloseable {
         }
         boolean failed = true;
         try {
+            checkTargets();
             lastFlushNanos = System.nanoTime();
+            long startupDeadline = lastFlushNanos + settings.startupTimeout().toNanos();
+            boolean sourceChecked = false;
             source.open(new Rebalances());
             while (!stopping) {
+                if (!sourceChecked && assignedCount == 0 && System.nanoTime() - startupDeadline > 0) {
+                    sourceChecked = true;
+                    checkSourceWithoutPartitions();
+                }
                 List<KsfRecord> batch = source.poll(settings.pollTimeout());
                 KsfException stop = handle(batch);
                 if (stop != null) {
                     flushAndCommit();
                     throw stop;
                 }
-                if (dueForFlush()) {
-                    sink.flush();
+                if (dueForFlush() && sink.flush()) {
                     resetThresholds();
                 }
-                commit(sink.takeDurable(), settings.mode() == PipelineSettings.Mode.ASYNC);
+                commit(sink.takeDurable());
                 applyBackpressure();
                 refreshLag();
             }
             flushAndCommit();
             failed = false;
             return stats();
+        } catch (RuntimeException e) {
+            failure = e.getMessage();
+            throw e;
         } finally {
             closeAll(failed);
             finished.countDown();
         }
+    }
+
+    /**
+     * Checks the servers of the source, the target and the dead-letter destination, with a probe write into each
+     * target, as {@code ksf check} does. Safe before {@link #run()}; every check ends within {@code timeout}.
+     *
+     * @return one entry per check, the subject prefixed by {@code source}, {@code target} or {@code deadletter}
+     */
+    public List<Check> check(Duration timeout) {
+        List<Check> checks = new ArrayList<>();
+        source.check(timeout).forEach(c -> checks.add(c.in("source")));
+        target.check(timeout, true).forEach(c -> checks.add(c.in("target")));
+        if (deadLetter != null) {
+            deadLetter.check(timeout, true).forEach(c -> checks.add(c.in("deadletter")));
+        }
+        return checks;
+    }
+
+    /**
+     * At start: the targets must answer and take our credentials within the startup timeout (checked again every
+     * second, so a store that is briefly down is waited for), or the pipeline fails naming why.
+     */
+    private void checkTargets() {
+        long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
+        while (true) {
+            List<Check> checks = new ArrayList<>();
+            target.check(settings.startupTimeout(), false).forEach(c -> checks.add(c.in("target")));
+            if (deadLetter != null) {
+                deadLetter.check(settings.startupTimeout(), false).forEach(c -> checks.add(c.in("deadletter")));
+            }
+            if (checks.stream().allMatch(Check::passed) || System.nanoTime() - deadline > 0 || stopping) {
+                failOn(checks);
+                return;
+            }
+            LOG.warn("not ready yet, checking again in 1 s: {}", checks.stream().filter(c -> !c.passed()).toList());
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
+        }
+    }
+
+    /**
+     * No partition within the startup timeout: either the source's servers are at fault, which fails the pipeline
+     * with the cause, or other members of the group hold every partition, which is fine.
+     */
+    private void checkSourceWithoutPartitions() {
+        List<Check> checks = source.check(settings.startupTimeout()).stream().map(c -> c.in("source")).toList();
+        failOn(checks);
+        LOG.warn("no partition assigned after {}, although the source's servers pass their checks ({}); other "
+                + "members of the group may hold every partition", settings.startupTimeout(), checks);
+    }
+
+    private static void failOn(List<Check> checks) {
+        List<Check> failed = checks.stream().filter(c -> !c.passed()).toList();
+        if (failed.isEmpty()) {
+            return;
+        }
+        failed.forEach(c -> LOG.error("{}", c));
+        throw new KsfException("cannot start: " + String.join("; ", failed.stream()
+                .map(c -> c.subject() + ": " + c.message()).toList()));
     }
 
     /**
@@ -297,21 +366,20 @@ public final class Pipeline implements AutoCloseable {
 
     /** Makes everything handed over durable, then commits it synchronously (stop, revoke, fatal record). */
     private void flushAndCommit() {
+        sink.awaitFlush();
+        commit(sink.takeDurable()); // the generation under way is committed before the next one is stored
         sink.drain();
         resetThresholds();
-        commit(sink.takeDurable(), false);
+        commit(sink.takeDurable());
     }
 
-    private void commit(Positions positions, boolean async) {
+    /** Commits synchronously in both modes: async mode starts its next flush only once this returned. */
+    private void commit(Positions positions) {
         if (positions.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
-        if (async) {
-            source.commitAsync(positions);
-        } else {
-            source.commit(positions);
-        }
+        source.commit(positions);
         metrics.commit.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         committed = committed.merge(positions);
         commits++;
@@ -346,7 +414,8 @@ public final class Pipeline implements AutoCloseable {
     public Health health() {
         boolean live = finished.getCount() > 0 || !started.get();
         if (!live) {
-            return new Health(false, false, "the pipeline has stopped");
+            String why = failure;
+            return new Health(false, false, why == null ? "the pipeline has stopped" : "the pipeline failed: " + why);
         }
         if (assignedCount == 0) {
             return new Health(true, false, "no partitions assigned");
@@ -415,6 +484,10 @@ public final class Pipeline implements AutoCloseable {
     private final class Rebalances implements PartitionListener {
         @Override
         public void onAssigned(Collection<TopicPartition> partitions) {
+            Positions resumeAt = source.resumePositions(partitions);
+            if (!resumeAt.isEmpty()) {
+                sink.recover(resumeAt); // before any record of these partitions reaches the target
+            }
             assigned.addAll(partitions);
             assignedCount = assigned.size();
             assignedAtNanos = System.nanoTime();

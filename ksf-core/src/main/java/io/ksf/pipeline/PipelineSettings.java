@@ -18,13 +18,16 @@ import java.util.Locale;
  * @param flushInterval  time since the last flush that triggers one, when anything is pending
  * @param pollTimeout    how long one poll waits for records
  * @param shutdownTimeout how long a graceful stop may take to flush and commit
+ * @param startupTimeout how long the targets' start-up checks may take, and how long the source may stay without
+ *                       a partition before its servers are checked and the pipeline fails if they are at fault
  * @param memoryBudget   bytes of records in flight (async mode) before partitions are paused
  * @param tolerance      what a bad record does: {@code all} sends it to the dead letters, {@code none} stops
  * @param retryTimeout   how long a retriable target failure is retried before the pipeline stops
  * @param retryBackoff   the first wait between retries; it doubles, with jitter, up to 30 s
  */
 public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Duration flushInterval,
-                               Duration pollTimeout, Duration shutdownTimeout, long memoryBudget,
+                               Duration pollTimeout, Duration shutdownTimeout, Duration startupTimeout,
+                               long memoryBudget,
                                Tolerance tolerance, Duration retryTimeout, Duration retryBackoff) {
 
     public enum Mode { SYNC, ASYNC }
@@ -44,6 +47,9 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
             "how long one poll waits for records").defaultValue(Duration.ofSeconds(1));
     public static final Option<Duration> SHUTDOWN_TIMEOUT = Option.duration("shutdown.timeout",
             "how long a graceful stop may take to flush and commit").defaultValue(Duration.ofSeconds(30));
+    public static final Option<Duration> STARTUP_TIMEOUT = Option.duration("startup.timeout",
+            "how long the start may take to reach the servers and get partitions before a check names what is wrong")
+            .defaultValue(Duration.ofSeconds(30));
     public static final Option<Long> MEMORY_BUDGET = Option.size("memory.budget",
             "bytes of records in flight in async mode before partitions are paused").defaultValue(256L << 20);
 
@@ -57,7 +63,8 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
 
     /** Options of the {@code pipeline} section. */
     public static final List<Option<?>> PIPELINE_OPTIONS =
-            List.of(MODE, FLUSH_RECORDS, FLUSH_BYTES, FLUSH_INTERVAL, POLL_TIMEOUT, SHUTDOWN_TIMEOUT, MEMORY_BUDGET);
+            List.of(MODE, FLUSH_RECORDS, FLUSH_BYTES, FLUSH_INTERVAL, POLL_TIMEOUT, SHUTDOWN_TIMEOUT, STARTUP_TIMEOUT,
+                    MEMORY_BUDGET);
     /** Options of the {@code errors} section, besides {@code deadletter}. */
     public static final List<Option<?>> ERRORS_OPTIONS = List.of(TOLERANCE, RETRY_TIMEOUT, RETRY_BACKOFF);
 
@@ -74,8 +81,8 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
     public static PipelineSettings defaults() {
         return new PipelineSettings(Mode.SYNC, FLUSH_RECORDS.defaultValue(), FLUSH_BYTES.defaultValue(),
                 FLUSH_INTERVAL.defaultValue(), POLL_TIMEOUT.defaultValue(), SHUTDOWN_TIMEOUT.defaultValue(),
-                MEMORY_BUDGET.defaultValue(), Tolerance.NONE, RETRY_TIMEOUT.defaultValue(),
-                RETRY_BACKOFF.defaultValue());
+                STARTUP_TIMEOUT.defaultValue(), MEMORY_BUDGET.defaultValue(), Tolerance.NONE,
+                RETRY_TIMEOUT.defaultValue(), RETRY_BACKOFF.defaultValue());
     }
 
     /**
@@ -93,43 +100,49 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
         }
         return new PipelineSettings(Mode.valueOf(pipeline.require(MODE).toUpperCase(Locale.ROOT)),
                 pipeline.require(FLUSH_RECORDS), pipeline.require(FLUSH_BYTES), pipeline.require(FLUSH_INTERVAL),
-                pipeline.require(POLL_TIMEOUT), pipeline.require(SHUTDOWN_TIMEOUT), pipeline.require(MEMORY_BUDGET),
+                pipeline.require(POLL_TIMEOUT), pipeline.require(SHUTDOWN_TIMEOUT), pipeline.require(STARTUP_TIMEOUT),
+                pipeline.require(MEMORY_BUDGET),
                 Tolerance.valueOf(tolerance.toUpperCase(Locale.ROOT)), errors.require(RETRY_TIMEOUT),
                 errors.require(RETRY_BACKOFF));
     }
 
     public PipelineSettings withMode(Mode value) {
         return new PipelineSettings(value, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
-                memoryBudget, tolerance, retryTimeout, retryBackoff);
+                startupTimeout, memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
     public PipelineSettings withFlush(int records, long bytes, Duration interval) {
-        return new PipelineSettings(mode, records, bytes, interval, pollTimeout, shutdownTimeout, memoryBudget,
-                tolerance, retryTimeout, retryBackoff);
+        return new PipelineSettings(mode, records, bytes, interval, pollTimeout, shutdownTimeout, startupTimeout,
+                memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
     public PipelineSettings withPollTimeout(Duration value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, value, shutdownTimeout,
-                memoryBudget, tolerance, retryTimeout, retryBackoff);
+                startupTimeout, memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
     public PipelineSettings withShutdownTimeout(Duration value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, value,
-                memoryBudget, tolerance, retryTimeout, retryBackoff);
+                startupTimeout, memoryBudget, tolerance, retryTimeout, retryBackoff);
+    }
+
+    public PipelineSettings withStartupTimeout(Duration value) {
+        return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
+                value, memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
     public PipelineSettings withMemoryBudget(long value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
-                value, tolerance, retryTimeout, retryBackoff);
+                startupTimeout, value, tolerance, retryTimeout, retryBackoff);
     }
 
     public PipelineSettings withTolerance(Tolerance value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
-                memoryBudget, value, retryTimeout, retryBackoff);
+                startupTimeout, memoryBudget, value, retryTimeout, retryBackoff);
     }
 
     public PipelineSettings withRetry(Duration timeout, Duration backoff) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
-                memoryBudget, tolerance, timeout, backoff);
+                startupTimeout, memoryBudget, tolerance, timeout, backoff);
     }
 }

@@ -24,8 +24,17 @@ interface Sink extends AutoCloseable {
      */
     void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> dropped, long bytes);
 
-    /** Starts a flush of everything written so far; sync mode completes it before returning. */
-    void flush();
+    /**
+     * Starts a flush of everything written so far; sync mode completes it before returning. Async mode starts none
+     * while the positions of the previous flush have not been taken (and so committed) yet, so that at most one
+     * generation of stored and uncommitted objects exists per partition.
+     *
+     * @return whether a flush was started
+     */
+    boolean flush();
+
+    /** Waits for a flush that {@link #flush()} started (async mode), so its positions can be committed first. */
+    void awaitFlush();
 
     /** Flushes everything written so far and waits: afterwards nothing is in flight. */
     void drain();
@@ -35,6 +44,9 @@ interface Sink extends AutoCloseable {
 
     /** Bytes handed over and not yet durable. */
     long inFlightBytes();
+
+    /** Newly assigned partitions resume at these positions: the targets remove what was stored past them. */
+    void recover(Positions resumeAt);
 
     /** Drops what is buffered for partitions lost to another reader. */
     void discard(Collection<TopicPartition> partitions);

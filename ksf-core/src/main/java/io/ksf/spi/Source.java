@@ -27,9 +27,22 @@ public interface Source extends AutoCloseable {
     /** Stores these positions durably (synchronously) so that a restart resumes from them. */
     void commit(Positions positions);
 
-    /** Like {@link #commit} but need not wait; errors may be logged and left to the next commit. */
-    default void commitAsync(Positions positions) {
-        commit(positions);
+    /**
+     * Where reading of these newly assigned partitions resumes: the position of the next record {@link #poll}
+     * returns for each, after any reset. Called from {@link PartitionListener#onAssigned}, so the runtime can
+     * have the target remove what an earlier run stored past its last commit. Empty when the source cannot tell.
+     */
+    default Positions resumePositions(Collection<TopicPartition> partitions) {
+        return Positions.empty();
+    }
+
+    /**
+     * Connects to the servers this source reads from and checks what reading needs (reachable, authenticated,
+     * topics present and readable), each check within {@code timeout}; never throws for a failed check. The
+     * runtime runs it when no partition is assigned within the startup timeout, and {@code ksf check} always.
+     */
+    default List<Check> check(java.time.Duration timeout) {
+        return List.of();
     }
 
     /** Stops returning records of these partitions until resumed (backpressure). */

@@ -39,6 +39,26 @@ public interface Target extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /**
+     * Connects to the servers this target writes to and checks what writing needs, each check within
+     * {@code timeout}; never throws for a failed check. With {@code probeWrite} (as {@code ksf check} asks), it
+     * also stores a small probe where records go and removes it again; without, it only connects and
+     * authenticates, as the runtime does at start.
+     */
+    default List<Check> check(java.time.Duration timeout, boolean probeWrite) {
+        return List.of();
+    }
+
+    /**
+     * These partitions were just assigned and the source resumes them at these positions: anything this target
+     * stored for them at or past a position was stored by an earlier run that crashed before committing it. A
+     * target that stores objects removes those objects, because the replay writes their records again and may
+     * cut its objects at other offsets; a target whose writes are idempotent upserts or appends does nothing.
+     * Called before any record of these partitions is written.
+     */
+    default void recover(Positions resumeAt) {
+    }
+
     /** These partitions were lost to another reader: drop what is buffered for them. */
     default void discard(Collection<TopicPartition> partitions) {
     }

@@ -76,6 +76,47 @@ public final class FileTarget implements Target {
         return sourceFormat.name().equals(format.name());
     }
 
+    /** The folder exists or can be made; with a probe write, a file is written there and removed. */
+    @Override
+    public List<io.ksf.spi.Check> check(java.time.Duration timeout, boolean probeWrite) {
+        Path folder = root.resolve(prefix.isEmpty() ? "." : prefix).normalize();
+        try {
+            Files.createDirectories(folder);
+            if (probeWrite) {
+                Files.delete(Files.createTempFile(folder, ".ksf-check-", ".tmp"));
+            }
+            return List.of(io.ksf.spi.Check.passed("folder " + folder, probeWrite ? "takes a write" : "exists"));
+        } catch (IOException e) {
+            return List.of(io.ksf.spi.Check.failed("folder " + folder, "cannot write there: " + e));
+        }
+    }
+
+    /** Deletes the objects (and temporary files) that a crashed run left at or past where the source resumes. */
+    @Override
+    public void recover(Positions resumeAt) {
+        resumeAt.asMap().forEach((partition, next) -> {
+            Path directory = root.resolve(ObjectLayout.directory(prefix, partition.topic(), partition.partition()));
+            if (!Files.isDirectory(directory)) {
+                return;
+            }
+            try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    String name = file.getFileName().toString();
+                    boolean temporary = name.startsWith(".") && name.endsWith(".tmp");
+                    long first = ObjectLayout.firstOffset(temporary ? name.substring(1) : name, partition.topic(),
+                            partition.partition());
+                    if (temporary && first >= 0 || first >= next) {
+                        LOG.info("deleting {}: stored past the resume position {} of {} by a run that did not "
+                                + "commit it; the replay stores its records again", file, next, partition);
+                        Files.deleteIfExists(file);
+                    }
+                }
+            } catch (IOException e) {
+                throw new KsfException("cannot recover " + directory + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
     @Override
     public void discard(Collection<TopicPartition> partitions) {
         for (TopicPartition partition : partitions) {

@@ -20,6 +20,26 @@ public final class ObjectLayout {
     }
 
     public static String fileName(String topic, int partition, long firstOffset, String extension) {
-        return topic + "+" + partition + "+" + String.format("%020d", firstOffset) + "." + extension;
+        return fileNameStem(topic, partition, firstOffset) + "." + extension;
+    }
+
+    /** The file name without its extension; names of later offsets of the partition sort after it. */
+    public static String fileNameStem(String topic, int partition, long firstOffset) {
+        return topic + "+" + partition + "+" + String.format("%020d", firstOffset);
+    }
+
+    /** The first offset in the name of an object of this partition, or -1 when the name is not one of them. */
+    public static long firstOffset(String fileName, String topic, int partition) {
+        String stem = topic + "+" + partition + "+";
+        int end = stem.length() + 20;
+        if (!fileName.startsWith(stem) || fileName.length() <= end || fileName.charAt(end) != '.') {
+            return -1;
+        }
+        for (int i = stem.length(); i < end; i++) {
+            if (!Character.isDigit(fileName.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(fileName, stem.length(), end, 10);
     }
 }

@@ -3,10 +3,10 @@ package io.ksf.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ksf} command line: {@code ksf validate | run | demo | options}. Exit codes: 0 done, 1 failed while running, 2 bad config. */
+/** The {@code ksf} command line: {@code ksf validate | check | run | demo | options}. Exit codes: 0 done, 1 failed while running, 2 bad config. */
 @Command(name = "ksf", mixinStandardHelpOptions = true, version = "ksf 0.1.0",
         description = "Kafka Streaming Framework: move a Kafka stream through your processing into S3, DocumentDB or a folder.",
-        subcommands = {ValidateCommand.class, RunCommand.class, DemoCommand.class, OptionsCommand.class})
+        subcommands = {ValidateCommand.class, CheckCommand.class, RunCommand.class, DemoCommand.class, OptionsCommand.class})
 public final class KsfCommand implements Runnable {
     static final int OK = 0;
     static final int FAILED = 1;

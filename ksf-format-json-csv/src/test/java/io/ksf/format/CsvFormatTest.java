@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CsvFormatTest extends FormatContract {
     private static final List<String> COLUMNS = List.of("id", "name", "note");
@@ -90,8 +91,20 @@ class CsvFormatTest extends FormatContract {
     }
 
     @Test
-    void extraFieldsAreNamedLikeSparkDoes() {
-        assertThat(new CsvFormat(List.of("a"), true, ',').decode("1,2,3".getBytes(StandardCharsets.UTF_8)))
-                .isEqualTo(Map.of("a", "1", "_c1", "2", "_c2", "3"));
+    void withoutColumnsFieldsAreNamedLikeSparkDoes() {
+        assertThat(new CsvFormat(List.of(), true, ',').decode("1,2,3".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(Map.of("_c0", "1", "_c1", "2", "_c2", "3"));
+    }
+
+    @Test
+    void aRaggedRowOrBytesThatAreNotUtf8AreInvalidRecords() {
+        CsvFormat format = new CsvFormat(List.of("a", "b"), true, ',');
+        assertThatThrownBy(() -> format.decode("1,2,3".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(io.ksf.spi.InvalidRecordException.class)
+                .hasMessage("expected 2 CSV fields [a, b], found 3");
+        assertThatThrownBy(() -> format.decode("1".getBytes(StandardCharsets.UTF_8)))
+                .hasMessage("expected 2 CSV fields [a, b], found 1");
+        assertThatThrownBy(() -> format.decode(new byte[]{'1', ',', (byte) 0xff}))
+                .isInstanceOf(io.ksf.spi.InvalidRecordException.class).hasMessageContaining("not UTF-8");
     }
 }

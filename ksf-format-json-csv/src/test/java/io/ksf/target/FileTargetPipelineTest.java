@@ -9,10 +9,14 @@ import io.ksf.processor.ValidateProcessor;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.TopicPartition;
+import io.ksf.pipeline.PipelineSettings;
+import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.RunningPipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,6 +104,49 @@ class FileTargetPipelineTest {
         run(input, Positions.empty(), Pipeline.builder().target(new FileTarget(dir, "", new JsonFormat())));
 
         assertThat(objects(dir)).isEqualTo(first).hasSize(2);
+    }
+
+    /**
+     * A run whose commits stop reaching the source after the first (a crash between uploads and their commits,
+     * possibly several generations deep in async mode), then a replay that polls and flushes at other offsets: the
+     * replay must delete what the first run stored past the commit, or the old objects would sit beside new ones.
+     */
+    @ParameterizedTest
+    @EnumSource(PipelineSettings.Mode.class)
+    void aReplayThatCutsObjectsElsewhereStillLeavesEveryRecordInExactlyOneObject(PipelineSettings.Mode mode)
+            throws IOException {
+        List<KsfRecord> input = new ArrayList<>();
+        for (int o = 0; o < 1_000; o++) {
+            input.add(KsfRecord.of("pins", o % 2, o / 2, "{\"n\":" + o + "}"));
+        }
+        InMemorySource first = new InMemorySource(input, Positions.empty(), 40);
+        java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+        Pipeline crashing = Pipeline.builder().source(new DelegatingSource(first) {
+            @Override
+            public void commit(Positions positions) {
+                if (commits.incrementAndGet() == 1) {
+                    super.commit(positions);
+                }
+            }
+        }, new JsonFormat()).target(new FileTarget(dir, "", new JsonFormat())).mode(mode)
+                .flushEvery(100, 1 << 20, Duration.ofHours(1)).build();
+        try (RunningPipeline running = RunningPipeline.start(crashing)) {
+            running.awaitUntil(() -> crashing.stats().recordsIn() == 1_000, WAIT).stop();
+        }
+        assertThat(first.committed().asMap().values()).allSatisfy(next -> assertThat(next).isBetween(1L, 499L));
+
+        InMemorySource replay = new InMemorySource(input, first.committed(), 33);
+        Pipeline second = Pipeline.builder().source(replay, new JsonFormat())
+                .target(new FileTarget(dir, "", new JsonFormat())).mode(mode)
+                .flushEvery(70, 1 << 20, Duration.ofHours(1)).build();
+        long left = 1_000 - first.committed().asMap().values().stream().mapToLong(Long::longValue).sum();
+        try (RunningPipeline running = RunningPipeline.start(second)) {
+            running.awaitUntil(() -> second.stats().recordsIn() == left, WAIT).stop();
+        }
+
+        List<String> stored = objects(dir).values().stream().flatMap(String::lines).sorted().toList();
+        assertThat(stored).isEqualTo(input.stream().map(r -> new String(r.value())).sorted().toList());
+        assertThat(replay.committed()).isEqualTo(replay.endPositions());
     }
 
     @Test

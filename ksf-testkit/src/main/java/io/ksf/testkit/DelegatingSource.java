@@ -35,8 +35,8 @@ public class DelegatingSource implements Source {
     }
 
     @Override
-    public void commitAsync(Positions positions) {
-        delegate.commitAsync(positions);
+    public Positions resumePositions(Collection<TopicPartition> partitions) {
+        return delegate.resumePositions(partitions);
     }
 
     @Override

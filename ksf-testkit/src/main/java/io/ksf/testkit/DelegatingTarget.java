@@ -33,6 +33,16 @@ public class DelegatingTarget implements Target {
     }
 
     @Override
+    public List<io.ksf.spi.Rejected> takeRejected() {
+        return delegate.takeRejected();
+    }
+
+    @Override
+    public void recover(Positions resumeAt) {
+        delegate.recover(resumeAt);
+    }
+
+    @Override
     public void discard(Collection<TopicPartition> partitions) {
         delegate.discard(partitions);
     }

@@ -94,14 +94,16 @@ public final class InMemorySource implements Source {
     }
 
     @Override
-    public void commit(Positions positions) {
-        committed.putAll(positions.asMap());
-        commits++;
+    public Positions resumePositions(java.util.Collection<TopicPartition> assigned) {
+        Map<TopicPartition, Long> resume = new TreeMap<>();
+        assigned.forEach(tp -> resume.put(tp, position.get(tp)));
+        return Positions.of(resume);
     }
 
     @Override
-    public void commitAsync(Positions positions) {
-        commit(positions);
+    public void commit(Positions positions) {
+        committed.putAll(positions.asMap());
+        commits++;
     }
 
     @Override

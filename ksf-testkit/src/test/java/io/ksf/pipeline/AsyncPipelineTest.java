@@ -35,7 +35,7 @@ class AsyncPipelineTest {
     }
 
     /** A target whose flushes are slow, so batches pile up in flight. */
-    private static final class SlowTarget extends io.ksf.testkit.DelegatingTarget {
+    private static class SlowTarget extends io.ksf.testkit.DelegatingTarget {
         SlowTarget(InMemoryTarget delegate) {
             super(delegate);
         }
@@ -73,6 +73,41 @@ class AsyncPipelineTest {
                 .hasSize(6_000);
         assertThat(source.committed()).isEqualTo(source.endPositions());
         assertThat(source.pauses()).as("times the budget paused polling").isPositive();
+    }
+
+    @Test
+    void aFlushStartsOnlyOnceThePositionsOfThePreviousOneWereCommitted() {
+        InMemorySource source = new InMemorySource(records(3, 2_000), Positions.empty(), 100);
+        InMemoryTarget target = new InMemoryTarget();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(new SlowTarget(target) {
+            private Positions previous = Positions.empty();
+
+            @Override
+            public Positions flush() {
+                // more than one uncommitted generation per partition is what a crash turns into duplicates
+                previous.asMap().forEach((tp, next) -> {
+                    if (source.committed().next(tp) < next) {
+                        violations.add("flush started with " + tp + " stored to " + next + " but committed to "
+                                + source.committed().next(tp));
+                    }
+                });
+                previous = super.flush();
+                return previous;
+            }
+        }).processor(record -> {
+            if (record.offset() % 50 == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // polling outlasts several flushes
+            }
+            return List.of(record);
+        }).mode(Mode.ASYNC).flushEvery(200, 1 << 20, Duration.ofMinutes(1)).build();
+
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            running.awaitUntil(() -> pipeline.stats().recordsIn() == 6_000, WAIT).stop();
+        }
+        assertThat(violations).isEmpty();
+        assertThat(target.flushes()).isGreaterThan(2);
+        assertThat(source.committed()).isEqualTo(source.endPositions());
     }
 
     @Test

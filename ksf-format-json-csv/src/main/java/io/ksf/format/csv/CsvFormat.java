@@ -16,6 +16,9 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,8 +28,9 @@ import java.util.Map;
 /**
  * CSV as in RFC 4180 (CRLF line ends, double-quote quoting), with commons-csv.
  *
- * <p>Decoding reads one CSV record per value into a map of column name to text; columns come from the options,
- * and fields beyond them are named {@code _c<index>} as Spark does. Encoding writes a header row, then one row
+ * <p>Decoding reads one CSV record per value, which must be UTF-8, into a map of column name to text. With columns
+ * in the options, a row must have exactly that many fields; without, fields are named {@code _c<index>} as Spark
+ * does. Encoding writes a header row, then one row
  * per record; the columns come from the options, or from the first record's fields. Fields that are not columns
  * are left out; nested values are written as JSON text; null is an empty field.
  */
@@ -56,7 +60,14 @@ public final class CsvFormat implements Format {
     @Override
     public Object decode(byte[] value) {
         List<CSVRecord> records;
-        try (CSVParser parser = CSVParser.parse(new StringReader(new String(value, StandardCharsets.UTF_8)), csv)) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidRecordException("not valid CSV: the value is not UTF-8 (" + e + ")", e);
+        }
+        try (CSVParser parser = CSVParser.parse(new StringReader(text), csv)) {
             records = parser.getRecords();
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
             throw new InvalidRecordException("not valid CSV: " + e.getMessage(), e);
@@ -65,6 +76,10 @@ public final class CsvFormat implements Format {
             throw new InvalidRecordException("expected one CSV record in the value, found " + records.size());
         }
         CSVRecord record = records.get(0);
+        if (!columns.isEmpty() && record.size() != columns.size()) {
+            throw new InvalidRecordException("expected " + columns.size() + " CSV fields " + columns + ", found "
+                    + record.size());
+        }
         Map<String, Object> fields = new LinkedHashMap<>();
         for (int i = 0; i < record.size(); i++) {
             fields.put(i < columns.size() ? columns.get(i) : "_c" + i, record.get(i));

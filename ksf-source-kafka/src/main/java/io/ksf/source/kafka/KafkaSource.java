@@ -1,5 +1,6 @@
 package io.ksf.source.kafka;
 
+import io.ksf.spi.Check;
 import io.ksf.spi.Header;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -44,6 +45,7 @@ public final class KafkaSource implements Source {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Properties properties;
     private final List<String> topics;
     private final Pattern pattern;
     private final String offsetReset;
@@ -68,6 +70,7 @@ public final class KafkaSource implements Source {
         }
         consumerProperties.put("enable.auto.commit", "false");
         consumerProperties.put("auto.offset.reset", "none");
+        this.properties = consumerProperties;
         try {
             this.consumer = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
@@ -134,6 +137,24 @@ public final class KafkaSource implements Source {
         return records;
     }
 
+    /** The consumer's position of each partition, after applying auto.offset.reset where none is committed. */
+    @Override
+    public Positions resumePositions(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> resume = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            org.apache.kafka.common.TopicPartition tp = toKafka(List.of(partition)).get(0);
+            long position;
+            try {
+                position = consumer.position(tp);
+            } catch (NoOffsetForPartitionException e) {
+                reset(e.partitions(), Map.of());
+                position = consumer.position(tp);
+            }
+            resume.put(partition, position);
+        }
+        return Positions.of(resume);
+    }
+
     /** Moves partitions without a valid position to the start or the end, as auto.offset.reset says. */
     private void reset(Collection<org.apache.kafka.common.TopicPartition> partitions,
                        Map<org.apache.kafka.common.TopicPartition, Long> outOfRange) {
@@ -192,12 +213,8 @@ public final class KafkaSource implements Source {
     }
 
     @Override
-    public void commitAsync(Positions positions) {
-        consumer.commitAsync(offsets(positions), (offsets, error) -> {
-            if (error != null) {
-                LOG.warn("asynchronous commit of {} failed; a later commit covers it: {}", offsets, error.toString());
-            }
-        });
+    public List<Check> check(Duration timeout) {
+        return new KafkaChecks(properties, timeout).run(topics, pattern);
     }
 
     @Override

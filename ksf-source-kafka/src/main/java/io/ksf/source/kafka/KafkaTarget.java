@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 public final class KafkaTarget implements Target {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final Properties properties;
     private final List<Sent> pending = new ArrayList<>();
 
     private record Sent(KsfRecord record, Future<?> ack) {
@@ -41,6 +42,7 @@ public final class KafkaTarget implements Target {
         props.putAll(properties);
         props.put("acks", "all");
         props.put("enable.idempotence", "true");
+        this.properties = props;
         try {
             this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
@@ -83,6 +85,12 @@ public final class KafkaTarget implements Target {
                     + firstError.getCause());
         }
         return Positions.of(positions);
+    }
+
+    /** The cluster answers and the topic exists; no probe record is written, since a topic cannot take it back. */
+    @Override
+    public List<io.ksf.spi.Check> check(java.time.Duration timeout, boolean probeWrite) {
+        return new KafkaChecks(properties, timeout).run(List.of(topic), null);
     }
 
     @Override

@@ -1,6 +1,11 @@
 package io.ksf.source.kafka;
 
+import io.ksf.format.json.JsonFormat;
+import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineSettings;
 import io.ksf.spi.KsfRecord;
+import io.ksf.testkit.InMemoryTarget;
+import io.ksf.testkit.RunningPipeline;
 import io.ksf.spi.PartitionListener;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.KafkaBroker;
@@ -45,5 +50,26 @@ class KafkaSourceTest {
 
         assertThat(polled).hasSize(50);
         assertThat(kafka.committed("code-built-group", "code-built")).isEmpty();
+    }
+
+    @Test
+    void aBrokerThatCannotBeReachedFailsThePipelineWithinTheStartupTimeoutNamingTheServer() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Properties props = new Properties();
+        props.put("bootstrap.servers", "127.0.0.1:" + port);
+        props.put("group.id", "nowhere");
+        Pipeline pipeline = Pipeline.builder().source(new KafkaSource(props, List.of("pins"), null), new JsonFormat())
+                .target(new InMemoryTarget()).pollTimeout(Duration.ofMillis(200))
+                .settings(PipelineSettings.defaults().withStartupTimeout(Duration.ofSeconds(2))).build();
+
+        Throwable failure = RunningPipeline.start(pipeline).failure();
+
+        assertThat(failure).hasMessageContaining("cannot start: source kafka 127.0.0.1:" + port
+                + ": nothing listens at 127.0.0.1:" + port + " (connection refused)");
+        assertThat(pipeline.health().live()).isFalse();
+        assertThat(pipeline.health().reason()).contains("nothing listens at 127.0.0.1:" + port);
     }
 }

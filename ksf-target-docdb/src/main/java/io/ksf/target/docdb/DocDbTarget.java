@@ -68,6 +68,42 @@ public final class DocDbTarget implements Target {
         this.retry = retry;
     }
 
+    /** The server answers a ping as this user; with a probe write, a document is inserted and deleted. */
+    @Override
+    public List<io.ksf.spi.Check> check(java.time.Duration timeout, boolean probeWrite) {
+        MongoCollection<Document> bounded = collection.withTimeout(timeout.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        String subject = "collection " + collection.getNamespace();
+        try {
+            client.getDatabase(collection.getNamespace().getDatabaseName())
+                    .withTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .runCommand(new Document("ping", 1));
+            if (!probeWrite) {
+                return List.of(io.ksf.spi.Check.passed(subject, "the server answers"));
+            }
+            String id = "ksf-check-" + java.util.UUID.randomUUID();
+            bounded.insertOne(new Document("_id", id));
+            bounded.deleteOne(new Document("_id", id));
+            return List.of(io.ksf.spi.Check.passed(subject, "takes a write (probe document " + id
+                    + " inserted and deleted)"));
+        } catch (com.mongodb.MongoTimeoutException e) {
+            return List.of(io.ksf.spi.Check.failed(subject, "no server answered within " + timeout.toMillis()
+                    + " ms; is the host and port of the connection string right, and is TLS set as the server "
+                    + "needs? (" + firstLine(e.getMessage()) + ")"));
+        } catch (com.mongodb.MongoSecurityException e) {
+            return List.of(io.ksf.spi.Check.failed(subject, "authentication failed; check the user and password of "
+                    + "the connection string"));
+        } catch (com.mongodb.MongoException e) {
+            return List.of(io.ksf.spi.Check.failed(subject, firstLine(e.getMessage())));
+        }
+    }
+
+    private static String firstLine(String message) {
+        String text = String.valueOf(message);
+        int cut = text.indexOf(". Client view");
+        return cut > 0 ? text.substring(0, cut) : text;
+    }
+
     @Override
     public void write(List<KsfRecord> records) {
         buffered.addAll(records);

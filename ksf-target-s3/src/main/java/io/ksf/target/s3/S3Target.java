@@ -187,6 +187,80 @@ public final class S3Target implements Target {
         return !partitionsByData && sourceFormat.name().equals(settings.format().name());
     }
 
+    /** The bucket answers to these credentials; with a probe write, a small object is stored and removed. */
+    @Override
+    public List<io.ksf.spi.Check> check(Duration timeout, boolean probeWrite) {
+        String subject = "s3://" + settings.bucket() + "/" + settings.prefix();
+        java.util.function.Consumer<software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration.Builder> within =
+                o -> o.apiCallTimeout(timeout);
+        try {
+            client.headBucket(b -> b.bucket(settings.bucket()).overrideConfiguration(within));
+            if (!probeWrite) {
+                return List.of(io.ksf.spi.Check.passed(subject, "the bucket exists and accepts the credentials"));
+            }
+            String key = settings.prefix() + "_ksf-check-" + java.util.UUID.randomUUID();
+            client.putObject(put(key).toBuilder().overrideConfiguration(within).build(),
+                    RequestBody.fromString("ksf check probe"));
+            client.deleteObject(b -> b.bucket(settings.bucket()).key(key).overrideConfiguration(within));
+            return List.of(io.ksf.spi.Check.passed(subject, "the bucket takes a write (probe " + key
+                    + " stored and removed)"));
+        } catch (S3Exception e) {
+            String code = e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorCode();
+            String why = switch (e.statusCode()) {
+                case 404 -> "the bucket does not exist";
+                case 403 -> "access denied: the credentials may not " + (probeWrite ? "write to" : "use") + " it";
+                case 301, 400 -> "the bucket is in another region, or the request is malformed";
+                default -> "the store answered with an error";
+            };
+            return List.of(io.ksf.spi.Check.failed(subject, why + " (" + e.statusCode() + code + ")"));
+        } catch (SdkClientException e) {
+            return List.of(io.ksf.spi.Check.failed(subject, "cannot reach the S3 endpoint: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * Deletes the objects that a crashed run stored at or past where the source resumes. With the partition
+     * layout one listing of the partition's folder, starting after the resume offset, finds them. With a field or
+     * time layout they may lie in any folder of the topic; there the runtime's one uncommitted generation per
+     * partition already makes a replay rewrite the same names, unless objects are cut within a flush
+     * (flush.records above 1, flush.bytes, rotate.*), and only then is the topic's whole folder listed.
+     */
+    @Override
+    public void recover(Positions resumeAt) {
+        if (partitionsByData && !cutsObjectsWithinAFlush()) {
+            return;
+        }
+        resumeAt.asMap().forEach((partition, next) -> {
+            String folder = partitionsByData ? settings.prefix() + partition.topic() + "/"
+                    : ObjectLayout.directory(settings.prefix(), partition.topic(), partition.partition());
+            String startAfter = partitionsByData ? null
+                    : folder + ObjectLayout.fileNameStem(partition.topic(), partition.partition(), next);
+            List<String> stale = new ArrayList<>();
+            call("list s3://" + settings.bucket() + "/" + folder, () -> {
+                stale.clear();
+                client.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(folder).startAfter(startAfter))
+                        .contents().forEach(object -> {
+                            String name = object.key().substring(object.key().lastIndexOf('/') + 1);
+                            if (ObjectLayout.firstOffset(name, partition.topic(), partition.partition()) >= next) {
+                                stale.add(object.key());
+                            }
+                        });
+                return null;
+            });
+            for (String key : stale) {
+                LOG.info("deleting s3://{}/{}: stored past the resume position {} of {} by a run that did not "
+                        + "commit it; the replay stores its records again", settings.bucket(), key, next, partition);
+                call("DELETE s3://" + settings.bucket() + "/" + key,
+                        () -> client.deleteObject(b -> b.bucket(settings.bucket()).key(key)));
+            }
+        });
+    }
+
+    private boolean cutsObjectsWithinAFlush() {
+        return settings.flushRecords() > 1 || settings.flushBytes() > 0 || !settings.rotateInterval().isZero()
+                || !settings.rotateSchedule().isZero();
+    }
+
     @Override
     public void discard(Collection<TopicPartition> partitions) {
         open.entrySet().removeIf(entry -> {
