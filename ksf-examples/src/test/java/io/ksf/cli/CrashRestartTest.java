@@ -1,0 +1,188 @@
+package io.ksf.cli;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import io.ksf.target.s3.S3Clients;
+import io.ksf.testkit.EmbeddedKafka;
+import io.ksf.testkit.EmbeddedMongo;
+import io.ksf.testkit.EmbeddedS3;
+import io.ksf.testkit.KafkaBroker;
+import io.ksf.testkit.MongoWireServer;
+import io.ksf.testkit.S3Server;
+import io.ksf.testkit.Wait;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code ksf run} as a child JVM, killed with SIGKILL at seeded random moments while records keep arriving, then
+ * run to the end: every record is stored exactly once. Figures go to stdout as {@code crash-restart: ...} lines,
+ * the rows of RELIABILITY.md. {@code -Dksf.soak=true} runs 20 kills on 1,000,000 records instead of 5 on 200,000.
+ */
+@ExtendWith({KafkaBroker.class, S3Server.class, MongoWireServer.class})
+class CrashRestartTest {
+    private static final boolean SOAK = Boolean.getBoolean("ksf.soak");
+    private static final int RECORDS = SOAK ? 1_000_000 : 200_000;
+    private static final int KILLS = SOAK ? 20 : 5;
+    private static final int PARTITIONS = 6;
+
+    static {
+        // the test's own S3 client reads these, as the default credentials chain would read a task role's
+        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
+        System.setProperty("aws.region", EmbeddedS3.REGION);
+    }
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"sync, file", "async, file", "sync, s3", "async, s3", "sync, docdb", "async, docdb"})
+    void everyRecordIsStoredExactlyOnceAfterRepeatedKills(String mode, String target, EmbeddedKafka kafka,
+                                                          EmbeddedS3 s3, EmbeddedMongo mongo) throws Exception {
+        String topic = "crash-" + mode + "-" + target;
+        kafka.createTopic(topic, PARTITIONS);
+        kafka.produce(topic, PARTITIONS, values(0, RECORDS));
+        String bucket = topic + "-bucket";
+        if (target.equals("s3")) {
+            try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
+                client.createBucket(b -> b.bucket(bucket));
+            }
+        }
+        Path config = Files.writeString(dir.resolve("pipeline.json"), """
+                {"source": {"type": "kafka", "format": "json", "topics": ["%s"],
+                            "properties": {"bootstrap.servers": "%s", "group.id": "%s",
+                                           "group.instance.id": "%s-instance", "max.poll.records": "1000"}},
+                 "target": %s,
+                 "pipeline": {"mode": "%s", "flush.records": 3000, "flush.interval": "1s", "poll.timeout": "200ms"}}
+                """.formatted(topic, kafka.bootstrapServers(), topic, topic, target(target, bucket, s3, mongo, topic),
+                mode));
+
+        // more records arrive while the runs are killed, as they would in production: about 10,000 a second
+        AtomicBoolean producing = new AtomicBoolean(true);
+        AtomicInteger produced = new AtomicInteger(RECORDS);
+        Thread producer = new Thread(() -> {
+            while (producing.get() && produced.get() < 2 * RECORDS) {
+                int from = produced.get();
+                kafka.produce(topic, PARTITIONS, values(from, from + 1_000));
+                produced.addAndGet(1_000);
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+            }
+        }, "more-records");
+        producer.start();
+
+        Random random = new Random(topic.hashCode());
+        Path log = dir.resolve("ksf.log");
+        for (int kill = 0; kill < KILLS; kill++) {
+            Process ksf = KsfProcess.run(config, log);
+            try {
+                // at a random moment once it is at work: polling, encoding, uploading, or between upload and commit
+                long committedBefore = committedSum(kafka, topic);
+                Wait.until(() -> committedSum(kafka, topic) > committedBefore || !ksf.isAlive()
+                        || kafka.committed(topic, topic).equals(kafka.endOffsets(topic)),
+                        Duration.ofSeconds(60), "a commit of run " + kill);
+                assertThat(ksf.isAlive()).as(Files.readString(log)).isTrue();
+                TimeUnit.MILLISECONDS.sleep(random.nextInt(1_500));
+            } finally {
+                ksf.destroyForcibly(); // SIGKILL
+                ksf.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        producing.set(false);
+        producer.join();
+
+        Process last = KsfProcess.run(config, log);
+        try {
+            Wait.until(() -> kafka.committed(topic, topic).equals(kafka.endOffsets(topic)), Duration.ofSeconds(120),
+                    "everything committed by the last run");
+            last.destroy(); // SIGTERM: graceful
+            assertThat(last.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            last.destroyForcibly();
+        }
+
+        List<String> stored = stored(target, bucket, s3, mongo, topic);
+        int total = produced.get();
+        long distinct = new HashSet<>(stored).size();
+        System.out.printf("crash-restart: mode %s, target %s, kills %d, records %,d, stored %,d, lost %d, "
+                + "duplicated %d%n", mode, target, KILLS, total, stored.size(), total - distinct, stored.size() - distinct);
+        assertThat(distinct).as("distinct records stored").isEqualTo(total);
+        assertThat(stored).as("records stored, with duplicates").hasSize(total);
+        if (!target.equals("docdb")) {
+            // sets compare in linear time; AssertJ's containsAll is quadratic on 300,000 values
+            assertThat(new HashSet<>(stored).equals(new HashSet<>(values(0, total)))).as("the values produced")
+                    .isTrue();
+        }
+    }
+
+    private String target(String target, String bucket, EmbeddedS3 s3, EmbeddedMongo mongo, String topic) {
+        return switch (target) {
+            case "file" -> "{\"type\": \"file\", \"path\": \"" + dir.resolve("out") + "\"}";
+            case "s3" -> """
+                    {"type": "s3", "bucket": "%s", "prefix": "curated/", "endpoint": "%s", "path.style": true,
+                     "region": "%s"}""".formatted(bucket, s3.endpoint(), EmbeddedS3.REGION);
+            default -> """
+                    {"type": "docdb", "connection.string": "%s", "database": "crash", "collection": "%s"}"""
+                    .formatted(mongo.connectionString(), topic);
+        };
+    }
+
+    private List<String> stored(String target, String bucket, EmbeddedS3 s3, EmbeddedMongo mongo, String topic)
+            throws IOException {
+        List<String> lines = new ArrayList<>();
+        switch (target) {
+            case "file" -> {
+                try (Stream<Path> files = Files.walk(dir.resolve("out"))) {
+                    for (Path file : files.filter(Files::isRegularFile).toList()) {
+                        assertThat(file.getFileName().toString()).as("temporary file left").doesNotStartWith(".");
+                        lines.addAll(Files.readAllLines(file));
+                    }
+                }
+            }
+            case "s3" -> {
+                try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
+                    for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents()) {
+                        new String(client.getObjectAsBytes(b -> b.bucket(bucket).key(object.key())).asByteArray(),
+                                StandardCharsets.UTF_8).lines().forEach(lines::add);
+                    }
+                }
+            }
+            default -> {
+                // one document per record, upserted by topic-partition-offset: a replay cannot add any
+                try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+                    client.getDatabase("crash").getCollection(topic).find()
+                            .forEach(document -> lines.add(document.getString("_id")));
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static long committedSum(EmbeddedKafka kafka, String topic) {
+        return kafka.committed(topic, topic).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static List<String> values(int from, int to) {
+        return IntStream.range(from, to).mapToObj(n -> "{\"n\":" + n + "}").toList();
+    }
+}
