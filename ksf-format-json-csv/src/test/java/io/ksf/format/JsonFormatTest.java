@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JsonFormatTest extends FormatContract {
     private static final ObjectMapper MAPPER = new ObjectMapper()
@@ -74,6 +75,22 @@ class JsonFormatTest extends FormatContract {
             writer.write(KsfRecord.of("t", 0, 2, "[1,2]"));
         }
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"b\": 1,   \"a\":2}\n{\"x\":1.50}\n[1,2]\n");
+    }
+
+    @Test
+    void aLoneSurrogateOrANumberBeyondADoubleIsAnInvalidRecord() {
+        assertThatThrownBy(() -> decode("{\"name\": \"a\\ud800b\"}"))
+                .isInstanceOf(io.ksf.spi.InvalidRecordException.class).hasMessageContaining("lone surrogate \\uD800");
+        assertThatThrownBy(() -> decode("{\"name\": \"\\udc00\"}")).hasMessageContaining("lone surrogate \\uDC00");
+        assertThatThrownBy(() -> decode("{\"id\": 1e400}")).hasMessageContaining("1E+400 is beyond the range");
+        assertThatThrownBy(() -> decode("[" + "9".repeat(400) + "]")).hasMessageContaining("beyond the range");
+        // a surrogate pair, an exponent within range, and a word with an 'e' after a digit are fine
+        assertThat(decode("{\"smile\": \"\\ud83d\\ude00\", \"big\": 1e300, \"tag\": \"2e\"}"))
+                .isEqualTo(Map.of("smile", "\ud83d\ude00", "big", new BigDecimal("1e300"), "tag", "2e"));
+    }
+
+    private static Object decode(String json) {
+        return new JsonFormat().decode(json.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -57,10 +57,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int port;
     private final int saslPort;
     private final int sslPort;
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
+    private volatile KafkaRaftServer server;
     private final Admin admin;
 
-    private EmbeddedKafka(Path logDir, int port, int saslPort, int sslPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path logDir, int port, int saslPort, int sslPort, KafkaConfig config, KafkaRaftServer server) {
+        this.config = config;
         this.logDir = logDir;
         this.port = port;
         this.saslPort = saslPort;
@@ -122,12 +124,25 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (formatted != 0) {
                 throw new IllegalStateException("formatting the Kafka log folder failed: " + formatLog);
             }
-            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            KafkaConfig kafkaConfig = KafkaConfig.fromProps(props, false);
+            KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
             server.startup();
-            return new EmbeddedKafka(logDir, port, saslPort, sslPort, server);
+            return new EmbeddedKafka(logDir, port, saslPort, sslPort, kafkaConfig, server);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops the broker, as an outage; {@link #restart()} brings it back on the same ports with the same data. */
+    public void stop() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    /** Starts the broker again after {@link #stop()}. */
+    public void restart() {
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
     }
 
     public String bootstrapServers() {

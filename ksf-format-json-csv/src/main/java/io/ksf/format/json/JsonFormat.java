@@ -36,15 +36,76 @@ public final class JsonFormat implements Format {
         return "json";
     }
 
+    /**
+     * Decodes one document. Beyond what Jackson rejects, a string holding a lone surrogate (it has no UTF-8 form)
+     * and a number beyond the range of a double (no reader downstream holds it) are invalid records.
+     */
     @Override
     public Object decode(byte[] value) {
         try {
-            return READER.readValue(value);
+            Object decoded = READER.readValue(value);
+            if (mayHoldSurrogatesOrHugeNumbers(value)) {
+                checkValues(decoded);
+            }
+            return decoded;
         } catch (JsonProcessingException e) {
             throw new InvalidRecordException("not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new InvalidRecordException("not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A cheap look at the bytes: a lone surrogate can only come from a backslash-u-D escape, and a number beyond
+     * a double only with an exponent or more than 300 digits; most values have neither, and skip the walk.
+     */
+    private static boolean mayHoldSurrogatesOrHugeNumbers(byte[] bytes) {
+        int digits = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b >= '0' && b <= '9') {
+                if (++digits > 300) {
+                    return true;
+                }
+                continue;
+            }
+            if ((b | 0x20) == 'e' && digits > 0
+                    || b == '\\' && i + 2 < bytes.length && bytes[i + 1] == 'u' && (bytes[i + 2] | 0x20) == 'd') {
+                return true;
+            }
+            digits = 0;
+        }
+        return false;
+    }
+
+    private static void checkValues(Object value) {
+        if (value instanceof java.util.Map<?, ?> map) {
+            for (java.util.Map.Entry<?, ?> entry : map.entrySet()) {
+                checkValues(entry.getKey());
+                checkValues(entry.getValue());
+            }
+        } else if (value instanceof java.util.List<?> list) {
+            list.forEach(JsonFormat::checkValues);
+        } else if (value instanceof String text) {
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    throw new InvalidRecordException(String.format("not valid JSON: a string holds a lone surrogate "
+                            + "\\u%04X, which has no UTF-8 form", (int) c));
+                }
+            }
+        } else if (value instanceof java.math.BigDecimal number && number.precision() - number.scale() > 309
+                || value instanceof java.math.BigInteger integer && integer.bitLength() > 1024) {
+            throw new InvalidRecordException("not valid JSON: the number " + abbreviated(value) + " is beyond the "
+                    + "range of a double");
+        }
+    }
+
+    private static String abbreviated(Object number) {
+        String text = number.toString();
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 
     /** A value with no line break can be copied into JSON Lines as it is. */
