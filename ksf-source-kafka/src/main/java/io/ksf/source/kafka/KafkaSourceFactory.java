@@ -6,8 +6,6 @@ import io.ksf.spi.Option;
 import io.ksf.spi.Options;
 import io.ksf.spi.Source;
 import io.ksf.spi.SourceFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,8 +17,6 @@ import java.util.regex.PatternSyntaxException;
 
 /** The {@code kafka} source: a Kafka or Amazon MSK topic list or pattern, read by a consumer group. */
 public final class KafkaSourceFactory implements SourceFactory {
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceFactory.class);
-
     public static final Option<List<String>> TOPICS = Option.list("topics", "topics to read");
     public static final Option<String> TOPICS_REGEX = Option.string("topics.regex",
             "a regular expression of topics to read, instead of topics");
@@ -77,6 +73,11 @@ public final class KafkaSourceFactory implements SourceFactory {
                         + options.get(TOPICS_REGEX) + "\" (" + e.getDescription() + ")");
             }
         }
+        String reset = options.require(PROPERTIES).getOrDefault("auto.offset.reset", "earliest");
+        if (!List.of("earliest", "latest", "none").contains(reset)) {
+            problems.add(options.path() + ".properties.auto.offset.reset: expected one of earliest, latest, none, "
+                    + "found \"" + reset + "\"");
+        }
         String groupId = options.require(PROPERTIES).get("group.id");
         if (groupId == null || groupId.isBlank()) {
             problems.add(options.path() + ".properties.group.id: missing; expected the consumer group id, "
@@ -112,11 +113,6 @@ public final class KafkaSourceFactory implements SourceFactory {
         props.putAll(KafkaAuth.properties(options.require(AUTH), settings));
         props.putAll(options.require(PROPERTIES));
         props.putIfAbsent("auto.offset.reset", "earliest");
-        String reset = props.get("auto.offset.reset").toString();
-        if (!List.of("earliest", "latest", "none").contains(reset)) {
-            throw new ConfigException(options.path() + ".properties.auto.offset.reset: expected one of earliest, "
-                    + "latest, none, found \"" + reset + "\"");
-        }
         return props;
     }
 }
