@@ -27,8 +27,7 @@ import java.util.Locale;
  */
 public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Duration flushInterval,
                                Duration pollTimeout, Duration shutdownTimeout, Duration startupTimeout,
-                               long memoryBudget,
-                               Tolerance tolerance, Duration retryTimeout, Duration retryBackoff) {
+                               long memoryBudget, Tolerance tolerance, Duration retryTimeout, Duration retryBackoff) {
 
     public enum Mode { SYNC, ASYNC }
 
@@ -101,9 +100,8 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
         return new PipelineSettings(Mode.valueOf(pipeline.require(MODE).toUpperCase(Locale.ROOT)),
                 pipeline.require(FLUSH_RECORDS), pipeline.require(FLUSH_BYTES), pipeline.require(FLUSH_INTERVAL),
                 pipeline.require(POLL_TIMEOUT), pipeline.require(SHUTDOWN_TIMEOUT), pipeline.require(STARTUP_TIMEOUT),
-                pipeline.require(MEMORY_BUDGET),
-                Tolerance.valueOf(tolerance.toUpperCase(Locale.ROOT)), errors.require(RETRY_TIMEOUT),
-                errors.require(RETRY_BACKOFF));
+                pipeline.require(MEMORY_BUDGET), Tolerance.valueOf(tolerance.toUpperCase(Locale.ROOT)),
+                errors.require(RETRY_TIMEOUT), errors.require(RETRY_BACKOFF));
     }
 
     public PipelineSettings withMode(Mode value) {

@@ -1,5 +1,6 @@
 package io.ksf.target;
 
+import io.ksf.spi.Check;
 import io.ksf.spi.Format;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -78,16 +79,16 @@ public final class FileTarget implements Target {
 
     /** The folder exists or can be made; with a probe write, a file is written there and removed. */
     @Override
-    public List<io.ksf.spi.Check> check(java.time.Duration timeout, boolean probeWrite) {
+    public List<Check> check(java.time.Duration timeout, boolean probeWrite) {
         Path folder = root.resolve(prefix.isEmpty() ? "." : prefix).normalize();
         try {
             Files.createDirectories(folder);
             if (probeWrite) {
                 Files.delete(Files.createTempFile(folder, ".ksf-check-", ".tmp"));
             }
-            return List.of(io.ksf.spi.Check.passed("folder " + folder, probeWrite ? "takes a write" : "exists"));
+            return List.of(Check.passed("folder " + folder, probeWrite ? "takes a write" : "exists"));
         } catch (IOException e) {
-            return List.of(io.ksf.spi.Check.failed("folder " + folder, "cannot write there: " + e));
+            return List.of(Check.failed("folder " + folder, "cannot write there: " + e));
         }
     }
 

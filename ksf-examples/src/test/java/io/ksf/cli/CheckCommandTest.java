@@ -33,9 +33,7 @@ class CheckCommandTest {
 
     @BeforeAll
     static void credentials(EmbeddedKafka kafka) {
-        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
-        System.setProperty("aws.region", EmbeddedS3.REGION);
+        EmbeddedS3.useAsDefaultCredentials();
         kafka.createTopic("checked", 3);
     }
 

@@ -47,10 +47,7 @@ class CrashRestartTest {
     private static final int PARTITIONS = 6;
 
     static {
-        // the test's own S3 client reads these, as the default credentials chain would read a task role's
-        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
-        System.setProperty("aws.region", EmbeddedS3.REGION);
+        EmbeddedS3.useAsDefaultCredentials(); // for the S3 clients of the test itself
     }
 
     @TempDir

@@ -1,6 +1,7 @@
 package io.ksf.cli;
 
 import io.ksf.testkit.EmbeddedKafka;
+import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,7 +81,7 @@ class RunCommandProcessTest {
         assertThat(kafka.committed("run-group", "run-topic")).isEqualTo(kafka.endOffsets("run-topic"));
         List<String> all = new ArrayList<>(values);
         all.addAll(more);
-        assertThat(lines(dir.resolve("out")).stream().sorted().toList()).isEqualTo(all.stream().sorted().toList());
+        assertThat(Folders.lines(dir.resolve("out")).stream().sorted().toList()).isEqualTo(all.stream().sorted().toList());
     }
 
     private static java.net.http.HttpResponse<String> get(int port, String path) {
@@ -114,15 +114,5 @@ class RunCommandProcessTest {
 
     private static long committedSum(EmbeddedKafka kafka) {
         return kafka.committed("run-group", "run-topic").values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static List<String> lines(Path root) throws IOException {
-        List<String> lines = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                lines.addAll(Files.readAllLines(file));
-            }
-        }
-        return lines;
     }
 }

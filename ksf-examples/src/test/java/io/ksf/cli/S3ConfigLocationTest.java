@@ -21,9 +21,7 @@ class S3ConfigLocationTest {
 
     @Test
     void aConfigIsReadFromS3AndValidatedWithoutConnectingToKafka(EmbeddedS3 s3) throws IOException {
-        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
-        System.setProperty("aws.region", EmbeddedS3.REGION);
+        EmbeddedS3.useAsDefaultCredentials();
         try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
             client.createBucket(b -> b.bucket("configs"));
             client.putObject(b -> b.bucket("configs").key("ksf/release1.json"),

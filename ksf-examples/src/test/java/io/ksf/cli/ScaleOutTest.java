@@ -1,6 +1,7 @@
 package io.ksf.cli;
 
 import io.ksf.testkit.EmbeddedKafka;
+import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -90,12 +90,7 @@ class ScaleOutTest {
             members.forEach(Process::destroyForcibly);
         }
 
-        List<String> stored = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir.resolve("out"))) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                stored.addAll(Files.readAllLines(file));
-            }
-        }
+        List<String> stored = Folders.lines(dir.resolve("out"));
         int total = produced.get();
         long distinct = new HashSet<>(stored).size();
         long rebalances = logs.stream().mapToLong(log -> read(log).lines()

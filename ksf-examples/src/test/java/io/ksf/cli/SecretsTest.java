@@ -37,9 +37,7 @@ class SecretsTest {
     private static final String DOCDB_PASSWORD = "docdb-Pa55-" + "m4z";
 
     static {
-        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
-        System.setProperty("aws.region", EmbeddedS3.REGION);
+        EmbeddedS3.useAsDefaultCredentials(); // for the S3 clients of the test itself
     }
 
     @TempDir

@@ -121,6 +121,16 @@ public final class EmbeddedS3 implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes this server's keys and region what the AWS default chains find first (system properties), as they
+     * would find a task role's; for S3 clients that the test itself creates.
+     */
+    public static void useAsDefaultCredentials() {
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+        System.setProperty("aws.region", REGION);
+    }
+
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }

@@ -1,5 +1,6 @@
 package io.ksf.source.kafka;
 
+import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
@@ -89,7 +90,7 @@ public final class KafkaTarget implements Target {
 
     /** The cluster answers and the topic exists; no probe record is written, since a topic cannot take it back. */
     @Override
-    public List<io.ksf.spi.Check> check(java.time.Duration timeout, boolean probeWrite) {
+    public List<Check> check(java.time.Duration timeout, boolean probeWrite) {
         return new KafkaChecks(properties, timeout).run(List.of(topic), null);
     }
 

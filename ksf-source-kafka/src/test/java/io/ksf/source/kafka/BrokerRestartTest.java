@@ -5,21 +5,18 @@ import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings.Mode;
 import io.ksf.target.FileTarget;
 import io.ksf.testkit.EmbeddedKafka;
+import io.ksf.testkit.Folders;
 import io.ksf.testkit.RunningPipeline;
 import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +50,7 @@ class BrokerRestartTest {
                 running.awaitUntil(() -> kafka.committed("restart-group", "restart")
                         .equals(kafka.endOffsets("restart")), Duration.ofSeconds(120)).stop();
             }
-            List<String> stored = lines(dir);
+            List<String> stored = Folders.lines(dir);
             System.out.printf("broker-restart: mode %s, outage 5 s, records 30,000, stored %,d, distinct %,d%n",
                     mode, stored.size(), stored.stream().distinct().count());
             assertThat(stored.stream().sorted().toList()).isEqualTo(values(0, 30_000).stream().sorted().toList());
@@ -62,15 +59,5 @@ class BrokerRestartTest {
 
     private static List<String> values(int from, int to) {
         return IntStream.range(from, to).mapToObj(n -> "{\"n\":" + n + "}").toList();
-    }
-
-    private static List<String> lines(Path root) throws IOException {
-        List<String> lines = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                lines.addAll(Files.readAllLines(file));
-            }
-        }
-        return lines;
     }
 }

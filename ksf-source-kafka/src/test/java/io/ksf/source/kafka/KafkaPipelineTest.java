@@ -8,6 +8,7 @@ import io.ksf.processor.ValidateProcessor;
 import io.ksf.spi.Options;
 import io.ksf.target.FileTarget;
 import io.ksf.testkit.EmbeddedKafka;
+import io.ksf.testkit.Folders;
 import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
@@ -21,14 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,19 +50,6 @@ class KafkaPipelineTest {
         return (KafkaSource) new KafkaSourceFactory().create(options, null);
     }
 
-    private static List<String> lines(Path root) throws IOException {
-        List<String> lines = new ArrayList<>();
-        if (!Files.exists(root)) {
-            return lines;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                lines.addAll(Files.readAllLines(file));
-            }
-        }
-        return lines;
-    }
-
     private static Pipeline toFolder(KafkaSource source, Path out, int flushRecords) {
         return Pipeline.builder().source(source, new JsonFormat()).target(new FileTarget(out, "", new JsonFormat()))
                 .flushEvery(flushRecords, 64L << 20, Duration.ofSeconds(2)).pollTimeout(Duration.ofMillis(200)).build();
@@ -84,7 +70,7 @@ class KafkaPipelineTest {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 100_000, WAIT).stop();
         }
 
-        assertThat(sorted(lines(dir))).isEqualTo(sorted(values(100_000)));
+        assertThat(sorted(Folders.lines(dir))).isEqualTo(sorted(values(100_000)));
         assertThat(kafka.committed(topic + "-group", topic)).isEqualTo(kafka.endOffsets(topic));
     }
 
@@ -106,8 +92,8 @@ class KafkaPipelineTest {
             running.awaitUntil(() -> second.stats().recordsIn() == 30_000 - firstCount, WAIT).stop();
         }
 
-        List<String> union = new ArrayList<>(lines(dir.resolve("first")));
-        union.addAll(lines(dir.resolve("second")));
+        List<String> union = new ArrayList<>(Folders.lines(dir.resolve("first")));
+        union.addAll(Folders.lines(dir.resolve("second")));
         assertThat(sorted(union)).isEqualTo(sorted(values(30_000)));
         assertThat(kafka.committed("restart-group", "posts-restart")).isEqualTo(kafka.endOffsets("posts-restart"));
     }
@@ -125,8 +111,8 @@ class KafkaPipelineTest {
             runningA.awaitUntil(() -> kafka.committed("shared-group", "posts-group")
                     .equals(kafka.endOffsets("posts-group")), WAIT).stop();
         }
-        List<String> union = new ArrayList<>(lines(dir.resolve("a")));
-        union.addAll(lines(dir.resolve("b")));
+        List<String> union = new ArrayList<>(Folders.lines(dir.resolve("a")));
+        union.addAll(Folders.lines(dir.resolve("b")));
         assertThat(new java.util.TreeSet<>(union)).isEqualTo(new java.util.TreeSet<>(values(40_000)));
     }
 
@@ -147,7 +133,7 @@ class KafkaPipelineTest {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 1_000, WAIT).stop();
         }
 
-        assertThat(lines(dir)).hasSize(999).doesNotContain("{\"n\": broken");
+        assertThat(Folders.lines(dir)).hasSize(999).doesNotContain("{\"n\": broken");
         List<ConsumerRecord<byte[], byte[]>> dead = kafka.read("posts-dlq");
         assertThat(dead).singleElement().satisfies(record -> {
             assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"n\": broken");
@@ -200,7 +186,7 @@ class KafkaPipelineTest {
         try (RunningPipeline running = RunningPipeline.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 3, WAIT).stop();
         }
-        assertThat(sorted(lines(dir))).containsExactly("{\"g\":1}", "{\"u\":1}", "{\"u\":2}");
+        assertThat(sorted(Folders.lines(dir))).containsExactly("{\"g\":1}", "{\"u\":1}", "{\"u\":2}");
     }
 
     @Test
@@ -214,7 +200,7 @@ class KafkaPipelineTest {
         try (RunningPipeline running = RunningPipeline.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 10, WAIT).stop();
         }
-        assertThat(sorted(lines(dir))).isEqualTo(sorted(values(10)));
+        assertThat(sorted(Folders.lines(dir))).isEqualTo(sorted(values(10)));
         assertThat(kafka.committed("reset-group", "posts-reset")).isEqualTo(kafka.endOffsets("posts-reset"));
     }
 

@@ -9,6 +9,7 @@ import io.ksf.processor.ValidateProcessor;
 import io.ksf.spi.Format;
 import io.ksf.target.FileTarget;
 import io.ksf.testkit.EmbeddedKafka;
+import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -198,7 +198,7 @@ class MalformedRecordsTest {
 
         // every bad record, found by its origin, with an error message
         Map<String, JsonNode> deadByOrigin = new TreeMap<>();
-        for (String line : lines(dead)) {
+        for (String line : Folders.lines(dead)) {
             JsonNode letter = MAPPER.readTree(line);
             deadByOrigin.put(letter.at("/origin/partition").asInt() + "@" + letter.at("/origin/offset").asLong(), letter);
         }
@@ -210,7 +210,7 @@ class MalformedRecordsTest {
                 missing.add(name);
             }
         });
-        List<String> stored = lines(out);
+        List<String> stored = Folders.lines(out);
         List<String> expectedGood = good.stream().map(value -> MAPPER.valueToTree(format.decode(utf8(value))).toString())
                 .sorted().toList();
         System.out.printf("malformed-records: %s, bad kinds %d, dead-lettered %d, good %d, stored %d, lost %d, "
@@ -228,19 +228,6 @@ class MalformedRecordsTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static List<String> lines(Path root) throws IOException {
-        List<String> lines = new ArrayList<>();
-        if (!Files.exists(root)) {
-            return lines;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                lines.addAll(Files.readAllLines(file));
-            }
-        }
-        return lines;
     }
 
     private static byte[] utf8(String text) {

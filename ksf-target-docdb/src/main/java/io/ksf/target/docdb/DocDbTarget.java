@@ -13,6 +13,7 @@ import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import io.ksf.pipeline.Retry;
 import io.ksf.processor.Fields;
+import io.ksf.spi.Check;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -34,6 +35,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes each record's decoded value as one document, upserted by a deterministic {@code _id} (a business field,
@@ -70,31 +73,31 @@ public final class DocDbTarget implements Target {
 
     /** The server answers a ping as this user; with a probe write, a document is inserted and deleted. */
     @Override
-    public List<io.ksf.spi.Check> check(java.time.Duration timeout, boolean probeWrite) {
+    public List<Check> check(java.time.Duration timeout, boolean probeWrite) {
         MongoCollection<Document> bounded = collection.withTimeout(timeout.toMillis(),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+                TimeUnit.MILLISECONDS);
         String subject = "collection " + collection.getNamespace();
         try {
             client.getDatabase(collection.getNamespace().getDatabaseName())
-                    .withTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .runCommand(new Document("ping", 1));
             if (!probeWrite) {
-                return List.of(io.ksf.spi.Check.passed(subject, "the server answers"));
+                return List.of(Check.passed(subject, "the server answers"));
             }
-            String id = "ksf-check-" + java.util.UUID.randomUUID();
+            String id = "ksf-check-" + UUID.randomUUID();
             bounded.insertOne(new Document("_id", id));
             bounded.deleteOne(new Document("_id", id));
-            return List.of(io.ksf.spi.Check.passed(subject, "takes a write (probe document " + id
+            return List.of(Check.passed(subject, "takes a write (probe document " + id
                     + " inserted and deleted)"));
         } catch (com.mongodb.MongoTimeoutException e) {
-            return List.of(io.ksf.spi.Check.failed(subject, "no server answered within " + timeout.toMillis()
+            return List.of(Check.failed(subject, "no server answered within " + timeout.toMillis()
                     + " ms; is the host and port of the connection string right, and is TLS set as the server "
                     + "needs? (" + firstLine(e.getMessage()) + ")"));
         } catch (com.mongodb.MongoSecurityException e) {
-            return List.of(io.ksf.spi.Check.failed(subject, "authentication failed; check the user and password of "
+            return List.of(Check.failed(subject, "authentication failed; check the user and password of "
                     + "the connection string"));
         } catch (com.mongodb.MongoException e) {
-            return List.of(io.ksf.spi.Check.failed(subject, firstLine(e.getMessage())));
+            return List.of(Check.failed(subject, firstLine(e.getMessage())));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ksf.target.s3;
 
 import io.ksf.pipeline.Retry;
+import io.ksf.spi.Check;
 import io.ksf.spi.Format;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -40,12 +41,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -189,20 +191,20 @@ public final class S3Target implements Target {
 
     /** The bucket answers to these credentials; with a probe write, a small object is stored and removed. */
     @Override
-    public List<io.ksf.spi.Check> check(Duration timeout, boolean probeWrite) {
+    public List<Check> check(Duration timeout, boolean probeWrite) {
         String subject = "s3://" + settings.bucket() + "/" + settings.prefix();
         java.util.function.Consumer<software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration.Builder> within =
                 o -> o.apiCallTimeout(timeout);
         try {
             client.headBucket(b -> b.bucket(settings.bucket()).overrideConfiguration(within));
             if (!probeWrite) {
-                return List.of(io.ksf.spi.Check.passed(subject, "the bucket exists and accepts the credentials"));
+                return List.of(Check.passed(subject, "the bucket exists and accepts the credentials"));
             }
-            String key = settings.prefix() + "_ksf-check-" + java.util.UUID.randomUUID();
+            String key = settings.prefix() + "_ksf-check-" + UUID.randomUUID();
             client.putObject(put(key).toBuilder().overrideConfiguration(within).build(),
                     RequestBody.fromString("ksf check probe"));
             client.deleteObject(b -> b.bucket(settings.bucket()).key(key).overrideConfiguration(within));
-            return List.of(io.ksf.spi.Check.passed(subject, "the bucket takes a write (probe " + key
+            return List.of(Check.passed(subject, "the bucket takes a write (probe " + key
                     + " stored and removed)"));
         } catch (S3Exception e) {
             String code = e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorCode();
@@ -212,9 +214,9 @@ public final class S3Target implements Target {
                 case 301, 400 -> "the bucket is in another region, or the request is malformed";
                 default -> "the store answered with an error";
             };
-            return List.of(io.ksf.spi.Check.failed(subject, why + " (" + e.statusCode() + code + ")"));
+            return List.of(Check.failed(subject, why + " (" + e.statusCode() + code + ")"));
         } catch (SdkClientException e) {
-            return List.of(io.ksf.spi.Check.failed(subject, "cannot reach the S3 endpoint: " + e.getMessage()));
+            return List.of(Check.failed(subject, "cannot reach the S3 endpoint: " + e.getMessage()));
         }
     }
 

@@ -22,9 +22,7 @@ final class S3Buckets {
 
     static {
         // the default credentials chain reads these first, as it would read an ECS task role's
-        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
-        System.setProperty("aws.region", EmbeddedS3.REGION);
+        EmbeddedS3.useAsDefaultCredentials();
     }
 
     private S3Buckets() {
