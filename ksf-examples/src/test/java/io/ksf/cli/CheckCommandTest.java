@@ -78,6 +78,7 @@ class CheckCommandTest {
             assertThat(out.toString()).contains(
                     "OK    source kafka " + kafka.bootstrapServers() + ": connected and authenticated (PLAINTEXT)",
                     "OK    source topic checked: 3 partition(s)",
+                    "OK    source group check-group: no offsets committed yet",
                     "OK    target s3://checked-bucket/curated/: the bucket takes a write",
                     "OK    deadletter folder " + dir.resolve("dead") + ": takes a write",
                     "every check passed");

@@ -45,8 +45,11 @@ final class KafkaChecks {
         this.servers = String.valueOf(properties.getOrDefault("bootstrap.servers", ""));
     }
 
-    /** The cluster checks, then one check per topic (or of the pattern), which run only if the cluster answers. */
-    List<Check> run(Collection<String> topics, Pattern pattern) {
+    /**
+     * The cluster checks, then one check per topic (or of the pattern) and one of the consumer group (when
+     * {@code group} is not null), which run only if the cluster answers.
+     */
+    List<Check> run(Collection<String> topics, Pattern pattern, String group) {
         String subject = "kafka " + servers;
         List<Check> checks = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
@@ -80,6 +83,9 @@ final class KafkaChecks {
             for (String topic : topics) {
                 checks.add(topic(admin, topic, millis));
             }
+            if (group != null) {
+                checks.add(group(admin, group, millis));
+            }
         } catch (ExecutionException e) {
             checks.add(Check.failed(subject, clusterProblem(e.getCause())));
         } catch (TimeoutException e) {
@@ -106,6 +112,21 @@ final class KafkaChecks {
                 return Check.failed("topic " + topic, "not authorized to describe it: " + e.getCause().getMessage());
             }
             return Check.failed("topic " + topic, String.valueOf(e.getCause().getMessage()));
+        }
+    }
+
+    /** The group's committed offsets can be read, as the consumer reads them when it starts. */
+    private static Check group(Admin admin, String group, int millis) throws InterruptedException, TimeoutException {
+        try {
+            int committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(millis, TimeUnit.MILLISECONDS).size();
+            return Check.passed("group " + group, committed == 0 ? "no offsets committed yet"
+                    : "offsets committed for " + committed + " partition(s)");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                return Check.failed("group " + group, "not authorized to read the group: " + e.getCause().getMessage());
+            }
+            return Check.failed("group " + group, String.valueOf(e.getCause().getMessage()));
         }
     }
 

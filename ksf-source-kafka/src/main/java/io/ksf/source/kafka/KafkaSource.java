@@ -214,7 +214,7 @@ public final class KafkaSource implements Source {
 
     @Override
     public List<Check> check(Duration timeout) {
-        return new KafkaChecks(properties, timeout).run(topics, pattern);
+        return new KafkaChecks(properties, timeout).run(topics, pattern, properties.getProperty("group.id"));
     }
 
     @Override

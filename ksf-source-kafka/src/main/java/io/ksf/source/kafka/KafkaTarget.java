@@ -91,7 +91,7 @@ public final class KafkaTarget implements Target {
     /** The cluster answers and the topic exists; no probe record is written, since a topic cannot take it back. */
     @Override
     public List<Check> check(java.time.Duration timeout, boolean probeWrite) {
-        return new KafkaChecks(properties, timeout).run(List.of(topic), null);
+        return new KafkaChecks(properties, timeout).run(List.of(topic), null, null);
     }
 
     @Override
