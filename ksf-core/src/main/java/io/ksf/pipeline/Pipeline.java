@@ -470,6 +470,7 @@ public final class Pipeline implements AutoCloseable {
             closeQuietly(deadLetter, "dead-letter target");
         }
         closeQuietly(source, "source");
+        metrics.close();
     }
 
     private static void closeQuietly(AutoCloseable closeable, String what) {

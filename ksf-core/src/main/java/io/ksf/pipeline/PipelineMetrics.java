@@ -7,7 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -15,9 +18,13 @@ import java.util.function.Supplier;
 /**
  * A pipeline's meters, tagged with its name, in the registry the host application gives (Prometheus, CloudWatch
  * ...): records in / written / filtered / dead-lettered, bytes in, flush and commit latency, retries, bytes in
- * flight against the memory budget, and consumer lag per partition.
+ * flight against the memory budget, and consumer lag per partition. {@link #close()} removes them, so the next
+ * pipeline of that name reads its own; while they live, another pipeline of the same name in the same registry is
+ * tagged {@code name-2}, {@code name-3} ..., with a warning.
  */
-final class PipelineMetrics {
+final class PipelineMetrics implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineMetrics.class);
+
     final Counter recordsIn;
     final Counter bytesIn;
     final Counter recordsWritten;
@@ -27,9 +34,13 @@ final class PipelineMetrics {
     final Timer flush;
     final Timer commit;
     private final MultiGauge lag;
+    private final MeterRegistry registry;
+    private final String name;
 
     PipelineMetrics(MeterRegistry registry, String pipeline, Supplier<Number> inFlight, long memoryBudget) {
-        Tags tags = Tags.of("pipeline", pipeline);
+        this.registry = registry;
+        this.name = freeName(registry, pipeline);
+        Tags tags = Tags.of("pipeline", name);
         recordsIn = Counter.builder("ksf.records.in").description("records polled from the source").tags(tags)
                 .register(registry);
         bytesIn = Counter.builder("ksf.bytes.in").description("key and value bytes polled").baseUnit("bytes")
@@ -51,6 +62,32 @@ final class PipelineMetrics {
                 .baseUnit("bytes").tags(tags).register(registry);
         lag = MultiGauge.builder("ksf.consumer.lag").description("records behind the end of each partition")
                 .tags(tags).register(registry);
+    }
+
+    /** The name itself, or the first of {@code name-2}, {@code name-3} ... that no living pipeline uses here. */
+    private static synchronized String freeName(MeterRegistry registry, String pipeline) {
+        String candidate = pipeline;
+        for (int n = 2; registry.find("ksf.records.in").tag("pipeline", candidate).meter() != null; n++) {
+            candidate = pipeline + "-" + n;
+        }
+        if (!candidate.equals(pipeline)) {
+            LOG.warn("a pipeline named '{}' already has meters in this registry; this one's are tagged pipeline={}; "
+                    + "give each pipeline its own name", pipeline, candidate);
+        }
+        return candidate;
+    }
+
+    /** The value of the {@code pipeline} tag of these meters. */
+    String name() {
+        return name;
+    }
+
+    /** Removes every meter of this pipeline from the registry. */
+    @Override
+    public void close() {
+        lag.register(List.of(), true);
+        registry.getMeters().stream().filter(meter -> name.equals(meter.getId().getTag("pipeline")))
+                .toList().forEach(registry::remove);
     }
 
     void lag(Map<TopicPartition, Long> perPartition) {

@@ -41,6 +41,31 @@ class PipelineTest {
     }
 
     @Test
+    void twoPipelinesOfOneNameInOneRegistryEachReadTheirOwnMetersWhichCloseRemoves() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        InMemorySource firstSource = new InMemorySource(records(1, 300));
+        Pipeline first = Pipeline.builder().source(firstSource, BYTES).target(new InMemoryTarget())
+                .meterRegistry(registry).build();
+        Pipeline second = Pipeline.builder().source(new InMemorySource(records(2, 50)), BYTES)
+                .target(new InMemoryTarget()).meterRegistry(registry).memoryBudget(1_234).build();
+        try (RunningPipeline running = RunningPipeline.start(first)) {
+            running.awaitUntil(() -> registry.get("ksf.records.in").tag("pipeline", "ksf").counter().count() == 300,
+                    WAIT);
+            assertThat(registry.get("ksf.records.in").tag("pipeline", "ksf-2").counter().count()).isZero();
+            assertThat(registry.get("ksf.memory.budget.bytes").tag("pipeline", "ksf-2").gauge().value())
+                    .isEqualTo(1_234);
+        }
+        second.close();
+
+        assertThat(registry.getMeters()).as("meters left after both pipelines closed").isEmpty();
+        Pipeline third = Pipeline.builder().source(new InMemorySource(records(1, 1)), BYTES)
+                .target(new InMemoryTarget()).meterRegistry(registry).build();
+        assertThat(registry.get("ksf.records.in").tag("pipeline", "ksf").counter().count()).isZero();
+        third.close();
+    }
+
+    @Test
     void everyRecordArrivesOnceAndTheCommittedOffsetsEqualTheEndOffsets() {
         List<KsfRecord> input = records(3, 1000);
         InMemorySource source = new InMemorySource(input, Positions.empty(), 128);
