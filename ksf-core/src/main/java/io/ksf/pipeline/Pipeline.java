@@ -3,6 +3,7 @@ package io.ksf.pipeline;
 import io.ksf.pipeline.PipelineSettings.Tolerance;
 import io.ksf.spi.Check;
 import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PartitionListener;
@@ -98,15 +99,15 @@ public final class Pipeline implements AutoCloseable {
     private volatile Positions committed = Positions.empty();
 
     private Pipeline(Builder b) {
-        this.source = Objects.requireNonNull(b.source, "source");
-        this.sourceFormat = Objects.requireNonNull(b.sourceFormat, "source format");
+        this.source = b.source;
+        this.sourceFormat = b.sourceFormat;
         this.processors = List.copyOf(b.processors);
-        this.target = Objects.requireNonNull(b.target, "target");
+        this.target = b.target;
         this.deadLetter = b.deadLetter;
-        PipelineSettings s = b.settings;
+        PipelineSettings s = b.effectiveSettings();
         if (b.tolerance != null) {
             s = s.withTolerance(b.tolerance);
-        } else {
+        } else if (!b.settingsGiven) {
             s = s.withTolerance(deadLetter != null ? Tolerance.ALL : Tolerance.NONE);
         }
         if (s.tolerance() == Tolerance.ALL && deadLetter == null) {
@@ -352,7 +353,12 @@ public final class Pipeline implements AutoCloseable {
         for (Processor processor : processors) {
             List<KsfRecord> next = new ArrayList<>(stage.size());
             for (KsfRecord r : stage) {
-                next.addAll(processor.process(r));
+                List<KsfRecord> produced = processor.process(r);
+                if (produced == null) {
+                    throw new InvalidRecordException("processor " + processor.getClass().getName()
+                            + " returned null instead of a list of records (List.of() drops a record)");
+                }
+                next.addAll(produced);
             }
             stage = next;
         }
@@ -529,6 +535,9 @@ public final class Pipeline implements AutoCloseable {
         private Target deadLetter;
         private Tolerance tolerance;
         private PipelineSettings settings = PipelineSettings.defaults();
+        private boolean settingsGiven;
+        /** Calls such as mode() or flushEvery(), applied over settings() whatever the order of the calls. */
+        private final List<java.util.function.UnaryOperator<PipelineSettings>> adjustments = new ArrayList<>();
         private io.micrometer.core.instrument.MeterRegistry registry = io.micrometer.core.instrument.Metrics.globalRegistry;
         private String name = "ksf";
         private Duration readyWindow = Duration.ofMinutes(5);
@@ -583,41 +592,68 @@ public final class Pipeline implements AutoCloseable {
             return this;
         }
 
+        /** What a bad record does; wins over the tolerance of {@link #settings}, whatever the order of the calls. */
         public Builder tolerance(Tolerance value) {
-            this.tolerance = value;
+            this.tolerance = Objects.requireNonNull(value, "tolerance");
             return this;
         }
 
+        /**
+         * Every setting at once (from a config, say). The other calls of this builder ({@link #mode},
+         * {@link #flushEvery}, {@link #memoryBudget}, {@link #pollTimeout}, {@link #tolerance}) win over it,
+         * before or after.
+         */
         public Builder settings(PipelineSettings value) {
             this.settings = Objects.requireNonNull(value, "settings");
-            this.tolerance = value.tolerance();
+            this.settingsGiven = true;
             return this;
         }
 
         /** Flush and commit after this many records, or bytes, or this much time, whichever comes first. */
         public Builder flushEvery(int records, long bytes, Duration interval) {
-            this.settings = settings.withFlush(records, bytes, interval);
-            return this;
+            return adjust(s -> s.withFlush(records, bytes, Objects.requireNonNull(interval, "interval")));
         }
 
         /** Sync (the default) or async: flushes on a worker thread while polling goes on. */
         public Builder mode(PipelineSettings.Mode value) {
-            this.settings = settings.withMode(value);
-            return this;
+            return adjust(s -> s.withMode(Objects.requireNonNull(value, "mode")));
         }
 
         /** Async mode: bytes in flight before every partition is paused. */
         public Builder memoryBudget(long bytes) {
-            this.settings = settings.withMemoryBudget(bytes);
-            return this;
+            return adjust(s -> s.withMemoryBudget(bytes));
         }
 
         public Builder pollTimeout(Duration value) {
-            this.settings = settings.withPollTimeout(value);
+            return adjust(s -> s.withPollTimeout(Objects.requireNonNull(value, "pollTimeout")));
+        }
+
+        /** Keeps an adjustment, after trying it once so that a bad value fails here and not at build(). */
+        private Builder adjust(java.util.function.UnaryOperator<PipelineSettings> adjustment) {
+            adjustment.apply(settings);
+            adjustments.add(adjustment);
             return this;
         }
 
+        private PipelineSettings effectiveSettings() {
+            PipelineSettings effective = settings;
+            for (java.util.function.UnaryOperator<PipelineSettings> adjustment : adjustments) {
+                effective = adjustment.apply(effective);
+            }
+            return effective;
+        }
+
+        /**
+         * @throws IllegalStateException naming what is missing: the source (with its format) or the target
+         */
         public Pipeline build() {
+            if (source == null || sourceFormat == null) {
+                throw new IllegalStateException("Pipeline.Builder: no source; call source(source, format) with both "
+                        + "before build()");
+            }
+            if (target == null) {
+                throw new IllegalStateException("Pipeline.Builder: no target; call target(target) before build()");
+            }
             return new Pipeline(this);
         }
     }

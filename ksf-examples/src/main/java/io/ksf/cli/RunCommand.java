@@ -1,10 +1,14 @@
 package io.ksf.cli;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.PipelineStats;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfException;
+import io.ksf.spi.Option;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -12,9 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,9 +35,10 @@ final class RunCommand implements Callable<Integer> {
             description = "port of /metrics, /health/live and /health/ready; 0: off (default ${DEFAULT-VALUE})")
     int httpPort;
 
-    @picocli.CommandLine.Option(names = "--progress-interval", defaultValue = "30",
-            description = "seconds between progress lines; 0: none (default ${DEFAULT-VALUE})")
-    int progressSeconds;
+    @picocli.CommandLine.Option(names = "--progress-interval", defaultValue = "30s",
+            description = "time between progress lines, such as 30s or 1m (a bare number is seconds); 0: none "
+                    + "(default ${DEFAULT-VALUE})")
+    String progressInterval;
 
     @Spec
     CommandSpec spec;
@@ -43,10 +46,10 @@ final class RunCommand implements Callable<Integer> {
     /** One line every interval: rates since the last line, lag and dead letters. */
     private static final class ProgressLine implements Runnable {
         private final Pipeline pipeline;
-        private final int seconds;
+        private final double seconds;
         private PipelineStats last;
 
-        ProgressLine(Pipeline pipeline, int seconds) {
+        ProgressLine(Pipeline pipeline, double seconds) {
             this.pipeline = pipeline;
             this.seconds = seconds;
             this.last = pipeline.stats();
@@ -65,8 +68,27 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** A duration as the config writes them (30s, 1m, PT30S), or a bare number of seconds. */
+    static Duration interval(String text) {
+        if (text.trim().matches("\\d+")) {
+            return Duration.ofSeconds(Long.parseLong(text.trim()));
+        }
+        try {
+            return Option.duration("progress-interval", "").parse(TextNode.valueOf(text));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--progress-interval: expected a duration such as 30s or 1m, found \""
+                    + text + "\"");
+        }
+    }
+
     @Override
     public Integer call() {
+        Duration progressEvery;
+        try {
+            progressEvery = interval(progressInterval);
+        } catch (ConfigException e) {
+            return ValidateCommand.printProblems(spec, e);
+        }
         PipelinePlan plan;
         try {
             plan = config.plan(System::getenv);
@@ -90,9 +112,9 @@ final class RunCommand implements Callable<Integer> {
             thread.setDaemon(true);
             return thread;
         });
-        if (progressSeconds > 0) {
-            progress.scheduleAtFixedRate(new ProgressLine(pipeline, progressSeconds), progressSeconds,
-                    progressSeconds, TimeUnit.SECONDS);
+        if (!progressEvery.isZero()) {
+            progress.scheduleAtFixedRate(new ProgressLine(pipeline, progressEvery.toMillis() / 1000.0),
+                    progressEvery.toMillis(), progressEvery.toMillis(), TimeUnit.MILLISECONDS);
         }
         Thread stopper = new Thread(pipeline::close, "ksf-shutdown");
         Runtime.getRuntime().addShutdownHook(stopper);

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PipelineTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -38,6 +39,63 @@ class PipelineTest {
 
     private static List<String> values(List<KsfRecord> records) {
         return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void aBuilderNamesWhatIsMissingAndRejectsABadValueWhereItIsGiven() {
+        assertThatThrownBy(() -> Pipeline.builder().target(new InMemoryTarget()).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Pipeline.Builder: no source; call source(source, format) with both before build()");
+        assertThatThrownBy(() -> Pipeline.builder().source(new InMemorySource(records(1, 1)), BYTES).build())
+                .hasMessage("Pipeline.Builder: no target; call target(target) before build()");
+        assertThatThrownBy(() -> Pipeline.builder().flushEvery(0, 1, Duration.ofSeconds(1)))
+                .hasMessage("pipeline.flush.records: expected at least 1, found 0");
+    }
+
+    @Test
+    void callsOfTheBuilderWinOverSettingsWhateverTheirOrder() {
+        PipelineSettings fromConfig = PipelineSettings.defaults().withFlush(7, 1 << 20, Duration.ofSeconds(9))
+                .withTolerance(Tolerance.NONE);
+        Pipeline before = Pipeline.builder().source(new InMemorySource(records(1, 1)), BYTES)
+                .target(new InMemoryTarget()).mode(PipelineSettings.Mode.ASYNC).tolerance(Tolerance.ALL)
+                .deadLetter(new InMemoryTarget()).settings(fromConfig).build();
+        Pipeline after = Pipeline.builder().source(new InMemorySource(records(1, 1)), BYTES)
+                .target(new InMemoryTarget()).settings(fromConfig).mode(PipelineSettings.Mode.ASYNC).build();
+
+        assertThat(before.settings().mode()).isEqualTo(PipelineSettings.Mode.ASYNC);
+        assertThat(before.settings().tolerance()).isEqualTo(Tolerance.ALL);
+        assertThat(before.settings().flushRecords()).isEqualTo(7);
+        assertThat(after.settings().mode()).isEqualTo(PipelineSettings.Mode.ASYNC);
+        assertThat(after.settings().flushRecords()).isEqualTo(7);
+        before.close();
+        after.close();
+    }
+
+    @Test
+    void aProcessorThatReturnsNullSendsTheRecordToTheDeadLettersNamingIt() {
+        InMemorySource source = new InMemorySource(records(1, 10));
+        InMemoryTarget target = new InMemoryTarget();
+        InMemoryTarget deadLetters = new InMemoryTarget();
+        Pipeline pipeline = Pipeline.builder().source(source, BYTES)
+                .processor(new NullOnFive()).target(target).deadLetter(deadLetters).build();
+
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            running.awaitUntil(() -> pipeline.stats().recordsIn() == 10, WAIT).stop();
+        }
+        assertThat(target.stored()).hasSize(9);
+        assertThat(deadLetters.stored()).singleElement().satisfies(letter -> assertThat(new String(
+                letter.headers().stream().filter(h -> h.key().equals(DeadLetters.ERROR_MESSAGE)).findFirst()
+                        .orElseThrow().value(), StandardCharsets.UTF_8))
+                .isEqualTo("processor io.ksf.pipeline.PipelineTest$NullOnFive returned null instead of a list of "
+                        + "records (List.of() drops a record)"));
+        assertThat(source.committed()).isEqualTo(source.endPositions());
+    }
+
+    private static final class NullOnFive implements io.ksf.spi.Processor {
+        @Override
+        public List<KsfRecord> process(KsfRecord record) {
+            return record.offset() == 5 ? null : List.of(record);
+        }
     }
 
     @Test
