@@ -122,6 +122,8 @@ public final class Pipeline implements AutoCloseable {
             flushes++;
             metrics.flushed(nanos);
             lastDurableNanos = System.nanoTime();
+            LOG.debug("pipeline '{}': flush {} made everything written durable in {} ms", metrics.name(), flushes,
+                    nanos / 1_000_000);
         };
         this.sink = s.mode() == PipelineSettings.Mode.ASYNC
                 ? new AsyncSink(target, deadLetter, retry, onFlush)
@@ -150,6 +152,10 @@ public final class Pipeline implements AutoCloseable {
         boolean failed = true;
         try {
             checkTargets();
+            LOG.info("pipeline '{}' starting: mode {}, flush every {} records, {} bytes or {}, tolerance {}",
+                    metrics.name(), settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.flushRecords(),
+                    settings.flushBytes(), settings.flushInterval(),
+                    settings.tolerance().name().toLowerCase(java.util.Locale.ROOT));
             lastFlushNanos = System.nanoTime();
             long startupDeadline = lastFlushNanos + settings.startupTimeout().toNanos();
             boolean sourceChecked = false;
@@ -174,7 +180,11 @@ public final class Pipeline implements AutoCloseable {
             }
             flushAndCommit();
             failed = false;
-            return stats();
+            PipelineStats stats = stats();
+            LOG.info("pipeline '{}' stopped: {} records in, {} written, {} filtered, {} dead-lettered, {} commits",
+                    metrics.name(), stats.recordsIn(), stats.recordsWritten(), stats.recordsFiltered(),
+                    stats.recordsDeadLettered(), stats.commits());
+            return stats;
         } catch (RuntimeException e) {
             failure = e.getMessage();
             throw e;
@@ -386,6 +396,7 @@ public final class Pipeline implements AutoCloseable {
         }
         long start = System.nanoTime();
         source.commit(positions);
+        LOG.debug("pipeline '{}': committed {}", metrics.name(), positions);
         metrics.commit.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         committed = committed.merge(positions);
         commits++;

@@ -138,9 +138,7 @@ final class RunCommand implements Callable<Integer> {
             watchdog.start();
         });
         try {
-            PipelineStats stats = pipeline.run();
-            LOG.info("stopped: {} records in, {} written, {} dead-lettered, {} commits", stats.recordsIn(),
-                    stats.recordsWritten(), stats.recordsDeadLettered(), stats.commits());
+            pipeline.run(); // it logs what it did when it stops
             return KsfCommand.OK;
         } catch (KsfException e) {
             LOG.error("pipeline failed: {}", e.getMessage(), e);
