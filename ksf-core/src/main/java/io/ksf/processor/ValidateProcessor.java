@@ -38,9 +38,11 @@ public final class ValidateProcessor implements Processor {
      * @param required fields (dotted paths) that must be present
      * @param types    field -> JSON type (object, array, string, number, integer, boolean, null); the field must be
      *                 present and of that type
-     * @param schema   a JSON Schema that every value must satisfy, or null
+     * @param schema   a JSON Schema file that every value must satisfy, or null; its {@code $schema} picks the
+     *                 draft, 2020-12 when it has none
+     * @throws ConfigException when a type is unknown, or the schema cannot be read or used
      */
-    public ValidateProcessor(List<String> required, Map<String, String> types, JsonSchema schema) {
+    public ValidateProcessor(List<String> required, Map<String, String> types, Path schema) {
         this.required = List.copyOf(required);
         this.types = new java.util.TreeMap<>(types); // sorted, so messages are stable
         types.forEach((field, type) -> {
@@ -49,11 +51,10 @@ public final class ValidateProcessor implements Processor {
                         new java.util.TreeSet<>(TYPES)) + ", found \"" + type + "\"");
             }
         });
-        this.schema = schema;
+        this.schema = schema == null ? null : loadSchema(schema);
     }
 
-    /** Loads a JSON Schema file; its {@code $schema} picks the draft, 2020-12 when it has none. */
-    public static JsonSchema loadSchema(Path file) {
+    private static JsonSchema loadSchema(Path file) {
         try {
             JsonNode node = MAPPER.readTree(Files.readString(file));
             SpecVersion.VersionFlag version = SpecVersionDetector.detectOptionalVersion(node, false)

@@ -48,7 +48,7 @@ public final class ValidateProcessorFactory implements ProcessorFactory {
             throw new ConfigException(options.path() + ": expected at least one of required, types, schema");
         }
         try {
-            return new ValidateProcessor(required, types, schema == null ? null : ValidateProcessor.loadSchema(Path.of(schema)));
+            return new ValidateProcessor(required, types, schema == null ? null : Path.of(schema));
         } catch (ConfigException e) {
             throw new ConfigException(e.problems().stream().map(p -> options.path() + "." + p).toList());
         }

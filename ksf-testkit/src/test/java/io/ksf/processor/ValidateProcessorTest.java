@@ -58,7 +58,7 @@ class ValidateProcessorTest extends ProcessorContract {
         Path schema = Files.writeString(dir.resolve("post.schema.json"), """
                 {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                  "required": ["id"], "properties": {"id": {"type": "integer", "minimum": 1}}}""");
-        Processor processor = new ValidateProcessor(List.of(), Map.of(), ValidateProcessor.loadSchema(schema));
+        Processor processor = new ValidateProcessor(List.of(), Map.of(), schema);
 
         assertThat(processor.process(post(Map.of("id", 3)))).hasSize(1);
         assertThatThrownBy(() -> processor.process(post(Map.of("id", 0)))).isInstanceOf(InvalidRecordException.class)

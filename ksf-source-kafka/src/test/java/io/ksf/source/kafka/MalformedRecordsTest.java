@@ -186,7 +186,7 @@ class MalformedRecordsTest {
         props.put("group.id", topic);
         props.put("max.partition.fetch.bytes", Integer.toString(2 << 20));
         Pipeline pipeline = Pipeline.builder().source(new KafkaSource(props, List.of(topic), null), format)
-                .processor(new ValidateProcessor(List.of("id", "name"), types, ValidateProcessor.loadSchema(schema)))
+                .processor(new ValidateProcessor(List.of("id", "name"), types, schema))
                 .target(new FileTarget(out, "", new JsonFormat()))
                 .deadLetter(new FileTarget(dead, "", new JsonFormat()))
                 .flushEvery(500, 8 << 20, Duration.ofSeconds(1)).pollTimeout(Duration.ofMillis(200)).build();
