@@ -66,6 +66,7 @@ public final class Pipeline implements AutoCloseable {
     private final Retry retry;
     private final PipelineMetrics metrics;
     private final Duration readyWindow;
+    private final ServerChecks checks;
     private volatile long assignedAtNanos;
     private volatile long lastDurableNanos = -1;
     private volatile int assignedCount;
@@ -116,6 +117,7 @@ public final class Pipeline implements AutoCloseable {
         this.settings = s;
         this.decodeAll = !processors.isEmpty() || !target.writesRaw(sourceFormat);
         this.readyWindow = b.readyWindow;
+        this.checks = new ServerChecks(source, target, deadLetter);
         this.metrics = new PipelineMetrics(b.registry, b.name, this::inFlightBytes, s.memoryBudget());
         this.retry = new Retry(s.retryTimeout(), s.retryBackoff(), Duration.ofSeconds(30), metrics.retries::increment);
         java.util.function.LongConsumer onFlush = nanos -> {
@@ -151,7 +153,7 @@ public final class Pipeline implements AutoCloseable {
         }
         boolean failed = true;
         try {
-            checkTargets();
+            checks.awaitTargets(settings.startupTimeout(), () -> stopping);
             LOG.info("pipeline '{}' starting: mode {}, flush every {} records, {} bytes or {}, tolerance {}",
                     metrics.name(), settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.flushRecords(),
                     settings.flushBytes(), settings.flushInterval(),
@@ -163,7 +165,7 @@ public final class Pipeline implements AutoCloseable {
             while (!stopping) {
                 if (!sourceChecked && assignedCount == 0 && System.nanoTime() - startupDeadline > 0) {
                     sourceChecked = true;
-                    checkSourceWithoutPartitions();
+                    checks.sourceWithoutPartitions(settings.startupTimeout());
                 }
                 List<KsfRecord> batch = source.poll(settings.pollTimeout());
                 KsfException stop = handle(batch);
@@ -201,55 +203,7 @@ public final class Pipeline implements AutoCloseable {
      * @return one entry per check, the subject prefixed by {@code source}, {@code target} or {@code deadletter}
      */
     public List<Check> check(Duration timeout) {
-        List<Check> checks = new ArrayList<>();
-        source.check(timeout).forEach(c -> checks.add(c.in("source")));
-        target.check(timeout, true).forEach(c -> checks.add(c.in("target")));
-        if (deadLetter != null) {
-            deadLetter.check(timeout, true).forEach(c -> checks.add(c.in("deadletter")));
-        }
-        return checks;
-    }
-
-    /**
-     * At start: the targets must answer and take our credentials within the startup timeout (checked again every
-     * second, so a store that is briefly down is waited for), or the pipeline fails naming why.
-     */
-    private void checkTargets() {
-        long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
-        while (true) {
-            List<Check> checks = new ArrayList<>();
-            target.check(settings.startupTimeout(), false).forEach(c -> checks.add(c.in("target")));
-            if (deadLetter != null) {
-                deadLetter.check(settings.startupTimeout(), false).forEach(c -> checks.add(c.in("deadletter")));
-            }
-            if (checks.stream().allMatch(Check::passed) || System.nanoTime() - deadline > 0 || stopping) {
-                failOn(checks);
-                return;
-            }
-            LOG.warn("not ready yet, checking again in 1 s: {}", checks.stream().filter(c -> !c.passed()).toList());
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
-        }
-    }
-
-    /**
-     * No partition within the startup timeout: either the source's servers are at fault, which fails the pipeline
-     * with the cause, or other members of the group hold every partition, which is fine.
-     */
-    private void checkSourceWithoutPartitions() {
-        List<Check> checks = source.check(settings.startupTimeout()).stream().map(c -> c.in("source")).toList();
-        failOn(checks);
-        LOG.warn("no partition assigned after {}, although the source's servers pass their checks ({}); other "
-                + "members of the group may hold every partition", settings.startupTimeout(), checks);
-    }
-
-    private static void failOn(List<Check> checks) {
-        List<Check> failed = checks.stream().filter(c -> !c.passed()).toList();
-        if (failed.isEmpty()) {
-            return;
-        }
-        failed.forEach(c -> LOG.error("{}", c));
-        throw new KsfException("cannot start: " + String.join("; ", failed.stream()
-                .map(c -> c.subject() + ": " + c.message()).toList()));
+        return checks.all(timeout);
     }
 
     /**
