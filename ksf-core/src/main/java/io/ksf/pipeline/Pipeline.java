@@ -20,11 +20,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * Moves records from a source, through processors, into a target, and commits only what the target made durable.
@@ -155,9 +157,9 @@ public final class Pipeline implements AutoCloseable {
         try {
             checks.awaitTargets(settings.startupTimeout(), () -> stopping);
             LOG.info("pipeline '{}' starting: mode {}, flush every {} records, {} bytes or {}, tolerance {}",
-                    metrics.name(), settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.flushRecords(),
+                    metrics.name(), settings.mode().name().toLowerCase(Locale.ROOT), settings.flushRecords(),
                     settings.flushBytes(), settings.flushInterval(),
-                    settings.tolerance().name().toLowerCase(java.util.Locale.ROOT));
+                    settings.tolerance().name().toLowerCase(Locale.ROOT));
             lastFlushNanos = System.nanoTime();
             long startupDeadline = lastFlushNanos + settings.startupTimeout().toNanos();
             boolean sourceChecked = false;
@@ -502,7 +504,7 @@ public final class Pipeline implements AutoCloseable {
         private PipelineSettings settings = PipelineSettings.defaults();
         private boolean settingsGiven;
         /** Calls such as mode() or flushEvery(), applied over settings() whatever the order of the calls. */
-        private final List<java.util.function.UnaryOperator<PipelineSettings>> adjustments = new ArrayList<>();
+        private final List<UnaryOperator<PipelineSettings>> adjustments = new ArrayList<>();
         private io.micrometer.core.instrument.MeterRegistry registry = io.micrometer.core.instrument.Metrics.globalRegistry;
         private String name = "ksf";
         private Duration readyWindow = Duration.ofMinutes(5);
@@ -594,7 +596,7 @@ public final class Pipeline implements AutoCloseable {
         }
 
         /** Keeps an adjustment, after trying it once so that a bad value fails here and not at build(). */
-        private Builder adjust(java.util.function.UnaryOperator<PipelineSettings> adjustment) {
+        private Builder adjust(UnaryOperator<PipelineSettings> adjustment) {
             adjustment.apply(settings);
             adjustments.add(adjustment);
             return this;
@@ -602,7 +604,7 @@ public final class Pipeline implements AutoCloseable {
 
         private PipelineSettings effectiveSettings() {
             PipelineSettings effective = settings;
-            for (java.util.function.UnaryOperator<PipelineSettings> adjustment : adjustments) {
+            for (UnaryOperator<PipelineSettings> adjustment : adjustments) {
                 effective = adjustment.apply(effective);
             }
             return effective;

@@ -41,7 +41,7 @@ public interface Source extends AutoCloseable {
      * topics present and readable), each check within {@code timeout}; never throws for a failed check. The
      * runtime runs it when no partition is assigned within the startup timeout, and {@code ksf check} always.
      */
-    default List<Check> check(java.time.Duration timeout) {
+    default List<Check> check(Duration timeout) {
         return List.of();
     }
 

@@ -1,5 +1,6 @@
 package io.ksf.spi;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 
@@ -45,7 +46,7 @@ public interface Target extends AutoCloseable {
      * also stores a small probe where records go and removes it again; without, it only connects and
      * authenticates, as the runtime does at start.
      */
-    default List<Check> check(java.time.Duration timeout, boolean probeWrite) {
+    default List<Check> check(Duration timeout, boolean probeWrite) {
         return List.of();
     }
 

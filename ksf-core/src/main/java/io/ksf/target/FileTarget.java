@@ -21,12 +21,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Writes records to a local folder, one object per partition per flush, named by {@link ObjectLayout}. Records
@@ -79,7 +81,7 @@ public final class FileTarget implements Target {
 
     /** The folder exists or can be made; with a probe write, a file is written there and removed. */
     @Override
-    public List<Check> check(java.time.Duration timeout, boolean probeWrite) {
+    public List<Check> check(Duration timeout, boolean probeWrite) {
         Path folder = root.resolve(prefix.isEmpty() ? "." : prefix).normalize();
         try {
             Files.createDirectories(folder);
@@ -100,7 +102,7 @@ public final class FileTarget implements Target {
             if (!Files.isDirectory(directory)) {
                 return;
             }
-            try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+            try (Stream<Path> files = Files.list(directory)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
                     String name = file.getFileName().toString();
                     boolean temporary = name.startsWith(".") && name.endsWith(".tmp");

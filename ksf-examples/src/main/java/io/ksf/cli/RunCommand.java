@@ -125,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
             new Thread(pipeline::close, "ksf-stop").start();
             Thread watchdog = new Thread(() -> {
                 try {
-                    if (!pipeline.awaitStopped(java.time.Duration.ofMillis(shutdownMillis))) {
+                    if (!pipeline.awaitStopped(Duration.ofMillis(shutdownMillis))) {
                         LOG.error("the pipeline did not stop within pipeline.shutdown.timeout; exiting without "
                                 + "committing what is not durable");
                         Runtime.getRuntime().halt(1);

@@ -12,6 +12,10 @@ import io.ksf.spi.RecordWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
 
 /**
  * JSON: one JSON document per record value; a batch is written as JSON Lines (one document per line, each
@@ -79,12 +83,12 @@ public final class JsonFormat implements Format {
     }
 
     private static void checkValues(Object value) {
-        if (value instanceof java.util.Map<?, ?> map) {
-            for (java.util.Map.Entry<?, ?> entry : map.entrySet()) {
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
                 checkValues(entry.getKey());
                 checkValues(entry.getValue());
             }
-        } else if (value instanceof java.util.List<?> list) {
+        } else if (value instanceof List<?> list) {
             list.forEach(JsonFormat::checkValues);
         } else if (value instanceof String text) {
             for (int i = 0; i < text.length(); i++) {
@@ -96,8 +100,8 @@ public final class JsonFormat implements Format {
                             + "\\u%04X, which has no UTF-8 form", (int) c));
                 }
             }
-        } else if (value instanceof java.math.BigDecimal number && number.precision() - number.scale() > 309
-                || value instanceof java.math.BigInteger integer && integer.bitLength() > 1024) {
+        } else if (value instanceof BigDecimal number && number.precision() - number.scale() > 309
+                || value instanceof BigInteger integer && integer.bitLength() > 1024) {
             throw new InvalidRecordException("not valid JSON: the number " + abbreviated(value) + " is beyond the "
                     + "range of a double");
         }

@@ -13,12 +13,12 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
-import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -142,7 +142,8 @@ public final class KafkaSource implements Source {
     public Positions resumePositions(Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> resume = new HashMap<>();
         for (TopicPartition partition : partitions) {
-            org.apache.kafka.common.TopicPartition tp = toKafka(List.of(partition)).get(0);
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(partition.topic(),
+                    partition.partition());
             long position;
             try {
                 position = consumer.position(tp);
