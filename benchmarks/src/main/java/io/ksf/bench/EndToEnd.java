@@ -16,6 +16,7 @@ import io.ksf.pipeline.Retry;
 import io.ksf.processor.HashProcessor;
 import io.ksf.processor.ValidateProcessor;
 import io.ksf.source.kafka.KafkaSourceFactory;
+import io.ksf.source.kafka.KafkaTarget;
 import io.ksf.spi.Format;
 import io.ksf.spi.Options;
 import io.ksf.spi.Processor;
@@ -154,6 +155,13 @@ public final class EndToEnd {
                     List.of(validate()), s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
             measure("KSF kafka -> csv -> s3, sync", records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(bucket(), new CsvFormat(List.of(), true, ',')), PipelineSettings.Mode.SYNC, records));
+            measure("kafka limit: bare consume + produce loop, at least once", records, () -> bareCopy(false));
+            measure("KSF kafka -> kafka, pass-through, at least once", records, () -> ksf(new JsonFormat(), List.of(),
+                    kafkaTarget(false), PipelineSettings.Mode.SYNC, records));
+            measure("kafka limit: bare consume + transactional produce loop, exactly once", records,
+                    () -> bareCopy(true));
+            measure("KSF kafka -> kafka, pass-through, exactly once", records, () -> ksf(new JsonFormat(), List.of(),
+                    kafkaTarget(true), PipelineSettings.Mode.SYNC, records));
             measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, this::bareUpserts);
             measure("KSF kafka -> md5 -> docdb", docdbRecords, () -> ksf("bench-docdb", new BytesFormat("\n"),
                     List.of(new HashProcessor("MD5", List.of(), "hashed")), docdbTarget(), PipelineSettings.Mode.SYNC,
@@ -389,6 +397,79 @@ public final class EndToEnd {
         }
     }
 
+    /** A new output topic, and a target that copies the values to it as they are. */
+    private Target kafkaTarget(boolean exactlyOnce) {
+        String topic = "copy-" + runs++;
+        kafka.createTopic(topic, partitions);
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        return KafkaTarget.builder(props).topic(topic).exactlyOnce(exactlyOnce).build();
+    }
+
+    /**
+     * The limit of a Kafka -> Kafka copy: a consumer and a producer in one loop, with what KSF's guarantee needs
+     * and nothing else (acks=all, idempotence, read_committed; a flush and commit, or a transaction, per 30,000
+     * records, as KSF's flushes in this harness).
+     */
+    private void bareCopy(boolean transactional) throws Exception {
+        String topic = "copy-" + runs++;
+        kafka.createTopic(topic, partitions);
+        Properties consumerProps = new Properties();
+        consumerProps.put("bootstrap.servers", kafka.bootstrapServers());
+        consumerProps.put("group.id", "bare-copy-" + runs++);
+        consumerProps.put("auto.offset.reset", "earliest");
+        consumerProps.put("enable.auto.commit", "false");
+        consumerProps.put("isolation.level", "read_committed");
+        consumerProps.put("max.poll.records", "2000");
+        Properties producerProps = new Properties();
+        producerProps.put("bootstrap.servers", kafka.bootstrapServers());
+        producerProps.put("acks", "all");
+        producerProps.put("enable.idempotence", "true");
+        if (transactional) {
+            producerProps.put("transactional.id", "bare-copy-" + runs++);
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps,
+                     new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                     new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            if (transactional) {
+                producer.initTransactions();
+                producer.beginTransaction();
+            }
+            consumer.subscribe(List.of("bench"));
+            long seen = 0;
+            long sinceCommit = 0;
+            while (seen < records) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    producer.send(new ProducerRecord<>(topic, null, record.timestamp(), record.key(), record.value(),
+                            record.headers()));
+                    seen++;
+                    sinceCommit++;
+                }
+                if (sinceCommit >= 30_000 || seen >= records) {
+                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
+                            offsets = new java.util.HashMap<>();
+                    for (org.apache.kafka.common.TopicPartition tp : consumer.assignment()) {
+                        offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+                    }
+                    if (transactional) {
+                        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                        producer.commitTransaction();
+                        producer.beginTransaction();
+                    } else {
+                        producer.flush();
+                        consumer.commitSync(offsets);
+                    }
+                    sinceCommit = 0;
+                }
+            }
+            if (transactional) {
+                producer.abortTransaction(); // the empty transaction begun after the last commit
+            }
+        }
+    }
+
     private Target docdbTarget() {
         MongoClient client = MongoClients.create(mongo.connectionString());
         return new DocDbTarget(client, client.getDatabase("bench").getCollection("ksf" + runs++), null, 500,
@@ -431,6 +512,11 @@ public final class EndToEnd {
             String sinkRatio = "";
             if (row.name().contains("-> s3") && !row.name().startsWith("peer")) {
                 sinkRatio = ratio(row.mibPerSecond() / sink.mibPerSecond());
+            } else if (row.name().startsWith("KSF kafka -> kafka")) {
+                Row limit = rows.stream().filter(r -> r.name().startsWith("kafka limit")
+                        && r.name().endsWith(row.name().endsWith("exactly once") ? "exactly once" : "at least once"))
+                        .findFirst().orElseThrow();
+                sinkRatio = ratio(row.recordsPerSecond() / limit.recordsPerSecond()) + " (kafka loop)";
             } else if (row.name().contains("-> docdb")) {
                 sinkRatio = ratio(row.recordsPerSecond() / mongoLimit.recordsPerSecond()) + " (mongo)";
             }

@@ -69,6 +69,8 @@ public final class Pipeline implements AutoCloseable {
     private final PipelineMetrics metrics;
     private final Duration readyWindow;
     private final ServerChecks checks;
+    /** Exactly-once: the target commits the positions in its own transaction, instead of the source. */
+    private final boolean targetCommits;
     private volatile long assignedAtNanos;
     private volatile long lastDurableNanos = -1;
     private volatile int assignedCount;
@@ -129,7 +131,13 @@ public final class Pipeline implements AutoCloseable {
             LOG.debug("pipeline '{}': flush {} made everything written durable in {} ms", metrics.name(), flushes,
                     nanos / 1_000_000);
         };
-        this.sink = s.mode() == PipelineSettings.Mode.ASYNC
+        this.targetCommits = target.commitsPositionsOf(source);
+        if (targetCommits && s.mode() == PipelineSettings.Mode.ASYNC) {
+            // a transaction must hold exactly the records of one flush, so nothing may be written beside it
+            LOG.info("pipeline '{}': the target commits positions in its transactions, so flushes run on the poll "
+                    + "thread (async mode does not apply)", metrics.name());
+        }
+        this.sink = s.mode() == PipelineSettings.Mode.ASYNC && !targetCommits
                 ? new AsyncSink(target, deadLetter, retry, onFlush)
                 : new DirectSink(target, deadLetter, retry, onFlush);
     }
@@ -351,7 +359,11 @@ public final class Pipeline implements AutoCloseable {
             return;
         }
         long start = System.nanoTime();
-        source.commit(positions);
+        if (targetCommits) {
+            target.commit(positions);
+        } else {
+            source.commit(positions);
+        }
         LOG.debug("pipeline '{}': committed {}", metrics.name(), positions);
         metrics.commit.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         committed = committed.merge(positions);

@@ -90,7 +90,7 @@ public final class PipelinePlan {
             builder.target(track(created, target.factory.create(target.options, target.context(target.format.create()))));
             if (deadLetter != null) {
                 builder.deadLetter(track(created, deadLetter.factory.create(deadLetter.options,
-                        deadLetter.context(deadLetter.format.create()))));
+                        new FactoryContext(deadLetter.config.path(), deadLetter.format.create(), true))));
             }
             return builder.build();
         } catch (RuntimeException e) {

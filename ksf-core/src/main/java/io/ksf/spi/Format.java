@@ -1,6 +1,9 @@
 package io.ksf.spi;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
  * A data format: decodes one record's value into plain Java data, and encodes a batch of records into one
@@ -30,5 +33,30 @@ public interface Format {
      */
     default boolean writesRaw(byte[] value) {
         return false;
+    }
+
+    /**
+     * One record's value as a message of its own, such as a Kafka record's value: by default its batch encoding
+     * without the final line break. Formats whose batch has a header row or another delimiter override this.
+     *
+     * @throws InvalidRecordException when this record cannot be encoded in this format
+     */
+    default byte[] encode(KsfRecord record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(32, record.sizeInBytes() + 16));
+        try (RecordWriter writer = writer(out)) {
+            writer.write(record);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidRecordException("cannot encode record " + record.origin() + " as " + name() + ": "
+                    + e.getMessage(), e);
+        }
+        byte[] bytes = out.toByteArray();
+        int end = bytes.length;
+        if (end > 0 && bytes[end - 1] == '\n') {
+            end--;
+            if (end > 0 && bytes[end - 1] == '\r') {
+                end--;
+            }
+        }
+        return end == bytes.length ? bytes : Arrays.copyOf(bytes, end);
     }
 }

@@ -36,8 +36,8 @@ public interface Target extends AutoCloseable {
      * those it returned. The runtime sends them to the dead letters (or stops, without committing, when there is
      * no dead-letter destination). Calling this empties the list.
      */
-    default java.util.List<Rejected> takeRejected() {
-        return java.util.List.of();
+    default List<Rejected> takeRejected() {
+        return List.of();
     }
 
     /**
@@ -58,6 +58,27 @@ public interface Target extends AutoCloseable {
      * Called before any record of these partitions is written.
      */
     default void recover(Positions resumeAt) {
+    }
+
+    /**
+     * Exactly-once: true when this target stores the source's positions itself, atomically with the data of each
+     * flush (a Kafka transaction that carries the consumer group's offsets). The runtime asks once, before the
+     * source opens; when the answer is true it flushes on the poll thread in every mode, and hands each commit to
+     * {@link #commit(Positions)} instead of the source.
+     *
+     * @throws KsfException when this target was asked for exactly-once but cannot do it with this source
+     */
+    default boolean commitsPositionsOf(Source source) {
+        return false;
+    }
+
+    /**
+     * Only after {@link #commitsPositionsOf} answered true: makes everything flushed since the last commit visible
+     * together with these positions, all or nothing. When it throws, neither the data nor the positions were
+     * stored, and the pipeline stops; a restart resumes at the last committed positions.
+     */
+    default void commit(Positions positions) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not commit positions");
     }
 
     /** These partitions were lost to another reader: drop what is buffered for them. */

@@ -54,7 +54,7 @@ class CrashRestartTest {
     Path dir;
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"sync, file", "async, file", "sync, s3", "async, s3", "sync, docdb", "async, docdb"})
+    @CsvSource({"sync, file", "async, file", "sync, s3", "async, s3", "sync, docdb", "async, docdb", "sync, kafka"})
     void everyRecordIsStoredExactlyOnceAfterRepeatedKills(String mode, String target, EmbeddedKafka kafka,
                                                           EmbeddedS3 s3, EmbeddedMongo mongo) throws Exception {
         String topic = "crash-" + mode + "-" + target;
@@ -66,13 +66,16 @@ class CrashRestartTest {
                 client.createBucket(b -> b.bucket(bucket));
             }
         }
+        if (target.equals("kafka")) {
+            kafka.createTopic(topic + "-out", PARTITIONS);
+        }
         Path config = Files.writeString(dir.resolve("pipeline.json"), """
                 {"source": {"type": "kafka", "format": "json", "topics": ["%s"],
                             "properties": {"bootstrap.servers": "%s", "group.id": "%s",
                                            "group.instance.id": "%s-instance", "max.poll.records": "1000"}},
                  "target": %s,
                  "pipeline": {"mode": "%s", "flush.records": 3000, "flush.interval": "1s", "poll.timeout": "200ms"}}
-                """.formatted(topic, kafka.bootstrapServers(), topic, topic, target(target, bucket, s3, mongo, topic),
+                """.formatted(topic, kafka.bootstrapServers(), topic, topic, target(target, bucket, kafka, s3, mongo, topic),
                 mode));
 
         // more records arrive while the runs are killed, as they would in production: about 10,000 a second
@@ -118,7 +121,7 @@ class CrashRestartTest {
             last.destroyForcibly();
         }
 
-        List<String> stored = stored(target, bucket, s3, mongo, topic);
+        List<String> stored = stored(target, bucket, kafka, s3, mongo, topic);
         int total = produced.get();
         long distinct = new HashSet<>(stored).size();
         System.out.printf("crash-restart: mode %s, target %s, kills %d, records %,d, stored %,d, lost %d, "
@@ -132,20 +135,24 @@ class CrashRestartTest {
         }
     }
 
-    private String target(String target, String bucket, EmbeddedS3 s3, EmbeddedMongo mongo, String topic) {
+    private String target(String target, String bucket, EmbeddedKafka kafka, EmbeddedS3 s3, EmbeddedMongo mongo,
+                          String topic) {
         return switch (target) {
             case "file" -> "{\"type\": \"file\", \"path\": \"" + dir.resolve("out") + "\"}";
             case "s3" -> """
                     {"type": "s3", "bucket": "%s", "prefix": "curated/", "endpoint": "%s", "path.style": true,
                      "region": "%s"}""".formatted(bucket, s3.endpoint(), EmbeddedS3.REGION);
+            case "kafka" -> """
+                    {"type": "kafka", "topic": "%s-out", "exactly.once": true,
+                     "properties": {"bootstrap.servers": "%s"}}""".formatted(topic, kafka.bootstrapServers());
             default -> """
                     {"type": "docdb", "connection.string": "%s", "database": "crash", "collection": "%s"}"""
                     .formatted(mongo.connectionString(), topic);
         };
     }
 
-    private List<String> stored(String target, String bucket, EmbeddedS3 s3, EmbeddedMongo mongo, String topic)
-            throws IOException {
+    private List<String> stored(String target, String bucket, EmbeddedKafka kafka, EmbeddedS3 s3,
+                                EmbeddedMongo mongo, String topic) throws IOException {
         List<String> lines = new ArrayList<>();
         switch (target) {
             case "file" -> {
@@ -164,6 +171,8 @@ class CrashRestartTest {
                     }
                 }
             }
+            case "kafka" -> kafka.readCommitted(topic + "-out")
+                    .forEach(record -> lines.add(new String(record.value(), StandardCharsets.UTF_8)));
             default -> {
                 // one document per record, upserted by topic-partition-offset: a replay cannot add any
                 try (MongoClient client = MongoClients.create(mongo.connectionString())) {

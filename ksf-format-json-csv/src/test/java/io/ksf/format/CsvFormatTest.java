@@ -91,6 +91,17 @@ class CsvFormatTest extends FormatContract {
     }
 
     @Test
+    void oneRecordEncodesAsItsRowAloneWithoutHeaderOrLineBreak() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", 7);
+        row.put("name", "bo, b");
+        KsfRecord record = KsfRecord.of("t", 0, 0, null).withData(row);
+
+        assertThat(new String(new CsvFormat(List.of(), true, ',').encode(record), StandardCharsets.UTF_8))
+                .isEqualTo("7,\"bo, b\"");
+    }
+
+    @Test
     void withoutColumnsFieldsAreNamedLikeSparkDoes() {
         assertThat(new CsvFormat(List.of(), true, ',').decode("1,2,3".getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(Map.of("_c0", "1", "_c1", "2", "_c2", "3"));

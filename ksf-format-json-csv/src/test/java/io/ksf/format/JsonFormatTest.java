@@ -67,6 +67,16 @@ class JsonFormatTest extends FormatContract {
     }
 
     @Test
+    void oneRecordEncodesAsItsDocumentWithoutTheLineBreakOrAsItsBytesWhenNotDecoded() {
+        JsonFormat format = new JsonFormat();
+        KsfRecord raw = KsfRecord.of("t", 0, 0, "{\n  \"a\": 1\n}");
+
+        assertThat(new String(format.encode(raw.withData(Map.of("a", 1))), StandardCharsets.UTF_8))
+                .isEqualTo("{\"a\":1}");
+        assertThat(format.encode(raw)).isEqualTo(raw.value());
+    }
+
+    @Test
     void undecodedValuesPassThroughByteForByteAsJsonLines() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (RecordWriter writer = format().writer(out)) {

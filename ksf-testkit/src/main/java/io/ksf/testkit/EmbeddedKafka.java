@@ -170,8 +170,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates a topic and waits until every partition has a leader, so producers can use it at once. */
     public void createTopic(String topic, int partitions) {
+        createTopic(topic, partitions, Map.of());
+    }
+
+    /** {@link #createTopic(String, int)} with topic configs, such as {@code max.message.bytes}. */
+    public void createTopic(String topic, int partitions, Map<String, String> configs) {
         try {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all().get();
             Wait.until(() -> {
                 try {
                     return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
@@ -216,10 +221,23 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Every record of a topic, read from the beginning to the current end offsets. */
     public List<ConsumerRecord<byte[], byte[]>> read(String topic) {
+        return read(topic, false);
+    }
+
+    /**
+     * Every record of a topic that a {@code read_committed} consumer sees: records of aborted transactions are
+     * skipped, and the read waits while a transaction is still open (up to the same 30 s).
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        return read(topic, true);
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> read(String topic, boolean committedOnly) {
         Map<TopicPartition, Long> end = endOffsets(topic);
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {

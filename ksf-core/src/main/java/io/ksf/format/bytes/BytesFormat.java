@@ -39,6 +39,16 @@ public final class BytesFormat implements Format {
         return true;
     }
 
+    /** The value alone, without the delimiter: raw bytes as they are, decoded data as its UTF-8 text. */
+    @Override
+    public byte[] encode(KsfRecord record) {
+        Object data = record.decoded() ? record.data() : record.value();
+        if (data instanceof byte[] bytes) {
+            return bytes;
+        }
+        return data == null ? null : String.valueOf(data).getBytes(StandardCharsets.UTF_8);
+    }
+
     @Override
     public RecordWriter writer(OutputStream out) {
         return new RecordWriter() {

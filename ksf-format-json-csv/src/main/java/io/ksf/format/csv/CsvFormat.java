@@ -11,6 +11,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -21,6 +22,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,15 +91,35 @@ public final class CsvFormat implements Format {
 
     @Override
     public RecordWriter writer(OutputStream out) {
-        return new CsvWriter(out);
+        return new CsvWriter(out, header);
+    }
+
+    /** One row, without the header row, as a message of its own carries it. */
+    @Override
+    public byte[] encode(KsfRecord record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(32, record.sizeInBytes() + 16));
+        try (RecordWriter writer = new CsvWriter(out, false)) {
+            writer.write(record);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidRecordException("cannot encode record " + record.origin() + " as csv: "
+                    + e.getMessage(), e);
+        }
+        byte[] bytes = out.toByteArray();
+        int end = bytes.length;
+        while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+            end--;
+        }
+        return Arrays.copyOf(bytes, end);
     }
 
     private final class CsvWriter implements RecordWriter {
         private final CSVPrinter printer;
         private List<String> names = columns;
+        private final boolean withHeader;
         private boolean started;
 
-        CsvWriter(OutputStream out) {
+        CsvWriter(OutputStream out, boolean withHeader) {
+            this.withHeader = withHeader;
             try {
                 printer = new CSVPrinter(new OutputStreamWriter(out, StandardCharsets.UTF_8), csv);
             } catch (IOException e) {
@@ -113,7 +135,7 @@ public final class CsvFormat implements Format {
                 if (names.isEmpty() && data instanceof Map<?, ?> map) {
                     names = map.keySet().stream().map(String::valueOf).toList();
                 }
-                if (header && !names.isEmpty()) {
+                if (withHeader && !names.isEmpty()) {
                     printer.printRecord(names);
                 }
             }

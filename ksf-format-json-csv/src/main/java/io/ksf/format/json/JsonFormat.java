@@ -123,6 +123,20 @@ public final class JsonFormat implements Format {
         return true;
     }
 
+    /** One document: the value bytes as they are when not decoded (line breaks and all), else the data as JSON. */
+    @Override
+    public byte[] encode(KsfRecord record) {
+        if (!record.decoded()) {
+            return record.value();
+        }
+        try {
+            return MAPPER.writeValueAsBytes(record.data());
+        } catch (JsonProcessingException e) {
+            throw new InvalidRecordException("cannot encode record " + record.origin() + " as json: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
     @Override
     public RecordWriter writer(OutputStream out) {
         return new JsonLinesWriter(out);

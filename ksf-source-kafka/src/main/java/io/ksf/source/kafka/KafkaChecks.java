@@ -63,13 +63,8 @@ final class KafkaChecks {
             checks.add(Check.failed(subject, String.join("; ", unreachable)));
             return checks;
         }
-        Properties adminProps = new Properties();
-        adminProps.putAll(properties);
-        adminProps.keySet().removeIf(key -> !isClientSetting(key.toString()));
         int millis = (int) Math.max(1_000, timeout.toMillis());
-        adminProps.put("request.timeout.ms", Integer.toString(millis));
-        adminProps.put("default.api.timeout.ms", Integer.toString(millis));
-        try (Admin admin = Admin.create(adminProps)) {
+        try (Admin admin = Admin.create(adminProperties(properties, timeout))) {
             int brokers = admin.describeCluster().nodes().get(millis, TimeUnit.MILLISECONDS).size();
             checks.add(Check.passed(subject, "connected and authenticated (" + protocol() + "), " + brokers
                     + " broker(s)"));
@@ -131,6 +126,17 @@ final class KafkaChecks {
     }
 
     /** Client-wide settings the admin client shares with consumers and producers (security, timeouts). */
+    /** An admin client's properties: the connection and security settings of a client's, each call bounded. */
+    static Properties adminProperties(Properties client, Duration timeout) {
+        Properties admin = new Properties();
+        admin.putAll(client);
+        admin.keySet().removeIf(key -> !isClientSetting(key.toString()));
+        String millis = Long.toString(Math.max(1_000, timeout.toMillis()));
+        admin.put("request.timeout.ms", millis);
+        admin.put("default.api.timeout.ms", millis);
+        return admin;
+    }
+
     private static boolean isClientSetting(String key) {
         return key.equals("bootstrap.servers") || key.startsWith("security.") || key.startsWith("sasl.")
                 || key.startsWith("ssl.") || key.equals("client.dns.lookup") || key.startsWith("socket.")

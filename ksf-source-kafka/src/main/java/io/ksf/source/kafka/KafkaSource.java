@@ -9,6 +9,7 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.TopicPartition;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -211,6 +212,16 @@ public final class KafkaSource implements Source {
                 throw new KsfException("commit of " + positions + " failed: " + rootMessage(e), e);
             }
         }
+    }
+
+    /** The consumer's group metadata, which fences a zombie's transactional offset commits; poll thread only. */
+    ConsumerGroupMetadata groupMetadata() {
+        return consumer.groupMetadata();
+    }
+
+    /** The consumer's properties, as given with KSF's overrides. */
+    Properties properties() {
+        return properties;
     }
 
     @Override

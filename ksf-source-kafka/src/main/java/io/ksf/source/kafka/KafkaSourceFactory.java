@@ -8,7 +8,6 @@ import io.ksf.spi.Source;
 import io.ksf.spi.SourceFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,25 +21,6 @@ public final class KafkaSourceFactory implements SourceFactory {
             "a regular expression of topics to read, instead of topics");
     public static final Option<Map<String, String>> PROPERTIES = Option.map("properties",
             "Kafka consumer properties: bootstrap.servers, group.id, auto.offset.reset ...").required();
-    public static final Option<String> AUTH = Option.choice("auth", "how to authenticate to the brokers",
-            "none", "iam", "scram-sha-512", "scram-sha-256", "plain", "tls").defaultValue("none");
-    public static final Option<String> USERNAME = Option.string("username", "SASL user name (scram, plain)");
-    public static final Option<String> PASSWORD = Option.string("password",
-            "SASL password (scram, plain); give it as ${ENV_VAR}").secret();
-    public static final Option<String> ROLE_ARN = Option.string("role.arn", "IAM role to assume (iam)");
-    public static final Option<String> TRUSTSTORE_LOCATION = Option.string("truststore.location",
-            "truststore file for TLS (tls, scram, plain)");
-    public static final Option<String> TRUSTSTORE_PASSWORD = Option.string("truststore.password",
-            "truststore password").secret();
-    public static final Option<String> KEYSTORE_LOCATION = Option.string("keystore.location",
-            "keystore file with the client certificate (tls)");
-    public static final Option<String> KEYSTORE_PASSWORD = Option.string("keystore.password", "keystore password")
-            .secret();
-    public static final Option<String> KEY_PASSWORD = Option.string("key.password", "private key password").secret();
-
-    private static final List<Option<?>> AUTH_SETTINGS = List.of(USERNAME, PASSWORD, ROLE_ARN, TRUSTSTORE_LOCATION,
-            TRUSTSTORE_PASSWORD, KEYSTORE_LOCATION, KEYSTORE_PASSWORD, KEY_PASSWORD);
-
     @Override
     public String name() {
         return "kafka";
@@ -53,8 +33,8 @@ public final class KafkaSourceFactory implements SourceFactory {
 
     @Override
     public List<Option<?>> options() {
-        List<Option<?>> options = new ArrayList<>(List.of(TOPICS, TOPICS_REGEX, PROPERTIES, AUTH));
-        options.addAll(AUTH_SETTINGS);
+        List<Option<?>> options = new ArrayList<>(List.of(TOPICS, TOPICS_REGEX, PROPERTIES));
+        options.addAll(KafkaClientOptions.AUTH_OPTIONS);
         return options;
     }
 
@@ -83,11 +63,7 @@ public final class KafkaSourceFactory implements SourceFactory {
             problems.add(options.path() + ".properties.group.id: missing; expected the consumer group id, "
                     + "shared by every instance of this pipeline");
         }
-        String auth = options.require(AUTH);
-        if ((auth.startsWith("scram") || auth.equals("plain"))
-                && (options.get(USERNAME) == null || options.get(PASSWORD) == null)) {
-            problems.add(options.path() + ": auth " + auth + " needs username and password");
-        }
+        problems.addAll(KafkaClientOptions.problems(options));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -101,18 +77,15 @@ public final class KafkaSourceFactory implements SourceFactory {
                 regex == null ? null : Pattern.compile(regex));
     }
 
-    /** The consumer properties: auth defaults, then the user's properties, then what KSF's guarantee needs. */
+    /**
+     * The consumer properties: auth defaults, then the user's properties, then KSF's defaults. A consumer reads
+     * only committed transactions unless told otherwise, so aborted output of a transactional producer (such as
+     * an exactly-once KSF pipeline) never reaches the target.
+     */
     static Properties consumerProperties(Options options) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (Option<?> option : AUTH_SETTINGS) {
-            if (options.get(option) != null) {
-                settings.put(option.key(), String.valueOf(options.get(option)));
-            }
-        }
-        Properties props = new Properties();
-        props.putAll(KafkaAuth.properties(options.require(AUTH), settings));
-        props.putAll(options.require(PROPERTIES));
+        Properties props = KafkaClientOptions.properties(options, options.require(PROPERTIES));
         props.putIfAbsent("auto.offset.reset", "earliest");
+        props.putIfAbsent("isolation.level", "read_committed");
         return props;
     }
 }

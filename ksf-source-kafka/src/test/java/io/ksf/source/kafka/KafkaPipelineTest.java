@@ -123,7 +123,7 @@ class KafkaPipelineTest {
         List<String> input = new ArrayList<>(values(1_000));
         input.set(501, "{\"n\": broken");
         kafka.produce("posts-poison", 2, input);
-        KafkaTarget deadLetters = new KafkaTarget(props(kafka), "posts-dlq");
+        KafkaTarget deadLetters = KafkaTarget.deadLetters(props(kafka), "posts-dlq");
         Pipeline pipeline = Pipeline.builder().source(source(kafka, "poison-group", "posts-poison"), new JsonFormat())
                 .processor(new ValidateProcessor(List.of("n"), Map.of(), null))
                 .target(new FileTarget(dir, "", new JsonFormat())).deadLetter(deadLetters)
