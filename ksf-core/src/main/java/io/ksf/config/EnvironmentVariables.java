@@ -9,13 +9,19 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Replaces {@code ${NAME}} and {@code ${NAME:-default}} in every string of a JSON tree with the environment's value. */
+/**
+ * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in every string of a JSON tree with the environment's value.
+ * {@code ${topic}} is not an environment variable: it is the placeholder of a record's source topic in templates
+ * such as the kafka target's {@code "topic": "${topic}.curated"}, and stays as written.
+ */
 final class EnvironmentVariables {
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?}");
+    private static final Set<String> RECORD_PLACEHOLDERS = Set.of("topic");
 
     private final Function<String, String> environment;
     private final List<String> problems = new ArrayList<>();
@@ -61,6 +67,10 @@ final class EnvironmentVariables {
         Matcher m = REFERENCE.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
+            if (RECORD_PLACEHOLDERS.contains(m.group(1)) && m.group(2) == null) {
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group()));
+                continue;
+            }
             String value = environment.apply(m.group(1));
             if (value == null) {
                 value = m.group(2);

@@ -92,6 +92,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theTopicPlaceholderOfATemplateIsNotAnEnvironmentVariable() {
+        PipelineConfig config = ConfigLoader.withEnvironment(name -> "from-env").parse("""
+                {"source": {"type": "kafka"}, "target": {"type": "kafka", "topic": "${topic}.${STAGE}"}}""");
+        assertThat(config.target().options().get("topic").asText()).isEqualTo("${topic}.from-env");
+    }
+
+    @Test
     void aDefaultAppliesWhenTheVariableIsUnset() {
         PipelineConfig config = ConfigLoader.withEnvironment(name -> null).parse("""
                 {"source": {"type": "kafka"}, "target": {"type": "file", "path": "${OUT_DIR:-/tmp/ksf}"}}""");

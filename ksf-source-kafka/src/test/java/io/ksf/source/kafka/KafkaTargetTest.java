@@ -4,6 +4,7 @@ import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.DeadLetters;
 import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineSettings;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Options;
@@ -283,6 +284,19 @@ class KafkaTargetTest {
                 .build()).hasMessageContaining("on one Kafka cluster");
         target.close();
         far.close();
+    }
+
+    @Test
+    void aFixedTopicThatDoesNotExistStopsThePipelineAtStartNamingIt(EmbeddedKafka kafka) {
+        kafka.createTopic("posts-lost", 1);
+        Pipeline pipeline = Pipeline.builder().source(source(kafka, "lost-group", "posts-lost"), new JsonFormat())
+                .target(KafkaTarget.builder(producer(kafka)).topic("no-such-topic").build())
+                .settings(PipelineSettings.defaults().withStartupTimeout(Duration.ofSeconds(2))).build();
+        long start = System.nanoTime();
+
+        assertThat(RunningPipeline.start(pipeline).failure()).hasMessageContaining("topic no-such-topic")
+                .hasMessageContaining("does not exist on the cluster");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     }
 
     @Test
