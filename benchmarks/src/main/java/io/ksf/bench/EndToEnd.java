@@ -102,8 +102,9 @@ public final class EndToEnd {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i], args[i + 1]);
+        for (int i = 0; i < args.length; i++) {
+            boolean switchOnly = args[i].equals("--no-peers") || i + 1 == args.length;
+            flags.put(args[i], switchOnly ? "true" : args[++i]);
         }
         long records = Long.parseLong(flags.getOrDefault("--records", "1000000"));
         EndToEnd harness = new EndToEnd(records, Integer.parseInt(flags.getOrDefault("--size", "1024")),
