@@ -46,7 +46,20 @@ public final class KafkaClientOptions {
                 && (options.get(USERNAME) == null || options.get(PASSWORD) == null)) {
             problems.add(options.path() + ": auth " + auth + " needs username and password");
         }
+        if (auth.equals("iam") && !onClassPath(KafkaAuth.IAM_LOGIN_MODULE)) {
+            problems.add(options.path() + ".auth: iam needs software.amazon.msk:aws-msk-iam-auth on the class path; "
+                    + "it is an optional dependency of ksf-source-kafka, so add it to the application's build");
+        }
         return problems;
+    }
+
+    private static boolean onClassPath(String className) {
+        try {
+            Class.forName(className, false, KafkaClientOptions.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     /** The client properties: those of the auth mode, then the user's properties, which win. */
