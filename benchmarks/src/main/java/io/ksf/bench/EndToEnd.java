@@ -304,13 +304,19 @@ public final class EndToEnd {
         }
     }
 
-    private void bareConsumer() {
+    /** A consumer of a new group that reads from the start and commits only when told, 2,000 records a poll. */
+    private Properties bareConsumerProperties(String groupPrefix) {
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", "bare-" + runs++);
+        props.put("group.id", groupPrefix + runs++);
         props.put("auto.offset.reset", "earliest");
         props.put("enable.auto.commit", "false");
         props.put("max.poll.records", "2000");
+        return props;
+    }
+
+    private void bareConsumer() {
+        Properties props = bareConsumerProperties("bare-");
         long seen = 0;
         long sink = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
@@ -415,13 +421,8 @@ public final class EndToEnd {
     private void bareCopy(boolean transactional) throws Exception {
         String topic = "copy-" + runs++;
         kafka.createTopic(topic, partitions);
-        Properties consumerProps = new Properties();
-        consumerProps.put("bootstrap.servers", kafka.bootstrapServers());
-        consumerProps.put("group.id", "bare-copy-" + runs++);
-        consumerProps.put("auto.offset.reset", "earliest");
-        consumerProps.put("enable.auto.commit", "false");
+        Properties consumerProps = bareConsumerProperties("bare-copy-");
         consumerProps.put("isolation.level", "read_committed");
-        consumerProps.put("max.poll.records", "2000");
         Properties producerProps = new Properties();
         producerProps.put("bootstrap.servers", kafka.bootstrapServers());
         producerProps.put("acks", "all");
