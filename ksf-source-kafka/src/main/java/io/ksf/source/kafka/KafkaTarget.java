@@ -72,7 +72,8 @@ public final class KafkaTarget implements Target {
     private final boolean exactlyOnce;
     private final TopicDirectory topics;
     private List<Sent> pending = new ArrayList<>();
-    private final List<KsfRecord> unresolved = new ArrayList<>();
+    /** Records routed to topics not looked up yet, with their Kafka records. */
+    private final List<Routed> unresolved = new ArrayList<>();
     private final List<Rejected> rejected = new ArrayList<>();
     private final Map<TopicPartition, Long> refusedNext = new HashMap<>();
     /** Positions past acknowledged records, kept across a failed flush until one succeeds. */
@@ -82,6 +83,9 @@ public final class KafkaTarget implements Target {
     private boolean inTransaction;
 
     private record Sent(KsfRecord record, ProducerRecord<byte[], byte[]> out, Future<?> ack) {
+    }
+
+    private record Routed(KsfRecord record, ProducerRecord<byte[], byte[]> out) {
     }
 
     private KafkaTarget(Builder b) {
@@ -136,7 +140,7 @@ public final class KafkaTarget implements Target {
             return;
         }
         if (!topics.known(out.topic())) {
-            unresolved.add(record); // looked up in flush(), where a cluster that does not answer is retried
+            unresolved.add(new Routed(record, out)); // looked up in flush(), where a silent cluster is retried
             return;
         }
         sendKnown(record, out);
@@ -246,21 +250,20 @@ public final class KafkaTarget implements Target {
             return;
         }
         beginIfNeeded();
-        List<KsfRecord> waiting = new ArrayList<>(unresolved);
-        for (String topic : new HashSet<>(waiting.stream().map(r -> routing.toKafka(r).topic()).toList())) {
+        for (String topic : new HashSet<>(unresolved.stream().map(r -> r.out().topic()).toList())) {
             String problem = topics.problem(topic); // throws RetriableException while the cluster does not answer
             if (problem != null && topic.equals(routing.fixedTopic())) {
                 throw new KsfException(problem);
             }
         }
+        List<Routed> waiting = new ArrayList<>(unresolved);
         unresolved.clear();
-        for (KsfRecord record : waiting) {
-            ProducerRecord<byte[], byte[]> out = routing.toKafka(record);
-            String problem = topics.problem(out.topic());
+        for (Routed routed : waiting) {
+            String problem = topics.problem(routed.out().topic()); // known now: answered without asking again
             if (problem != null) {
-                refuse(record, new InvalidRecordException(problem));
+                refuse(routed.record(), new InvalidRecordException(problem));
             } else {
-                sendKnown(record, out);
+                sendKnown(routed.record(), routed.out());
             }
         }
     }
