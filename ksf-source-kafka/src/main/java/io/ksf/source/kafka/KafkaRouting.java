@@ -50,14 +50,9 @@ final class KafkaRouting {
         if ((topicTemplate == null) == (topicField == null)) {
             throw new IllegalArgumentException("expected exactly one of topic, topic.field");
         }
-        if (topicTemplate != null) {
-            Matcher m = PLACEHOLDER.matcher(topicTemplate);
-            while (m.find()) {
-                if (!m.group(1).equals("topic")) {
-                    throw new IllegalArgumentException("topic template \"" + topicTemplate + "\": unknown placeholder "
-                            + m.group() + "; the only one is ${topic}, the source's topic");
-                }
-            }
+        String problem = topicTemplate == null ? null : templateProblem(topicTemplate);
+        if (problem != null) {
+            throw new IllegalArgumentException("topic: " + problem);
         }
         if ((keyFrom == KeyFrom.FIELD) != (keyField != null)) {
             throw new IllegalArgumentException("key field expected exactly when the key comes from a field");
@@ -68,6 +63,24 @@ final class KafkaRouting {
         this.keyField = keyField;
         this.format = format;
         this.originHeaders = originHeaders;
+    }
+
+    /**
+     * What is wrong with a topic name or template, or null: only the {@code ${topic}} placeholder, and topic-name
+     * characters around it.
+     */
+    static String templateProblem(String template) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        while (m.find()) {
+            if (!m.group(1).equals("topic")) {
+                return "expected a topic name or a template with ${topic}, found \"" + template + "\"";
+            }
+        }
+        String fixedPart = template.replace("${topic}", "");
+        if (template.isBlank() || !fixedPart.isEmpty() && !TOPIC_NAME.matcher(fixedPart).matches()) {
+            return "expected a Kafka topic name (a-z A-Z 0-9 . _ -), found \"" + template + "\"";
+        }
+        return null;
     }
 
     /** The one topic every record goes to, or null when it depends on the record. */

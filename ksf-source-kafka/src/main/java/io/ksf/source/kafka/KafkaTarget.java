@@ -463,7 +463,7 @@ public final class KafkaTarget implements Target {
 
         /**
          * @throws IllegalStateException    when no topic nor topic field was given
-         * @throws IllegalArgumentException when the topic template has an unknown placeholder
+         * @throws IllegalArgumentException when the topic is not a topic name or a template with {@code ${topic}}
          */
         public KafkaTarget build() {
             if (topicTemplate == null && topicField == null) {

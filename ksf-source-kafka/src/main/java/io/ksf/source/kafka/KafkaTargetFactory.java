@@ -58,16 +58,9 @@ public final class KafkaTargetFactory implements TargetFactory {
         if ((options.get(TOPIC) == null) == (options.get(TOPIC_FIELD) == null)) {
             problems.add(options.path() + ": expected exactly one of topic, topic.field");
         }
-        String topic = options.get(TOPIC);
-        if (topic != null) {
-            String unknown = topic.replace("${topic}", "");
-            if (unknown.contains("${")) {
-                problems.add(options.path() + ".topic: expected a topic name or a template with ${topic}, found \""
-                        + topic + "\"");
-            } else if (!unknown.matches("[a-zA-Z0-9._-]*") || topic.isBlank()) {
-                problems.add(options.path() + ".topic: expected a Kafka topic name (a-z A-Z 0-9 . _ -), found \""
-                        + topic + "\"");
-            }
+        String topicProblem = options.get(TOPIC) == null ? null : KafkaRouting.templateProblem(options.get(TOPIC));
+        if (topicProblem != null) {
+            problems.add(options.path() + ".topic: " + topicProblem);
         }
         boolean keyFromField = "field".equals(options.get(KEY));
         if (keyFromField != (options.get(KEY_FIELD) != null)) {
