@@ -36,6 +36,8 @@ final class PipelineMetrics implements AutoCloseable {
     private final MultiGauge lag;
     private final MeterRegistry registry;
     private final String name;
+    private long lastLagNanos;
+    private volatile long totalLag = -1;
 
     PipelineMetrics(MeterRegistry registry, String pipeline, Supplier<Number> inFlight, long memoryBudget) {
         this.registry = registry;
@@ -90,9 +92,22 @@ final class PipelineMetrics implements AutoCloseable {
                 .toList().forEach(registry::remove);
     }
 
-    void lag(Map<TopicPartition, Long> perPartition) {
+    /** Asks the source for its lag per partition, at most once a second (it may ask a server); poll thread only. */
+    void refreshLag(Supplier<Map<TopicPartition, Long>> source) {
+        long now = System.nanoTime();
+        if (lastLagNanos != 0 && now - lastLagNanos < 1_000_000_000L) {
+            return;
+        }
+        lastLagNanos = now;
+        Map<TopicPartition, Long> perPartition = source.get();
         lag.register(perPartition.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("topic", e.getKey().topic(),
                 "partition", Integer.toString(e.getKey().partition())), e.getValue())).toList(), true);
+        totalLag = perPartition.isEmpty() ? -1 : perPartition.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Records behind the end of the assigned partitions at the last look, or -1 when unknown. */
+    long totalLag() {
+        return totalLag;
     }
 
     void flushed(long nanos) {

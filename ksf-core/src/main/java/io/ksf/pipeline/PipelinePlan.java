@@ -14,6 +14,8 @@ import io.ksf.spi.Source;
 import io.ksf.spi.SourceFactory;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,16 +75,16 @@ public final class PipelinePlan {
 
     /** Creates the components and the pipeline. Components may connect to their servers here. */
     public Pipeline build() {
-        return build(io.micrometer.core.instrument.Metrics.globalRegistry);
+        return build(Metrics.globalRegistry);
     }
 
     /** {@link #build()}, with the pipeline's meters in the given registry. */
-    public Pipeline build(io.micrometer.core.instrument.MeterRegistry registry) {
+    public Pipeline build(MeterRegistry registry) {
         List<AutoCloseable> created = new ArrayList<>();
         try {
             Format sourceFormat = source.format.create();
             Source src = track(created, source.factory.create(source.options, source.context(sourceFormat)));
-            Pipeline.Builder builder = Pipeline.builder().source(src, sourceFormat).settings(config.settings())
+            PipelineBuilder builder = Pipeline.builder().source(src, sourceFormat).settings(config.settings())
                     .name(config.name()).meterRegistry(registry);
             for (Step<ProcessorFactory> step : processors) {
                 builder.processor(track(created, step.factory.create(step.options, step.context(null))));

@@ -6,7 +6,13 @@ import java.io.IOException;
 /** Encodes records into one stream. Closing finishes the encoding (footers, buffers) but not the stream. */
 public interface RecordWriter extends Closeable {
 
-    /** Encodes the decoded value of a record, or its raw bytes when it is not decoded. */
+    /**
+     * Encodes the decoded value of a record, or its raw bytes when it is not decoded.
+     *
+     * @throws InvalidRecordException when this record cannot be encoded (a value the format cannot represent);
+     *                                nothing of it was written, so the stream stays valid for the next record
+     * @throws IOException            when the stream fails
+     */
     void write(KsfRecord record) throws IOException;
 
     @Override

@@ -2,10 +2,12 @@ package io.ksf.target;
 
 import io.ksf.spi.Check;
 import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
+import io.ksf.spi.Rejected;
 import io.ksf.spi.Target;
 import io.ksf.spi.TopicPartition;
 import org.slf4j.Logger;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -42,6 +45,7 @@ public final class FileTarget implements Target {
     private final String prefix;
     private final Format format;
     private final Map<TopicPartition, OpenObject> open = new TreeMap<>();
+    private final List<Rejected> rejected = new ArrayList<>();
 
     public FileTarget(Path root, String prefix, Format format) {
         this.root = root;
@@ -57,8 +61,19 @@ public final class FileTarget implements Target {
                 object = new OpenObject(record);
                 open.put(record.topicPartition(), object);
             }
-            object.write(record);
+            try {
+                object.write(record);
+            } catch (InvalidRecordException e) {
+                rejected.add(new Rejected(record, e)); // its position still counts: the dead letter keeps it
+            }
         }
+    }
+
+    @Override
+    public List<Rejected> takeRejected() {
+        List<Rejected> taken = List.copyOf(rejected);
+        rejected.clear();
+        return taken;
     }
 
     @Override
@@ -67,7 +82,11 @@ public final class FileTarget implements Target {
         Iterator<Map.Entry<TopicPartition, OpenObject>> it = open.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<TopicPartition, OpenObject> entry = it.next();
-            entry.getValue().commit();
+            if (entry.getValue().records == 0) {
+                entry.getValue().abandon(); // every record of it was rejected
+            } else {
+                entry.getValue().commit();
+            }
             durable.put(entry.getKey(), entry.getValue().lastOffset + 1);
             it.remove();
         }
@@ -149,6 +168,7 @@ public final class FileTarget implements Target {
         private final BufferedOutputStream buffer;
         private final RecordWriter writer;
         private long lastOffset;
+        private long records;
         private boolean sealed;
 
         OpenObject(KsfRecord first) {
@@ -164,13 +184,15 @@ public final class FileTarget implements Target {
             writer = format.writer(buffer);
         }
 
+        /** Writes a record; one that cannot be encoded is skipped (its position counted) and thrown. */
         void write(KsfRecord record) {
+            lastOffset = record.offset();
             try {
                 writer.write(record);
             } catch (IOException e) {
                 throw new KsfException("cannot write " + record.origin() + " to " + tempPath + ": " + e.getMessage(), e);
             }
-            lastOffset = record.offset();
+            records++;
         }
 
         /** Seals the temporary file (once, so a retried flush goes on where it failed) and renames it. */

@@ -3,6 +3,7 @@ package io.ksf.cli;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineHealth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.io.IOException;
@@ -33,11 +34,11 @@ final class HttpEndpoints implements AutoCloseable {
         server.createContext("/metrics", exchange -> send(exchange, 200, registry.scrape(),
                 "text/plain; version=0.0.4; charset=utf-8"));
         server.createContext("/health/live", exchange -> {
-            Pipeline.Health health = pipeline.health();
+            PipelineHealth health = pipeline.health();
             send(exchange, health.live() ? 200 : 503, health.reason() + "\n", "text/plain; charset=utf-8");
         });
         server.createContext("/health/ready", exchange -> {
-            Pipeline.Health health = pipeline.health();
+            PipelineHealth health = pipeline.health();
             send(exchange, health.ready() ? 200 : 503, health.reason() + "\n", "text/plain; charset=utf-8");
         });
         server.start();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.PipelineStats;
+import io.ksf.pipeline.StopSignals;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Option;
@@ -116,27 +117,8 @@ final class RunCommand implements Callable<Integer> {
             progress.scheduleAtFixedRate(new ProgressLine(pipeline, progressEvery.toMillis() / 1000.0),
                     progressEvery.toMillis(), progressEvery.toMillis(), TimeUnit.MILLISECONDS);
         }
-        Thread stopper = new Thread(pipeline::close, "ksf-shutdown");
-        Runtime.getRuntime().addShutdownHook(stopper);
         // SIGTERM (ECS stop) and Ctrl-C stop the pipeline gracefully, so the process can exit 0 afterwards
-        long shutdownMillis = pipeline.settings().shutdownTimeout().toMillis();
-        StopSignals.install(() -> {
-            LOG.info("stop signal received: flushing and committing (at most {} ms)", shutdownMillis);
-            new Thread(pipeline::close, "ksf-stop").start();
-            Thread watchdog = new Thread(() -> {
-                try {
-                    if (!pipeline.awaitStopped(Duration.ofMillis(shutdownMillis))) {
-                        LOG.error("the pipeline did not stop within pipeline.shutdown.timeout; exiting without "
-                                + "committing what is not durable");
-                        Runtime.getRuntime().halt(1);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "ksf-stop-watchdog");
-            watchdog.setDaemon(true);
-            watchdog.start();
-        });
+        StopSignals signals = StopSignals.install(pipeline);
         try {
             pipeline.run(); // it logs what it did when it stops
             return KsfCommand.OK;
@@ -148,11 +130,7 @@ final class RunCommand implements Callable<Integer> {
             if (http != null) {
                 http.close();
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopper);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it is what stopped the pipeline
-            }
+            signals.close();
         }
     }
 }

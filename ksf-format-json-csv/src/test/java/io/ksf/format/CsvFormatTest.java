@@ -2,6 +2,7 @@ package io.ksf.format;
 
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RecordWriter;
 import io.ksf.testkit.FormatContract;
@@ -88,6 +89,19 @@ class CsvFormatTest extends FormatContract {
         }
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .isEqualTo("id,amount,tags\r\n1,9.90,\"[\"\"x\"\",\"\"y\"\"]\"\r\n2,,\r\n");
+    }
+
+    @Test
+    void aFieldCsvCannotRepresentIsAnInvalidRecordAndLeavesTheStreamAsItWas() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RecordWriter writer = new CsvFormat(List.of(), true, ',').writer(out)) {
+            assertThatThrownBy(() -> writer.write(KsfRecord.of("t", 0, 0, "")
+                    .withData(Map.of("id", 1, "nested", Map.of("handle", new Object())))))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageStartingWith("cannot encode record t/0@0 as csv: No serializer found");
+            writer.write(KsfRecord.of("t", 0, 1, "").withData(Map.of("id", 2)));
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("id\r\n2\r\n");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RecordWriter;
 import io.ksf.testkit.FormatContract;
@@ -108,5 +109,22 @@ class JsonFormatTest extends FormatContract {
         assertThat(format().writesRaw("{\"a\":1}".getBytes(StandardCharsets.UTF_8))).isTrue();
         assertThat(format().writesRaw("{\n\"a\":1}".getBytes(StandardCharsets.UTF_8))).isFalse();
         assertThat(Arrays.asList(1)).hasSize(1);
+    }
+
+    @Test
+    void aValueJsonCannotRepresentIsAnInvalidRecordAndLeavesNoHalfLine() throws IOException {
+        Map<String, Object> broken = new LinkedHashMap<>();
+        broken.put("id", 2);
+        broken.put("handle", new Object());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RecordWriter writer = format().writer(out)) {
+            writer.write(KsfRecord.of("t", 0, 0, "").withData(Map.of("id", 1)));
+            assertThatThrownBy(() -> writer.write(KsfRecord.of("t", 0, 1, "").withData(broken)))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageStartingWith("cannot encode record t/0@1 as json: No serializer found for class "
+                            + "java.lang.Object");
+            writer.write(KsfRecord.of("t", 0, 2, "").withData(Map.of("id", 3)));
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"id\":1}\n{\"id\":3}\n");
     }
 }

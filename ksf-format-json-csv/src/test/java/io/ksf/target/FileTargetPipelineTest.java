@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineBuilder;
 import io.ksf.processor.ValidateProcessor;
+import io.ksf.spi.Processor;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.TopicPartition;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,7 +52,7 @@ class FileTargetPipelineTest {
     }
 
     /** Runs until every record was polled, then stops (which flushes and commits). */
-    private static InMemorySource run(List<KsfRecord> input, Positions start, Pipeline.Builder builder) {
+    private static InMemorySource run(List<KsfRecord> input, Positions start, PipelineBuilder builder) {
         InMemorySource source = new InMemorySource(input, start, 500);
         Pipeline pipeline = builder.source(source, new JsonFormat()).flushEvery(1000, 1 << 20, Duration.ofHours(1))
                 .build();
@@ -178,6 +181,35 @@ class FileTargetPipelineTest {
         assertThat(undecodable.at("/value").asText()).isEqualTo("{\"id\": oops");
         JsonNode invalid = MAPPER.readTree(deadObjects.get("dlq/pins/partition=1/pins+1+00000000000000000001.json"));
         assertThat(invalid.at("/error/message").asText()).isEqualTo("invalid record: field 'id' is missing");
+        assertThat(source.committed()).isEqualTo(source.endPositions());
+    }
+
+    @Test
+    void aRecordTheTargetFormatCannotEncodeReachesTheDeadLettersAndIsCommitted() throws IOException {
+        Path out = dir.resolve("out");
+        Path dead = dir.resolve("dead");
+        Processor attachHandle = record -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> data = new LinkedHashMap<>((Map<String, Object>) record.data());
+            if (record.partition() == 1) {
+                data.put("handle", new Object()); // not encodable as JSON
+            }
+            return List.of(record.withData(data));
+        };
+
+        InMemorySource source = run(posts(), Positions.empty(), Pipeline.builder().processor(attachHandle)
+                .target(new FileTarget(out, "", new JsonFormat()))
+                .deadLetter(new FileTarget(dead, "dlq/", new JsonFormat())));
+
+        assertThat(objects(out)).containsOnlyKeys("pins/partition=0/pins+0+00000000000000000000.json");
+        Map<String, String> deadObjects = objects(dead);
+        assertThat(deadObjects).containsOnlyKeys("dlq/pins/partition=1/pins+1+00000000000000000000.json");
+        List<String> lines = deadObjects.get("dlq/pins/partition=1/pins+1+00000000000000000000.json").lines().toList();
+        assertThat(lines).hasSize(3);
+        JsonNode first = MAPPER.readTree(lines.get(0));
+        assertThat(first.at("/error/message").asText())
+                .startsWith("cannot encode record pins/1@0 as json: No serializer found for class java.lang.Object");
+        assertThat(first.at("/value").asText()).isEqualTo("{\"id\":10,\"user\":\"u0\"}");
         assertThat(source.committed()).isEqualTo(source.endPositions());
     }
 

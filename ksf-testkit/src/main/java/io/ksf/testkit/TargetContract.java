@@ -2,6 +2,7 @@ package io.ksf.testkit;
 
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
+import io.ksf.spi.Rejected;
 import io.ksf.spi.Target;
 import io.ksf.spi.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -131,5 +132,30 @@ public abstract class TargetContract {
             assertThat(positions.asMap()).containsOnlyKeys(new TopicPartition("orders", 1));
         }
         assertThat(storedValues()).containsExactlyInAnyOrderElementsOf(expected(records("orders", 1, 0, 2)));
+    }
+
+    @Test
+    void aRecordThatCannotBeStoredIsRejectedAloneAndItsPositionCounts() throws Exception {
+        List<KsfRecord> records = new ArrayList<>(records("orders", 0, 0, 4));
+        Map<String, Object> unstorable = new LinkedHashMap<>();
+        unstorable.put("id", "orders-0-1");
+        unstorable.put("handle", new Object()); // no format and no database can represent it
+        KsfRecord bad = records.get(1).withData(unstorable);
+        records.set(1, bad);
+        try (Target target = newTarget()) {
+            target.write(records);
+
+            Positions positions = target.flush();
+
+            assertThat(positions.asMap()).containsExactly(Map.entry(new TopicPartition("orders", 0), 4L));
+            List<Rejected> rejected = target.takeRejected();
+            assertThat(rejected).hasSize(1);
+            assertThat(rejected.get(0).record()).isSameAs(bad);
+            assertThat(rejected.get(0).reason()).hasMessageContaining("java.lang.Object");
+            assertThat(target.takeRejected()).isEmpty();
+        }
+        List<KsfRecord> stored = new ArrayList<>(records);
+        stored.remove(1);
+        assertThat(storedValues()).containsExactlyInAnyOrderElementsOf(expected(stored));
     }
 }

@@ -45,11 +45,13 @@ class PipelineTest {
     void aBuilderNamesWhatIsMissingAndRejectsABadValueWhereItIsGiven() {
         assertThatThrownBy(() -> Pipeline.builder().target(new InMemoryTarget()).build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("Pipeline.Builder: no source; call source(source, format) with both before build()");
+                .hasMessage("PipelineBuilder: no source; call source(source, format) before build()");
         assertThatThrownBy(() -> Pipeline.builder().source(new InMemorySource(records(1, 1)), BYTES).build())
-                .hasMessage("Pipeline.Builder: no target; call target(target) before build()");
+                .hasMessage("PipelineBuilder: no target; call target(target) before build()");
         assertThatThrownBy(() -> Pipeline.builder().flushEvery(0, 1, Duration.ofSeconds(1)))
                 .hasMessage("pipeline.flush.records: expected at least 1, found 0");
+        assertThatThrownBy(() -> Pipeline.builder().source(new InMemorySource(records(1, 1)), null))
+                .isInstanceOf(NullPointerException.class).hasMessage("source format");
     }
 
     @Test

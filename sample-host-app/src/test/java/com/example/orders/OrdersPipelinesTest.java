@@ -8,6 +8,7 @@ import io.ksf.testkit.RunningPipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,5 +69,13 @@ class OrdersPipelinesTest {
                 "{\"id\":1,\"price\":2.50,\"quantity\":4,\"total\":10.00}",
                 "{\"id\":2,\"price\":10,\"quantity\":3,\"total\":30}");
         assertThat(Folders.lines(dir.resolve("dlq"))).hasSize(1);
+    }
+
+    @Test
+    void theTestkitsLoggingDefaultsKeepKafkasConfigurationDumpsOutOfTheTestOutput() {
+        assertThat(LoggerFactory.getLogger("org.apache.kafka.clients.consumer.ConsumerConfig").isInfoEnabled())
+                .as("Kafka's clients log their whole configuration at info").isFalse();
+        assertThat(LoggerFactory.getLogger("kafka.server.BrokerServer").isInfoEnabled()).isFalse();
+        assertThat(LoggerFactory.getLogger(Pipeline.class).isInfoEnabled()).as("KSF's own lines").isTrue();
     }
 }

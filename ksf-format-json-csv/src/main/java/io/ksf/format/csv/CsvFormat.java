@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -100,6 +101,8 @@ public final class CsvFormat implements Format {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(32, record.sizeInBytes() + 16));
         try (RecordWriter writer = new CsvWriter(out, false)) {
             writer.write(record);
+        } catch (InvalidRecordException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new InvalidRecordException("cannot encode record " + record.origin() + " as csv: "
                     + e.getMessage(), e);
@@ -130,19 +133,28 @@ public final class CsvFormat implements Format {
         @Override
         public void write(KsfRecord record) throws IOException {
             Object data = record.data();
+            List<String> header = names;
+            if (!started && header.isEmpty() && data instanceof Map<?, ?> map) {
+                header = map.keySet().stream().map(String::valueOf).toList();
+            }
+            List<String> row;
+            try {
+                row = row(data, header); // before anything is printed, so a failure leaves the stream as it was
+            } catch (JsonProcessingException e) {
+                throw new InvalidRecordException("cannot encode record " + record.origin() + " as csv: "
+                        + e.getOriginalMessage(), e);
+            }
             if (!started) {
                 started = true;
-                if (names.isEmpty() && data instanceof Map<?, ?> map) {
-                    names = map.keySet().stream().map(String::valueOf).toList();
-                }
+                names = header;
                 if (withHeader && !names.isEmpty()) {
                     printer.printRecord(names);
                 }
             }
-            printer.printRecord(row(data));
+            printer.printRecord(row);
         }
 
-        private List<String> row(Object data) throws JsonProcessingException {
+        private static List<String> row(Object data, List<String> names) throws JsonProcessingException {
             List<String> values = new ArrayList<>();
             if (data instanceof Map<?, ?> map) {
                 for (String name : names) {
@@ -158,14 +170,14 @@ public final class CsvFormat implements Format {
             return values;
         }
 
-        private String text(Object value) throws JsonProcessingException {
+        private static String text(Object value) throws JsonProcessingException {
             if (value == null) {
                 return "";
             }
             if (value instanceof Map || value instanceof List) {
                 return MAPPER.writeValueAsString(value);
             }
-            if (value instanceof java.math.BigDecimal decimal) {
+            if (value instanceof BigDecimal decimal) {
                 return decimal.toPlainString();
             }
             return value.toString();

@@ -10,8 +10,10 @@ import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RecordWriter;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
@@ -142,29 +144,48 @@ public final class JsonFormat implements Format {
         return new JsonLinesWriter(out);
     }
 
+    /**
+     * Each decoded document is generated into a buffer first and copied out only when complete, so a value that
+     * cannot be encoded leaves no half line in the stream.
+     */
     private static final class JsonLinesWriter implements RecordWriter {
         private static final byte[] NULL_LINE = {'n', 'u', 'l', 'l', '\n'};
         private final OutputStream out;
-        private final JsonGenerator generator;
+        private final DocumentBuffer buffer = new DocumentBuffer();
+        private JsonGenerator generator;
 
         JsonLinesWriter(OutputStream out) {
             this.out = out;
+            this.generator = newGenerator(buffer);
+        }
+
+        private static JsonGenerator newGenerator(OutputStream target) {
             try {
-                this.generator = MAPPER.createGenerator(out);
+                JsonGenerator generator = MAPPER.createGenerator(target);
                 generator.setRootValueSeparator(null); // lines end with \n instead of Jackson's " " between roots
+                return generator;
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
 
         @Override
         public void write(KsfRecord record) throws IOException {
             if (record.decoded()) {
-                generator.writeObject(record.data());
-                generator.writeRaw('\n');
+                try {
+                    generator.writeObject(record.data());
+                    generator.writeRaw('\n');
+                    generator.flush();
+                } catch (JsonProcessingException e) {
+                    generator = newGenerator(buffer); // the old one is inside the broken document
+                    buffer.reset();
+                    throw new InvalidRecordException("cannot encode record " + record.origin() + " as json: "
+                            + e.getOriginalMessage(), e);
+                }
+                buffer.writeTo(out);
+                buffer.reset();
                 return;
             }
-            generator.flush();
             if (record.value() == null) {
                 out.write(NULL_LINE);
             } else {
@@ -176,6 +197,15 @@ public final class JsonFormat implements Format {
         @Override
         public void close() throws IOException {
             generator.close();
+            buffer.writeTo(out);
+            buffer.reset();
+        }
+    }
+
+    /** A byte buffer reused for every document of a writer. */
+    private static final class DocumentBuffer extends ByteArrayOutputStream {
+        DocumentBuffer() {
+            super(1024);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.ksf.target.docdb;
 
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
@@ -25,6 +26,8 @@ import io.ksf.spi.TopicPartition;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
+import org.bson.codecs.configuration.CodecConfigurationException;
+import org.bson.codecs.configuration.CodecRegistry;
 import org.bson.types.Decimal128;
 
 import java.math.BigDecimal;
@@ -49,6 +52,7 @@ public final class DocDbTarget implements Target {
     static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
     private static final int SIZE_CHECK_FROM = 4 * 1024 * 1024;
     private static final DocumentCodec CODEC = new DocumentCodec();
+    private static final CodecRegistry REGISTRY = MongoClientSettings.getDefaultCodecRegistry();
 
     private final MongoClient client;
     private final MongoCollection<Document> collection;
@@ -243,6 +247,15 @@ public final class DocDbTarget implements Target {
             List<Object> copy = new ArrayList<>(list.size());
             list.forEach(v -> copy.add(bson(v)));
             return copy;
+        }
+        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+            return value;
+        }
+        try {
+            REGISTRY.get(value.getClass()); // refused here, one record goes to the dead letters, not the whole batch
+        } catch (CodecConfigurationException e) {
+            throw new InvalidRecordException("cannot store a " + value.getClass().getName()
+                    + " in a document: MongoDB has no codec for it", e);
         }
         return value;
     }

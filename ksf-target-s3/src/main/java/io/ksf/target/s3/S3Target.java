@@ -3,10 +3,12 @@ package io.ksf.target.s3;
 import io.ksf.pipeline.Retry;
 import io.ksf.spi.Check;
 import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
+import io.ksf.spi.Rejected;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Target;
 import io.ksf.spi.TopicPartition;
@@ -90,6 +92,7 @@ public final class S3Target implements Target {
     private final Settings settings;
     private final boolean partitionsByData;
     private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
+    private final List<Rejected> rejected = new ArrayList<>();
     private final ExecutorService pool;
     private final Map<TopicPartition, Long> written = new HashMap<>();
 
@@ -127,8 +130,17 @@ public final class S3Target implements Target {
                 object = new OpenObject(key(record, group.path()), record.timestamp());
                 open.put(group, object);
             }
-            object.write(record);
             written.merge(record.topicPartition(), record.offset() + 1, Math::max);
+            try {
+                object.write(record);
+            } catch (InvalidRecordException e) {
+                rejected.add(new Rejected(record, e)); // its position still counts: the dead letter keeps it
+                if (object.records == 0) {
+                    open.remove(group);
+                    object.delete();
+                }
+                continue;
+            }
             if (object.full()) {
                 open.remove(group);
                 upload(object);
@@ -182,6 +194,13 @@ public final class S3Target implements Target {
         Positions durable = Positions.of(written);
         written.clear();
         return durable;
+    }
+
+    @Override
+    public List<Rejected> takeRejected() {
+        List<Rejected> taken = List.copyOf(rejected);
+        rejected.clear();
+        return taken;
     }
 
     @Override

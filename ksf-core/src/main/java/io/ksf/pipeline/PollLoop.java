@@ -1,0 +1,189 @@
+package io.ksf.pipeline;
+
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PartitionListener;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Source;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A pipeline's loop, on the thread that runs it: poll, handle the batch, flush when a threshold is met, commit what
+ * became durable, pause the source while async mode holds more than its memory budget. Rebalances arrive inside
+ * poll, on this thread, after every record polled before was handled.
+ */
+final class PollLoop implements PartitionListener {
+    // the pipeline's lines all come from one logger, whichever class writes them
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final String name;
+    private final Source source;
+    private final Target target;
+    /** Exactly-once: the target commits the positions in its own transaction, instead of the source. */
+    private final boolean targetCommits;
+    private final Sink sink;
+    private final BatchHandler handler;
+    private final PipelineSettings settings;
+    private final PipelineMetrics metrics;
+    private final PipelineCounters counters;
+    private final Readiness readiness;
+    private final ServerChecks checks;
+
+    private final Set<TopicPartition> assigned = new TreeSet<>();
+    /** Off once closing begins: closing a consumer revokes its partitions, and that must not flush again. */
+    private volatile boolean rebalancesHandled = true;
+    private boolean paused;
+    private boolean pending;
+    private long recordsSinceFlush;
+    private long bytesSinceFlush;
+    private long lastFlushNanos;
+
+    PollLoop(Source source, Target target, boolean targetCommits, Sink sink, BatchHandler handler,
+             PipelineSettings settings, PipelineMetrics metrics, PipelineCounters counters, Readiness readiness,
+             ServerChecks checks) {
+        this.name = metrics.name();
+        this.source = source;
+        this.target = target;
+        this.targetCommits = targetCommits;
+        this.sink = sink;
+        this.handler = handler;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.counters = counters;
+        this.readiness = readiness;
+        this.checks = checks;
+    }
+
+    /** Loops until {@code stopping} says so, then flushes and commits; a bad record with tolerance none throws. */
+    void run(BooleanSupplier stopping) {
+        lastFlushNanos = System.nanoTime();
+        long startupDeadline = lastFlushNanos + settings.startupTimeout().toNanos();
+        boolean sourceChecked = false;
+        source.open(this);
+        while (!stopping.getAsBoolean()) {
+            if (!sourceChecked && readiness.assignedCount() == 0 && System.nanoTime() - startupDeadline > 0) {
+                sourceChecked = true;
+                checks.sourceWithoutPartitions(settings.startupTimeout());
+            }
+            List<KsfRecord> batch = source.poll(settings.pollTimeout());
+            if (!batch.isEmpty()) {
+                BatchHandler.Handled handled = handler.handle(batch);
+                pending = true;
+                recordsSinceFlush += handled.records();
+                bytesSinceFlush += handled.bytes();
+                if (handled.stop() != null) {
+                    flushAndCommit();
+                    throw handled.stop();
+                }
+            }
+            if (dueForFlush() && sink.flush()) {
+                resetThresholds();
+            }
+            commit(sink.takeDurable());
+            applyBackpressure();
+            metrics.refreshLag(source::lag);
+        }
+        flushAndCommit();
+    }
+
+    /** Called as closing begins: the revocation that closing the source causes needs no flush. */
+    void ignoreRebalances() {
+        rebalancesHandled = false;
+    }
+
+    private boolean dueForFlush() {
+        return pending && (recordsSinceFlush >= settings.flushRecords() || bytesSinceFlush >= settings.flushBytes()
+                || System.nanoTime() - lastFlushNanos >= settings.flushInterval().toNanos());
+    }
+
+    private void resetThresholds() {
+        pending = false;
+        recordsSinceFlush = 0;
+        bytesSinceFlush = 0;
+        lastFlushNanos = System.nanoTime();
+    }
+
+    /** Makes everything handed over durable, then commits it synchronously (stop, revoke, fatal record). */
+    private void flushAndCommit() {
+        sink.awaitFlush();
+        commit(sink.takeDurable()); // the generation under way is committed before the next one is stored
+        sink.drain();
+        resetThresholds();
+        commit(sink.takeDurable());
+    }
+
+    /** Commits synchronously in both modes: async mode starts its next flush only once this returned. */
+    private void commit(Positions positions) {
+        if (positions.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        if (targetCommits) {
+            target.commit(positions);
+        } else {
+            source.commit(positions);
+        }
+        LOG.debug("pipeline '{}': committed {}", name, positions);
+        counters.committed(positions, System.nanoTime() - start);
+    }
+
+    /** Async mode: pause every assigned partition while the bytes in flight exceed the budget. */
+    private void applyBackpressure() {
+        long inFlight = sink.inFlightBytes();
+        if (!paused && inFlight > settings.memoryBudget()) {
+            paused = true;
+            LOG.debug("pipeline '{}': pausing {}: {} bytes in flight exceed the memory budget", name, assigned,
+                    inFlight);
+            source.pause(assigned);
+        } else if (paused && inFlight <= settings.memoryBudget() / 2) {
+            paused = false;
+            source.resume(assigned);
+        }
+    }
+
+    @Override
+    public void onAssigned(Collection<TopicPartition> partitions) {
+        Positions resumeAt = source.resumePositions(partitions);
+        if (!resumeAt.isEmpty()) {
+            sink.recover(resumeAt); // before any record of these partitions reaches the target
+        }
+        assigned.addAll(partitions);
+        readiness.assigned(assigned.size());
+        if (paused) {
+            source.pause(partitions);
+        }
+    }
+
+    @Override
+    public void onRevoked(Collection<TopicPartition> partitions) {
+        if (!rebalancesHandled) {
+            return;
+        }
+        LOG.info("pipeline '{}': partitions revoked: {}; flushing and committing before giving them up", name,
+                partitions);
+        flushAndCommit();
+        assigned.removeAll(partitions);
+        readiness.revoked(assigned.size());
+    }
+
+    @Override
+    public void onLost(Collection<TopicPartition> partitions) {
+        if (!rebalancesHandled) {
+            return;
+        }
+        LOG.warn("pipeline '{}': partitions lost: {}; dropping their buffered records without committing", name,
+                partitions);
+        sink.discard(partitions);
+        assigned.removeAll(partitions);
+        readiness.revoked(assigned.size());
+    }
+}
