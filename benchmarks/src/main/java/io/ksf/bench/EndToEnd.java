@@ -25,7 +25,7 @@ import io.ksf.spi.Target;
 import io.ksf.target.FileTarget;
 import io.ksf.target.docdb.DocDbTarget;
 import io.ksf.target.s3.ObjectPartitioner;
-import io.ksf.target.s3.S3Clients;
+import io.ksf.s3.S3Clients;
 import io.ksf.target.s3.S3Target;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedMongo;

@@ -18,9 +18,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -52,6 +54,10 @@ public final class ConfigLoader {
         return new ConfigLoader(environment);
     }
 
+    /**
+     * Reads and checks a config file.
+     * @throws io.ksf.spi.ConfigException naming every problem found
+     */
     public PipelineConfig load(Path file) {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
@@ -62,6 +68,10 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * Reads and checks a config given as text.
+     * @throws io.ksf.spi.ConfigException naming every problem found
+     */
     public PipelineConfig parse(String json) {
         JsonNode root;
         try {
@@ -72,7 +82,7 @@ public final class ConfigLoader {
         }
         if (!(root instanceof ObjectNode object)) {
             throw new ConfigException("config: expected a JSON object, found " + (root == null ? "nothing"
-                    : root.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+                    : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
         }
         List<String> problems = new ArrayList<>(new EnvironmentVariables(environment).resolve(object));
         if (!problems.isEmpty()) {
@@ -126,7 +136,7 @@ public final class ConfigLoader {
         return new PipelineConfig(dialect, name, source, processors, target, deadLetter, settings, displayPath);
     }
 
-    private static <T> T collect(List<String> problems, java.util.function.Supplier<T> step) {
+    private static <T> T collect(List<String> problems, Supplier<T> step) {
         try {
             return step.get();
         } catch (ConfigException e) {
@@ -178,7 +188,7 @@ public final class ConfigLoader {
             return null;
         }
         if (node.isTextual()) {
-            return new ComponentConfig(path, node.textValue().toLowerCase(java.util.Locale.ROOT), null,
+            return new ComponentConfig(path, node.textValue().toLowerCase(Locale.ROOT), null,
                     MAPPER.createObjectNode());
         }
         if (node.isObject() && node.get("format") == null) {

@@ -22,6 +22,7 @@ public record PipelineConfig(Dialect dialect, String name, ComponentConfig sourc
                              ComponentConfig target, ComponentConfig deadLetter, PipelineSettings settings,
                              UnaryOperator<String> displayPath) {
 
+    /** Which shape the config file had: KSF's own, or the release-1 file of the original service. */
     public enum Dialect {
         /** {@code source}, {@code processors}, {@code target}, {@code errors}, {@code pipeline} sections. */
         CANONICAL,

@@ -14,7 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * Async mode: one worker thread owns the target and the dead letters, so targets stay single-threaded, while the
@@ -35,7 +38,7 @@ final class AsyncSink implements Sink {
     private boolean flushStarted;
     private volatile boolean closed;
 
-    AsyncSink(Target target, Target deadLetter, Retry retry, java.util.function.LongConsumer onFlush) {
+    AsyncSink(Target target, Target deadLetter, Retry retry, LongConsumer onFlush) {
         this.direct = new DirectSink(target, deadLetter, retry, onFlush);
         this.worker = new Thread(this::work, "ksf-flush");
         this.worker.setDaemon(true);
@@ -150,9 +153,9 @@ final class AsyncSink implements Sink {
     private void await(CompletableFuture<Void> done) {
         while (true) {
             try {
-                done.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                done.get(100, TimeUnit.MILLISECONDS);
                 return;
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 checkFailure(); // the worker failed before reaching this step
             } catch (ExecutionException e) {
                 checkFailure();

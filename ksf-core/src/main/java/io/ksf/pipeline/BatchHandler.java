@@ -97,6 +97,9 @@ final class BatchHandler {
     }
 
     private void process(KsfRecord record, List<KsfRecord> out) {
+        if (record.refusal() != null) {
+            throw new InvalidRecordException(record.refusal());
+        }
         KsfRecord current = record;
         if (record.value() != null && (decodeAll || !sourceFormat.writesRaw(record.value()))) {
             current = record.withData(sourceFormat.decode(record.value()));

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Writes to the target and flushes it on the calling thread: the poll thread in sync mode, the flush worker of
@@ -20,13 +21,13 @@ final class DirectSink implements Sink {
     private final Target target;
     private final Target deadLetter;
     private final Retry retry;
-    private final java.util.function.LongConsumer onFlush;
+    private final LongConsumer onFlush;
     private Map<TopicPartition, Long> dropped = new HashMap<>();
     private Positions durable = Positions.empty();
     private long inFlight;
     private boolean dirty;
 
-    DirectSink(Target target, Target deadLetter, Retry retry, java.util.function.LongConsumer onFlush) {
+    DirectSink(Target target, Target deadLetter, Retry retry, LongConsumer onFlush) {
         this.target = target;
         this.deadLetter = deadLetter;
         this.retry = retry;

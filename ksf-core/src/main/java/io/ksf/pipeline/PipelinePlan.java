@@ -19,7 +19,10 @@ import io.micrometer.core.instrument.Metrics;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -69,6 +72,7 @@ public final class PipelinePlan {
         return new PipelinePlan(config, source, processors, target, deadLetter);
     }
 
+    /** The config this plan was resolved from. */
     public PipelineConfig config() {
         return config;
     }
@@ -112,7 +116,7 @@ public final class PipelinePlan {
         PipelineSettings s = config.settings();
         StringBuilder out = new StringBuilder();
         out.append("pipeline '").append(config.name()).append("' (")
-                .append(config.dialect().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .append(config.dialect().name().toLowerCase(Locale.ROOT).replace('_', '-'))
                 .append(" config)\n");
         out.append("  source      ").append(source.describe()).append('\n');
         if (processors.isEmpty()) {
@@ -122,13 +126,13 @@ public final class PipelinePlan {
             out.append(i == 0 ? "  processors  " : "              ").append(processors.get(i).describe()).append('\n');
         }
         out.append("  target      ").append(target.describe()).append('\n');
-        out.append("  errors      tolerance ").append(s.tolerance().name().toLowerCase(java.util.Locale.ROOT))
+        out.append("  errors      tolerance ").append(s.tolerance().name().toLowerCase(Locale.ROOT))
                 .append(", dead letters ").append(deadLetter == null ? "none" : deadLetter.describe())
                 .append(", retries for ").append(text(s.retryTimeout())).append('\n');
         out.append("  flush       every ").append(s.flushRecords()).append(" records, ")
                 .append(bytes(s.flushBytes())).append(" or ").append(text(s.flushInterval()))
                 .append("; poll ").append(text(s.pollTimeout())).append("; mode ")
-                .append(s.mode().name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+                .append(s.mode().name().toLowerCase(Locale.ROOT)).append('\n');
         return out.toString();
     }
 
@@ -174,8 +178,8 @@ public final class PipelinePlan {
 
     /** The options that differ from their defaults, secrets redacted, or nothing. */
     private static String set(Factory factory, Options options) {
-        java.util.Map<String, Object> shown = new java.util.LinkedHashMap<>();
-        java.util.Map<String, Object> redacted = io.ksf.spi.Options.redact(options.asMap());
+        Map<String, Object> shown = new LinkedHashMap<>();
+        Map<String, Object> redacted = Options.redact(options.asMap());
         for (io.ksf.spi.Option<?> option : factory.options()) {
             Object value = options.asMap().get(option.key());
             if (value != null && !value.equals(option.defaultValue())) {
@@ -233,7 +237,7 @@ public final class PipelinePlan {
             if (factory == null) {
                 return null;
             }
-            Options options = format == null ? Options.of(path, factory.options(), java.util.Map.of())
+            Options options = format == null ? Options.of(path, factory.options(), Map.of())
                     : attempt(null, () -> Options.parse(path, factory.options(), format.options(), COMPONENT_KEYS,
                     config.displayPath()));
             return options == null ? null : new FormatStep(factory, options);

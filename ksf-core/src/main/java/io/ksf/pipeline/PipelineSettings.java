@@ -29,8 +29,10 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
                                Duration pollTimeout, Duration shutdownTimeout, Duration startupTimeout,
                                long memoryBudget, Tolerance tolerance, Duration retryTimeout, Duration retryBackoff) {
 
+    /** Sync flushes on the poll thread; async on a worker while polling goes on. */
     public enum Mode { SYNC, ASYNC }
 
+    /** What a bad record does: go to the dead letters (ALL), or stop the pipeline (NONE). */
     public enum Tolerance { ALL, NONE }
 
     public static final Option<String> MODE = Option.choice("mode",
@@ -104,41 +106,49 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
                 errors.require(RETRY_TIMEOUT), errors.require(RETRY_BACKOFF));
     }
 
+    /** A copy with this mode. */
     public PipelineSettings withMode(Mode value) {
         return new PipelineSettings(value, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
                 startupTimeout, memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
+    /** A copy with these flush thresholds. */
     public PipelineSettings withFlush(int records, long bytes, Duration interval) {
         return new PipelineSettings(mode, records, bytes, interval, pollTimeout, shutdownTimeout, startupTimeout,
                 memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
+    /** A copy with this poll timeout. */
     public PipelineSettings withPollTimeout(Duration value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, value, shutdownTimeout,
                 startupTimeout, memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
+    /** A copy with this shutdown timeout. */
     public PipelineSettings withShutdownTimeout(Duration value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, value,
                 startupTimeout, memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
+    /** A copy with this startup timeout. */
     public PipelineSettings withStartupTimeout(Duration value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
                 value, memoryBudget, tolerance, retryTimeout, retryBackoff);
     }
 
+    /** A copy with this memory budget, in bytes. */
     public PipelineSettings withMemoryBudget(long value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
                 startupTimeout, value, tolerance, retryTimeout, retryBackoff);
     }
 
+    /** A copy with this tolerance. */
     public PipelineSettings withTolerance(Tolerance value) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
                 startupTimeout, memoryBudget, value, retryTimeout, retryBackoff);
     }
 
+    /** A copy with this retry bound and first backoff. */
     public PipelineSettings withRetry(Duration timeout, Duration backoff) {
         return new PipelineSettings(mode, flushRecords, flushBytes, flushInterval, pollTimeout, shutdownTimeout,
                 startupTimeout, memoryBudget, tolerance, timeout, backoff);

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -42,22 +43,39 @@ public final class Registry {
         return builder().discover(Thread.currentThread().getContextClassLoader()).build();
     }
 
+    /** A builder: factories registered in code, then those found on a class path. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * The source factory of this name.
+     * @throws io.ksf.spi.ConfigException listing the names known when there is none
+     */
     public SourceFactory source(String name) {
         return find(SourceFactory.class, name);
     }
 
+    /**
+     * The processor factory of this name.
+     * @throws io.ksf.spi.ConfigException listing the names known when there is none
+     */
     public ProcessorFactory processor(String name) {
         return find(ProcessorFactory.class, name);
     }
 
+    /**
+     * The target factory of this name.
+     * @throws io.ksf.spi.ConfigException listing the names known when there is none
+     */
     public TargetFactory target(String name) {
         return find(TargetFactory.class, name);
     }
 
+    /**
+     * The format factory of this name.
+     * @throws io.ksf.spi.ConfigException listing the names known when there is none
+     */
     public FormatFactory format(String name) {
         return find(FormatFactory.class, name);
     }
@@ -89,7 +107,7 @@ public final class Registry {
     }
 
     static String kindName(Class<? extends Factory> kind) {
-        return kind.getSimpleName().replace("Factory", "").toLowerCase(java.util.Locale.ROOT);
+        return kind.getSimpleName().replace("Factory", "").toLowerCase(Locale.ROOT);
     }
 
     /** Collects factories; {@link #register} wins over {@link #discover}, whatever the order of calls. */
@@ -151,6 +169,7 @@ public final class Registry {
             }
         }
 
+        /** The registry: factories registered in code win over those found by name; two found are an error when used. */
         public Registry build() {
             Map<Class<? extends Factory>, Map<String, Factory>> merged = new HashMap<>();
             Map<Class<? extends Factory>, Map<String, String>> openConflicts = new HashMap<>();

@@ -21,14 +21,25 @@ import java.util.function.Supplier;
 public record Retry(Duration timeout, Duration firstDelay, Duration maxDelay, Runnable onRetry) {
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
 
+    /**
+     * @param timeout    how long one call is retried in all
+     * @param firstDelay the first wait; each next one doubles, with jitter
+     * @param maxDelay   the longest wait
+     */
     public Retry(Duration timeout, Duration firstDelay, Duration maxDelay) {
         this(timeout, firstDelay, maxDelay, () -> { });
     }
 
+    /** As {@link #Retry(Duration, Duration, Duration)}, with waits up to 30 s. */
     public Retry(Duration timeout, Duration firstDelay) {
         this(timeout, firstDelay, Duration.ofSeconds(30));
     }
 
+    /**
+     * Calls the action, again after each {@link io.ksf.spi.RetriableException} until the timeout.
+     * @param what named in the log and in the error when the time is up
+     * @throws io.ksf.spi.KsfException when it still fails at the timeout, or fails for good
+     */
     public <T> T call(String what, Supplier<T> action) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long delay = Math.max(1, firstDelay.toMillis());

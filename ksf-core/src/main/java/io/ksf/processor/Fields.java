@@ -19,6 +19,7 @@ public final class Fields {
     private Fields() {
     }
 
+    /** The value at a dotted path ({@code geo.lat}) in decoded data, or {@link #MISSING} when there is none. */
     public static Object get(Object data, String path) {
         Object current = data;
         for (String part : path.split("\\.")) {

@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -44,11 +46,11 @@ public final class ValidateProcessor implements Processor {
      */
     public ValidateProcessor(List<String> required, Map<String, String> types, Path schema) {
         this.required = List.copyOf(required);
-        this.types = new java.util.TreeMap<>(types); // sorted, so messages are stable
+        this.types = new TreeMap<>(types); // sorted, so messages are stable
         types.forEach((field, type) -> {
             if (!TYPES.contains(type)) {
                 throw new ConfigException("types." + field + ": expected one of " + String.join(", ",
-                        new java.util.TreeSet<>(TYPES)) + ", found \"" + type + "\"");
+                        new TreeSet<>(TYPES)) + ", found \"" + type + "\"");
             }
         });
         this.schema = schema == null ? null : loadSchema(schema);

@@ -10,10 +10,12 @@ package io.ksf.spi;
  */
 public record Check(String subject, boolean passed, String message) {
 
+    /** A check that passed: the subject checked, and what was found. */
     public static Check passed(String subject, String message) {
         return new Check(subject, true, message);
     }
 
+    /** A check that failed: the subject checked, and what went wrong. */
     public static Check failed(String subject, String message) {
         return new Check(subject, false, message);
     }

@@ -9,10 +9,12 @@ import java.util.List;
 public class ConfigException extends KsfException {
     private final List<String> problems;
 
+    /** One problem, naming the key, what was expected and what was found. */
     public ConfigException(String problem) {
         this(List.of(problem));
     }
 
+    /** Every problem found, one line each. */
     public ConfigException(List<String> problems) {
         super(String.join(System.lineSeparator(), problems));
         this.problems = List.copyOf(problems);

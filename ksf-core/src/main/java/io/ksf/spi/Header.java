@@ -10,6 +10,7 @@ public record Header(String key, byte[] value) {
         Objects.requireNonNull(key, "key");
     }
 
+    /** A header with a UTF-8 text value. */
     public static Header of(String key, String value) {
         return new Header(key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }

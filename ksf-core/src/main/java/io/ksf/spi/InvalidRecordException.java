@@ -5,10 +5,12 @@ package io.ksf.spi;
  * destination and the pipeline goes on.
  */
 public class InvalidRecordException extends KsfException {
+    /** A bad record, with what is wrong with it. */
     public InvalidRecordException(String message) {
         super(message);
     }
 
+    /** A bad record, with what is wrong with it and the error that showed it. */
     public InvalidRecordException(String message, Throwable cause) {
         super(message, cause);
     }

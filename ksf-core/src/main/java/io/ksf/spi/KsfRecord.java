@@ -24,9 +24,10 @@ public final class KsfRecord {
     private final List<Header> headers;
     private final Object data;
     private final boolean decoded;
+    private final String refusal;
 
     private KsfRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
-                      List<Header> headers, Object data, boolean decoded) {
+                      List<Header> headers, Object data, boolean decoded, String refusal) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.partition = partition;
         this.offset = offset;
@@ -36,12 +37,13 @@ public final class KsfRecord {
         this.headers = List.copyOf(headers);
         this.data = data;
         this.decoded = decoded;
+        this.refusal = refusal;
     }
 
     /** A record as a source reads it: bytes only, not decoded yet. */
     public static KsfRecord of(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
                                List<Header> headers) {
-        return new KsfRecord(topic, partition, offset, timestamp, key, value, headers, null, false);
+        return new KsfRecord(topic, partition, offset, timestamp, key, value, headers, null, false, null);
     }
 
     /** A record with a UTF-8 value and no key, timestamp or headers; handy in tests and examples. */
@@ -50,18 +52,22 @@ public final class KsfRecord {
                 List.of());
     }
 
+    /** The topic (or stream, or object) the record was read from. */
     public String topic() {
         return topic;
     }
 
+    /** The partition within the topic. */
     public int partition() {
         return partition;
     }
 
+    /** Topic and partition together. */
     public TopicPartition topicPartition() {
         return new TopicPartition(topic, partition);
     }
 
+    /** The record's position in its partition; the source resumes after it once it is committed. */
     public long offset() {
         return offset;
     }
@@ -81,6 +87,7 @@ public final class KsfRecord {
         return value;
     }
 
+    /** The record's headers, in order; never null. */
     public List<Header> headers() {
         return headers;
     }
@@ -102,7 +109,21 @@ public final class KsfRecord {
 
     /** A copy carrying a decoded (or transformed) value; the original bytes stay for dead letters. */
     public KsfRecord withData(Object newData) {
-        return new KsfRecord(topic, partition, offset, timestamp, key, value, headers, newData, true);
+        return new KsfRecord(topic, partition, offset, timestamp, key, value, headers, newData, true, refusal);
+    }
+
+    /**
+     * A copy that the source could not read whole (a line longer than its limit, say): the runtime sends it to the
+     * dead letters with this reason and its origin, without decoding or processing it, and its position commits.
+     */
+    public KsfRecord refused(String reason) {
+        return new KsfRecord(topic, partition, offset, timestamp, key, value, headers, data, decoded,
+                Objects.requireNonNull(reason, "reason"));
+    }
+
+    /** Why the source refused this record, or null for a record read whole. */
+    public String refusal() {
+        return refusal;
     }
 
     /** A copy with one more header. */
@@ -110,7 +131,7 @@ public final class KsfRecord {
         List<Header> copy = new ArrayList<>(headers.size() + 1);
         copy.addAll(headers);
         copy.add(header);
-        return new KsfRecord(topic, partition, offset, timestamp, key, value, copy, data, decoded);
+        return new KsfRecord(topic, partition, offset, timestamp, key, value, copy, data, decoded, refusal);
     }
 
     /** The last header with this key, or null. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,22 +55,27 @@ public final class Option<T> {
         return new Option<>(key, description, expected, parser, false, null, false);
     }
 
+    /** A text option. */
     public static Option<String> string(String key, String description) {
         return of(key, description, "a string", Option::parseString);
     }
 
+    /** A whole-number option. */
     public static Option<Integer> integer(String key, String description) {
         return of(key, description, "an integer", node -> Math.toIntExact(parseLong(node)));
     }
 
+    /** A long whole-number option. */
     public static Option<Long> longInteger(String key, String description) {
         return of(key, description, "an integer", Option::parseLong);
     }
 
+    /** A decimal number option. */
     public static Option<Double> number(String key, String description) {
         return of(key, description, "a number", Option::parseDouble);
     }
 
+    /** A true / false option. */
     public static Option<Boolean> bool(String key, String description) {
         return of(key, description, "true or false", Option::parseBoolean);
     }
@@ -121,10 +127,12 @@ public final class Option<T> {
         return new Option<>(key, description, expected, parser, required, defaultValue, true);
     }
 
+    /** The key under the component's config object, such as {@code flush.records}. */
     public String key() {
         return key;
     }
 
+    /** One line for {@code ksf options} and the README. */
     public String description() {
         return description;
     }
@@ -134,14 +142,17 @@ public final class Option<T> {
         return expected;
     }
 
+    /** Whether a config without it is an error. */
     public boolean isRequired() {
         return required;
     }
 
+    /** The value when the config leaves it out, or null. */
     public T defaultValue() {
         return defaultValue;
     }
 
+    /** Whether its value is redacted in logs, errors and summaries. */
     public boolean isSecret() {
         return secret;
     }
@@ -269,6 +280,6 @@ public final class Option<T> {
         }
         Map<String, String> values = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> values.put(e.getKey(), parseString(e.getValue())));
-        return java.util.Collections.unmodifiableMap(values);
+        return Collections.unmodifiableMap(values);
     }
 }

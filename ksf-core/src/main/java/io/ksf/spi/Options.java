@@ -109,6 +109,7 @@ public final class Options {
         return value;
     }
 
+    /** Whether the config gives this option a value (its default does not count). */
     public boolean has(Option<?> option) {
         return values.containsKey(option.key());
     }

@@ -18,10 +18,12 @@ public final class Positions {
         this.next = Collections.unmodifiableMap(next);
     }
 
+    /** No positions. */
     public static Positions empty() {
         return EMPTY;
     }
 
+    /** Positions from next offsets per partition. */
     public static Positions of(Map<TopicPartition, Long> nextOffsets) {
         return nextOffsets.isEmpty() ? EMPTY : new Positions(new TreeMap<>(nextOffsets));
     }
@@ -41,6 +43,7 @@ public final class Positions {
         return next.getOrDefault(partition, -1L);
     }
 
+    /** True when no partition has a position. */
     public boolean isEmpty() {
         return next.isEmpty();
     }

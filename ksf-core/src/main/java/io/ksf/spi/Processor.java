@@ -13,6 +13,11 @@ import java.util.List;
 @FunctionalInterface
 public interface Processor extends AutoCloseable {
 
+    /**
+     * Processes one record.
+     * @return the records that replace it: none drops it on purpose, one or more go on to the next processor
+     * @throws InvalidRecordException when the record is bad: it goes to the dead letters with this message
+     */
     List<KsfRecord> process(KsfRecord record);
 
     @Override

@@ -3,6 +3,7 @@ package io.ksf.spi;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where records come from, such as a Kafka topic.
@@ -54,8 +55,8 @@ public interface Source extends AutoCloseable {
     }
 
     /** Records behind the end of each assigned partition, where the source knows it (for metrics); poll thread. */
-    default java.util.Map<TopicPartition, Long> lag() {
-        return java.util.Map.of();
+    default Map<TopicPartition, Long> lag() {
+        return Map.of();
     }
 
     /** Makes a blocked or the next {@link #poll} return at once. Safe from any thread. */

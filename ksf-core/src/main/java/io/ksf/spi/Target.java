@@ -19,8 +19,16 @@ import java.util.List;
  */
 public interface Target extends AutoCloseable {
 
+    /**
+     * Takes records after the processors; it may buffer them or store complete objects, but nothing is durable before
+     *   {@link #flush()}.
+     */
     void write(List<KsfRecord> records);
 
+    /**
+     * Makes everything written so far durable.
+     * @return per partition, the position just past the last record stored; only these are committed
+     */
     Positions flush();
 
     /**

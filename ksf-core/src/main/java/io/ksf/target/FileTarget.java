@@ -47,6 +47,11 @@ public final class FileTarget implements Target {
     private final Map<TopicPartition, OpenObject> open = new TreeMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
 
+    /**
+     * @param root   the folder objects go under
+     * @param prefix prepended to every object path, such as {@code curated/}; may be null
+     * @param format how records are encoded
+     */
     public FileTarget(Path root, String prefix, Format format) {
         this.root = root;
         this.prefix = prefix == null ? "" : prefix;

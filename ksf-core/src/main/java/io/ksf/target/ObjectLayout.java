@@ -19,6 +19,7 @@ public final class ObjectLayout {
         return (prefix == null ? "" : prefix) + topic + "/partition=" + partition + "/";
     }
 
+    /** The name of an object: topic, partition and the zero-padded offset of its first record. */
     public static String fileName(String topic, int partition, long firstOffset, String extension) {
         return fileNameStem(topic, partition, firstOffset) + "." + extension;
     }

@@ -4,6 +4,7 @@ import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.spi.Check;
 import io.ksf.spi.ConfigException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +36,7 @@ final class CheckCommand implements Callable<Integer> {
         List<Check> checks;
         try {
             PipelinePlan plan = config.plan(System::getenv);
-            try (Pipeline pipeline = plan.build(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            try (Pipeline pipeline = plan.build(new SimpleMeterRegistry())) {
                 checks = pipeline.check(Duration.ofSeconds(timeoutSeconds));
             }
         } catch (ConfigException e) {

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -86,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
                     .target(store.target())
                     .deadLetter(new FileTarget(out.resolve("dead-letters"), "", new JsonFormat()))
                     .flushEvery(10_000, 64L << 20, Duration.ofSeconds(10))
-                    .mode(PipelineSettings.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)))
+                    .mode(PipelineSettings.Mode.valueOf(mode.toUpperCase(Locale.ROOT)))
                     .pollTimeout(Duration.ofMillis(200))
                     .build();
             long started = System.nanoTime();

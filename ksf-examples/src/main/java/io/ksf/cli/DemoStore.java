@@ -5,7 +5,7 @@ import io.ksf.pipeline.Retry;
 import io.ksf.spi.Target;
 import io.ksf.target.FileTarget;
 import io.ksf.target.s3.ObjectPartitioner;
-import io.ksf.target.s3.S3Clients;
+import io.ksf.s3.S3Clients;
 import io.ksf.target.s3.S3Target;
 import io.ksf.testkit.EmbeddedS3;
 import software.amazon.awssdk.services.s3.S3Client;

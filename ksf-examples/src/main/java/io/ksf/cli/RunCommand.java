@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,11 +60,11 @@ final class RunCommand implements Callable<Integer> {
         @Override
         public void run() {
             PipelineStats now = pipeline.stats();
-            LOG.info(String.format(java.util.Locale.ROOT,
+            LOG.info(String.format(Locale.ROOT,
                     "progress: %,.0f records/s, %.2f MiB/s, lag %s, %,d dead-lettered, %,d records in, %,d commits",
                     (now.recordsIn() - last.recordsIn()) / (double) seconds,
                     (now.bytesIn() - last.bytesIn()) / (double) seconds / (1 << 20),
-                    pipeline.lag() < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%,d", pipeline.lag()),
+                    pipeline.lag() < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", pipeline.lag()),
                     now.recordsDeadLettered(), now.recordsIn(), now.commits()));
             last = now;
         }

@@ -2,7 +2,7 @@ package io.ksf.cli;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.ksf.target.s3.S3Clients;
+import io.ksf.s3.S3Clients;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedMongo;
 import io.ksf.testkit.EmbeddedS3;

@@ -2,7 +2,7 @@ package io.ksf.cli;
 
 import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.S3Server;
-import io.ksf.target.s3.S3Clients;
+import io.ksf.s3.S3Clients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;

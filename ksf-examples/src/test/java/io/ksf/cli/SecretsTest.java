@@ -1,6 +1,6 @@
 package io.ksf.cli;
 
-import io.ksf.target.s3.S3Clients;
+import io.ksf.s3.S3Clients;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedMongo;
 import io.ksf.testkit.EmbeddedS3;

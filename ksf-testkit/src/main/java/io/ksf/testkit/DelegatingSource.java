@@ -15,6 +15,7 @@ import java.util.Map;
 public class DelegatingSource implements Source {
     private final Source delegate;
 
+    /** A source that passes every call to {@code delegate}; override the calls to interfere with. */
     public DelegatingSource(Source delegate) {
         this.delegate = delegate;
     }

@@ -13,6 +13,7 @@ import java.util.List;
 public class DelegatingTarget implements Target {
     private final Target delegate;
 
+    /** A target that passes every call to {@code delegate}; override the calls to interfere with. */
     public DelegatingTarget(Target delegate) {
         this.delegate = delegate;
     }

@@ -24,6 +24,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -145,6 +146,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.startup();
     }
 
+    /** The PLAINTEXT listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
@@ -164,6 +166,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return logDir.resolve(TlsStores.TRUST_STORE);
     }
 
+    /** An admin client of the broker, shared; do not close it. */
     public Admin admin() {
         return admin;
     }
@@ -295,7 +298,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

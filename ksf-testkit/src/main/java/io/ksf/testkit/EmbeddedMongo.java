@@ -19,6 +19,7 @@ public final class EmbeddedMongo implements AutoCloseable {
         this.address = address;
     }
 
+    /** Starts a MongoDB-wire server on a free loopback port. */
     public static EmbeddedMongo start() {
         MongoServer server = new MongoServer(new MemoryBackend());
         server.bind("127.0.0.1", 0);

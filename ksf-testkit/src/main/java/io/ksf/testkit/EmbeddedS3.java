@@ -3,6 +3,7 @@ package io.ksf.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -37,11 +39,12 @@ public final class EmbeddedS3 implements AutoCloseable {
         this.port = port;
     }
 
+    /** Starts S3Proxy on a free loopback port, storing objects in a temporary folder. */
     public static EmbeddedS3 start() {
         try {
             Path dataDir = Files.createTempDirectory("ksf-s3-");
             int port;
-            try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
                 port = socket.getLocalPort();
             }
             Properties conf = new Properties();
@@ -107,7 +110,7 @@ public final class EmbeddedS3 implements AutoCloseable {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return;
             } catch (IOException notYet) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+                LockSupport.parkNanos(50_000_000);
             }
         }
         throw new IllegalStateException("S3Proxy did not listen within 60 s: " + log());
@@ -131,10 +134,12 @@ public final class EmbeddedS3 implements AutoCloseable {
         System.setProperty("aws.region", REGION);
     }
 
+    /** The server's endpoint, for path-style clients. */
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /** The server's port. */
     public int port() {
         return port;
     }

@@ -3,6 +3,7 @@ package io.ksf.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -21,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FaultProxy implements AutoCloseable {
 
+    /** What the proxy does to a request instead of passing it on. */
     public enum Fault { SLOW_DOWN_503, INTERNAL_ERROR_500, RESET, DELAY }
 
     private final ServerSocket server;
@@ -43,14 +45,16 @@ public final class FaultProxy implements AutoCloseable {
         acceptor.start();
     }
 
+    /** Starts a proxy on a free loopback port in front of this server. */
     public static FaultProxy start(URI upstream) {
         try {
             return new FaultProxy(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), upstream);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
+    /** Where clients connect, instead of the server itself. */
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }

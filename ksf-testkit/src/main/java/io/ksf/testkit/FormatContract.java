@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,7 +82,7 @@ public abstract class FormatContract {
     void malformedValuesAreRejectedAsInvalidRecords() {
         for (byte[] value : malformedValues()) {
             assertThatThrownBy(() -> format().decode(value)).isInstanceOf(InvalidRecordException.class)
-                    .hasMessageContaining(format().name().toUpperCase(java.util.Locale.ROOT));
+                    .hasMessageContaining(format().name().toUpperCase(Locale.ROOT));
         }
     }
 

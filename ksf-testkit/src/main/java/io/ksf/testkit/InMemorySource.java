@@ -8,8 +8,11 @@ import io.ksf.spi.TopicPartition;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +32,10 @@ public final class InMemorySource implements Source {
     private volatile boolean open;
     private volatile boolean closed;
     private volatile int commits;
-    private final java.util.Set<TopicPartition> paused = ConcurrentHashMap.newKeySet();
+    private final Set<TopicPartition> paused = ConcurrentHashMap.newKeySet();
     private volatile int pauses;
 
+    /** A source of these records, from the start, 500 per poll. */
     public InMemorySource(List<KsfRecord> records) {
         this(records, Positions.empty(), 500);
     }
@@ -45,7 +49,7 @@ public final class InMemorySource implements Source {
         for (KsfRecord record : records) {
             partitions.computeIfAbsent(record.topicPartition(), tp -> new ArrayList<>()).add(record);
         }
-        partitions.values().forEach(list -> list.sort(java.util.Comparator.comparingLong(KsfRecord::offset)));
+        partitions.values().forEach(list -> list.sort(Comparator.comparingLong(KsfRecord::offset)));
         partitions.keySet().forEach(tp -> position.put(tp, Math.max(0, start.next(tp))));
         committed.putAll(start.asMap());
         this.maxPollRecords = maxPollRecords;
@@ -94,7 +98,7 @@ public final class InMemorySource implements Source {
     }
 
     @Override
-    public Positions resumePositions(java.util.Collection<TopicPartition> assigned) {
+    public Positions resumePositions(Collection<TopicPartition> assigned) {
         Map<TopicPartition, Long> resume = new TreeMap<>();
         assigned.forEach(tp -> resume.put(tp, position.get(tp)));
         return Positions.of(resume);
@@ -107,13 +111,13 @@ public final class InMemorySource implements Source {
     }
 
     @Override
-    public void pause(java.util.Collection<TopicPartition> partitions) {
+    public void pause(Collection<TopicPartition> partitions) {
         paused.addAll(partitions);
         pauses++;
     }
 
     @Override
-    public void resume(java.util.Collection<TopicPartition> partitions) {
+    public void resume(Collection<TopicPartition> partitions) {
         paused.removeAll(partitions);
     }
 
@@ -149,10 +153,12 @@ public final class InMemorySource implements Source {
         return committed().equals(endPositions());
     }
 
+    /** How many commits were made. */
     public int commits() {
         return commits;
     }
 
+    /** Whether the pipeline closed this source. */
     public boolean isClosed() {
         return closed;
     }

@@ -78,10 +78,12 @@ public final class InMemoryTarget implements Target {
         return List.copyOf(stored);
     }
 
+    /** How many flushes were made. */
     public int flushes() {
         return flushes;
     }
 
+    /** Whether the pipeline closed this target. */
     public boolean isClosed() {
         return closed;
     }

@@ -28,10 +28,12 @@ public final class RunningPipeline implements AutoCloseable {
         thread.start();
     }
 
+    /** Runs the pipeline on a thread of its own. */
     public static RunningPipeline start(Pipeline pipeline) {
         return new RunningPipeline(pipeline);
     }
 
+    /** The pipeline that runs. */
     public Pipeline pipeline() {
         return pipeline;
     }

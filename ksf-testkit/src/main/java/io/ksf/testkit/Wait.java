@@ -9,6 +9,10 @@ public final class Wait {
     private Wait() {
     }
 
+    /**
+     * Waits until the condition holds.
+     * @throws AssertionError naming {@code what} when it still does not at the timeout
+     */
     public static void until(BooleanSupplier condition, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

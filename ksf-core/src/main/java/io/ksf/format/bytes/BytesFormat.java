@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 public final class BytesFormat implements Format {
     private final byte[] delimiter;
 
+    /** @param delimiter written after each value in an object, such as a line break */
     public BytesFormat(String delimiter) {
         this.delimiter = delimiter.getBytes(StandardCharsets.UTF_8);
     }

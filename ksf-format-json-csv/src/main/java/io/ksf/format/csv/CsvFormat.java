@@ -44,6 +44,12 @@ public final class CsvFormat implements Format {
     private final boolean header;
     private final CSVFormat csv;
 
+    /**
+     * @param columns   the column names, or empty: decoded fields are then named {@code _c<index>}, and encoded
+     *                  columns come from the first record's fields
+     * @param header    whether each object written starts with a header row
+     * @param delimiter the field separator
+     */
     public CsvFormat(List<String> columns, boolean header, char delimiter) {
         this.columns = List.copyOf(columns);
         this.header = header;

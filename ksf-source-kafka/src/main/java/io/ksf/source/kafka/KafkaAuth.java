@@ -1,6 +1,7 @@
 package io.ksf.source.kafka;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,7 +32,7 @@ final class KafkaAuth {
             }
             case "scram-sha-512", "scram-sha-256", "plain" -> {
                 props.put("security.protocol", "SASL_SSL");
-                props.put("sasl.mechanism", mode.equals("plain") ? "PLAIN" : mode.toUpperCase(java.util.Locale.ROOT));
+                props.put("sasl.mechanism", mode.equals("plain") ? "PLAIN" : mode.toUpperCase(Locale.ROOT));
                 String module = mode.equals("plain") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
                         : "org.apache.kafka.common.security.scram.ScramLoginModule";
                 props.put("sasl.jaas.config", module + " required username=\"" + escape(settings.get("username"))

@@ -11,6 +11,7 @@ import io.ksf.spi.KsfRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -167,7 +168,7 @@ final class KafkaRouting {
                 throw new InvalidRecordException("key field '" + keyField + "' cannot be written as JSON", e);
             }
         }
-        return String.valueOf(value instanceof java.math.BigDecimal d ? d.toPlainString() : value)
+        return String.valueOf(value instanceof BigDecimal d ? d.toPlainString() : value)
                 .getBytes(StandardCharsets.UTF_8);
     }
 

@@ -32,6 +32,7 @@ import org.bson.types.Decimal128;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -77,7 +78,7 @@ public final class DocDbTarget implements Target {
 
     /** The server answers a ping as this user; with a probe write, a document is inserted and deleted. */
     @Override
-    public List<Check> check(java.time.Duration timeout, boolean probeWrite) {
+    public List<Check> check(Duration timeout, boolean probeWrite) {
         MongoCollection<Document> bounded = collection.withTimeout(timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
         String subject = "collection " + collection.getNamespace();

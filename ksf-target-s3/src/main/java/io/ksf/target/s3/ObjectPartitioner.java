@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
  */
 public interface ObjectPartitioner {
 
+    /** The folder of this record's object, below the topic. */
     String path(KsfRecord record);
 
     /** {@code partition=<p>}, as Kafka Connect's default partitioner. */

@@ -1,5 +1,6 @@
 package io.ksf.target.s3;
 
+import io.ksf.s3.S3Clients;
 import io.ksf.spi.ConfigException;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -8,6 +9,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /**
  * Reads a config file from {@code s3://bucket/key}, as the release-1 ECS task's {@code configFileLocation} gives
@@ -18,11 +20,13 @@ public final class S3ConfigLocation {
     private S3ConfigLocation() {
     }
 
+    /** Whether a config location is an {@code s3://bucket/key} address. */
     public static boolean matches(String location) {
         return location.startsWith("s3://");
     }
 
-    public static String read(String location, java.util.function.Function<String, String> environment) {
+    /** Reads the config text at an {@code s3://} address with the default credentials. */
+    public static String read(String location, Function<String, String> environment) {
         URI uri = URI.create(location);
         String bucket = uri.getHost();
         String key = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");

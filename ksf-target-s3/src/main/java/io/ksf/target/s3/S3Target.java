@@ -49,6 +49,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
@@ -99,6 +100,11 @@ public final class S3Target implements Target {
     private record ObjectGroup(TopicPartition partition, String path) {
     }
 
+    /**
+     * @param client           the S3 client, closed with the target
+     * @param settings         bucket, layout, format, cut and upload settings
+     * @param partitionsByData whether object folders come from record data, so a partition has several objects open
+     */
     public S3Target(S3Client client, Settings settings, boolean partitionsByData) {
         this(client, settings, partitionsByData, 4);
     }
@@ -212,7 +218,7 @@ public final class S3Target implements Target {
     @Override
     public List<Check> check(Duration timeout, boolean probeWrite) {
         String subject = "s3://" + settings.bucket() + "/" + settings.prefix();
-        java.util.function.Consumer<software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration.Builder> within =
+        Consumer<software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration.Builder> within =
                 o -> o.apiCallTimeout(timeout);
         try {
             client.headBucket(b -> b.bucket(settings.bucket()).overrideConfiguration(within));

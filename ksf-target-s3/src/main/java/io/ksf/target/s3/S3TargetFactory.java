@@ -1,6 +1,7 @@
 package io.ksf.target.s3;
 
 import io.ksf.pipeline.Retry;
+import io.ksf.s3.S3Connection;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.FactoryContext;
 import io.ksf.spi.Option;
@@ -9,7 +10,6 @@ import io.ksf.spi.Target;
 import io.ksf.spi.TargetFactory;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
-import java.net.URI;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -23,12 +23,9 @@ public final class S3TargetFactory implements TargetFactory {
     public static final Option<String> BUCKET = Option.string("bucket", "S3 bucket to write to").required();
     public static final Option<String> PREFIX = Option.string("prefix", "prepended to every key, such as curated/")
             .defaultValue("");
-    public static final Option<String> REGION = Option.string("region",
-            "the bucket's region; default: the AWS region chain (AWS_REGION ...)");
-    public static final Option<String> ENDPOINT = Option.string("endpoint",
-            "endpoint of an S3-compatible store, such as http://127.0.0.1:9000");
-    public static final Option<Boolean> PATH_STYLE = Option.bool("path.style",
-            "path-style URLs (endpoint/bucket/key), as most S3-compatible stores need").defaultValue(false);
+    public static final Option<String> REGION = S3Connection.REGION;
+    public static final Option<String> ENDPOINT = S3Connection.ENDPOINT;
+    public static final Option<Boolean> PATH_STYLE = S3Connection.PATH_STYLE;
     public static final Option<String> PARTITIONER = Option.choice("partitioner",
             "the folder under the topic: partition=<p>, <field>=<value>, or a time path", "partition", "field", "time")
             .defaultValue("partition");
@@ -101,17 +98,7 @@ public final class S3TargetFactory implements TargetFactory {
                 problems.add(path + ".path.format / timezone: " + e.getMessage());
             }
         }
-        if (options.get(ENDPOINT) != null) {
-            try {
-                URI endpoint = URI.create(options.get(ENDPOINT));
-                if (endpoint.getScheme() == null || endpoint.getHost() == null) {
-                    throw new IllegalArgumentException();
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(path + ".endpoint: expected a URL such as http://127.0.0.1:9000, found \""
-                        + options.get(ENDPOINT) + "\"");
-            }
-        }
+        S3Connection.check(options, problems);
         if (options.require(FLUSH_RECORDS) < 0) {
             problems.add(path + ".flush.records: expected 0 or more, found " + options.require(FLUSH_RECORDS));
         }
@@ -141,8 +128,7 @@ public final class S3TargetFactory implements TargetFactory {
                 context.requireFormat(), objects, options.require(FLUSH_RECORDS), options.require(FLUSH_BYTES),
                 options.require(ROTATE_INTERVAL), options.require(ROTATE_SCHEDULE), options.require(PART_SIZE), options.require(COMPRESSION).equals("gzip"), sse, options.get(KMS_KEY_ID),
                 new Retry(options.require(RETRY_TIMEOUT), options.require(RETRY_BACKOFF), Duration.ofSeconds(10)));
-        URI endpoint = options.get(ENDPOINT) == null ? null : URI.create(options.get(ENDPOINT));
-        return new S3Target(S3Clients.create(options.get(REGION), endpoint, options.require(PATH_STYLE)), settings,
+        return new S3Target(S3Connection.client(options), settings,
                 byData, Math.max(1, options.require(UPLOAD_CONCURRENCY)));
     }
 }

@@ -1,6 +1,7 @@
 package io.ksf.target.s3;
 
 import io.ksf.pipeline.Retry;
+import io.ksf.s3.S3Clients;
 import io.ksf.spi.Format;
 import io.ksf.testkit.EmbeddedS3;
 import software.amazon.awssdk.services.s3.S3Client;

@@ -4,6 +4,7 @@ import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings.Mode;
 import io.ksf.pipeline.Retry;
+import io.ksf.s3.S3Clients;
 import io.ksf.source.kafka.KafkaSourceFactory;
 import io.ksf.spi.Options;
 import io.ksf.testkit.EmbeddedKafka;

@@ -1,4 +1,4 @@
-package io.ksf.target.s3;
+package io.ksf.s3;
 
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;

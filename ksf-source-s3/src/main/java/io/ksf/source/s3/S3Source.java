@@ -1,0 +1,346 @@
+package io.ksf.source.s3;
+
+import io.ksf.spi.Check;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PartitionListener;
+import io.ksf.spi.Positions;
+import io.ksf.spi.RetriableException;
+import io.ksf.spi.Source;
+import io.ksf.spi.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Objects under a bucket and prefix become records, in key order, one object at a time. Each object (each content
+ * under a key) is a partition: topic = the key, partition = its generation, offset = a byte position (see
+ * {@link ObjectCursor}). New objects are found by listing the prefix after the frontier, every poll interval, less
+ * often while nothing is new. What is durable is kept in a {@link CheckpointStore} on each commit; after a restart
+ * reading resumes at the exact byte, and finished objects are not read again.
+ */
+public final class S3Source implements Source {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Source.class);
+
+    /** How objects become records. */
+    public enum Records {
+        /** One record per line; blank lines are skipped. */
+        LINES,
+        /** One record per object. */
+        WHOLE
+    }
+
+    /**
+     * How the source finds and reads objects.
+     *
+     * @param bucket          the bucket
+     * @param prefix          only keys that start with it ("" for all)
+     * @param keyPattern      only keys that match it whole, or null for all
+     * @param records         lines or whole objects
+     * @param maxRecordBytes  a longer line or object goes to the dead letters with its first bytes
+     * @param pollInterval    how often the prefix is listed while objects arrive
+     * @param maxPollInterval the longest interval, reached by doubling while nothing is new
+     * @param lookback        finished keys remembered before the smallest are forgotten and listings start after
+     * @param maxPollRecords  records per poll
+     */
+    public record Settings(String bucket, String prefix, Pattern keyPattern, Records records,
+                           int maxRecordBytes, Duration pollInterval, Duration maxPollInterval, int lookback,
+                           int maxPollRecords) {
+    }
+
+    private final S3Client client;
+    private final Settings settings;
+    private final CheckpointStore store;
+    private final Object signal = new Object();
+    private PartitionListener listener;
+    private Checkpoint checkpoint;
+    /** The object being read, and its key. */
+    private ObjectCursor cursor;
+    private String cursorKey;
+    /** Objects read to their end: the position just past their last record, or finished when none was returned. */
+    private final Map<TopicPartition, Long> endOf = new HashMap<>();
+    /** Finished and durable: given up to the runtime at the next poll. */
+    private final List<TopicPartition> toRevoke = new ArrayList<>();
+    private long nextListingNanos;
+    private Duration interval;
+    private volatile boolean woken;
+    private final Set<TopicPartition> paused = new HashSet<>();
+
+    /** A source that keeps its checkpoint in an object of the bucket, written with conditional writes. */
+    public static S3Source withS3Checkpoint(S3Client client, Settings settings, String checkpointKey) {
+        return new S3Source(client, settings, new S3CheckpointStore(client, settings.bucket(), checkpointKey));
+    }
+
+    /** A source that keeps its checkpoint in a local file, for local runs. */
+    public static S3Source withFileCheckpoint(S3Client client, Settings settings, Path checkpointFile) {
+        return new S3Source(client, settings, new FileCheckpointStore(checkpointFile));
+    }
+
+    /** @param store where the checkpoint is kept; the source closes it, and the client */
+    S3Source(S3Client client, Settings settings, CheckpointStore store) {
+        this.client = client;
+        this.settings = settings;
+        this.store = store;
+        this.interval = settings.pollInterval();
+    }
+
+    @Override
+    public void open(PartitionListener partitionListener) {
+        this.listener = partitionListener;
+        this.checkpoint = store.load();
+        LOG.info("s3 source: s3://{}/{}; checkpoint {} knows {} objects{}", settings.bucket(), settings.prefix(),
+                store.describe(), checkpoint.objects().size(),
+                checkpoint.frontier() == null ? "" : ", listing after " + checkpoint.frontier());
+    }
+
+    @Override
+    public List<KsfRecord> poll(Duration timeout) {
+        if (!toRevoke.isEmpty()) {
+            List<TopicPartition> done = List.copyOf(toRevoke);
+            toRevoke.clear();
+            listener.onRevoked(done);
+        }
+        List<KsfRecord> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (out.isEmpty() && !woken) {
+            if (cursor == null && !startNextObject()) {
+                if (System.nanoTime() - nextListingNanos >= 0) {
+                    list();
+                    continue;
+                }
+                long wait = Math.min(deadline, nextListingNanos) - System.nanoTime();
+                if (wait <= 0 || System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                sleep(wait);
+                continue;
+            }
+            if (paused.contains(new TopicPartition(cursorKey, checkpoint.objects().get(cursorKey).generation()))) {
+                sleep(Math.max(0, deadline - System.nanoTime()));
+                break;
+            }
+            read(out);
+        }
+        woken = false;
+        return out;
+    }
+
+    private void read(List<KsfRecord> out) {
+        ObjectProgress object = checkpoint.objects().get(cursorKey);
+        TopicPartition partition = new TopicPartition(cursorKey, object.generation());
+        try {
+            cursor.read(settings.maxPollRecords(), out);
+        } catch (ObjectCursor.ObjectChangedException e) {
+            LOG.info("s3 source: {} was overwritten while it was read; its new content is read after the next "
+                    + "listing", cursorKey);
+            closeCursor();
+            nextListingNanos = System.nanoTime();
+            return;
+        } catch (RetriableException e) {
+            LOG.warn("s3 source: {}; reading again in {}", e.getMessage(), settings.pollInterval());
+            sleep(settings.pollInterval().toNanos());
+            return;
+        }
+        if (cursor.ended()) {
+            if (cursor.returnedAny()) {
+                endOf.put(partition, cursor.afterLastRecord());
+            } else {
+                finish(cursorKey, object);
+            }
+            closeCursor();
+        }
+    }
+
+    /** Opens the first unfinished object not read to its end yet; false when there is none. */
+    private boolean startNextObject() {
+        for (Map.Entry<String, ObjectProgress> entry : checkpoint.objects().entrySet()) {
+            ObjectProgress object = entry.getValue();
+            TopicPartition partition = new TopicPartition(entry.getKey(), object.generation());
+            if (object.finished() || endOf.containsKey(partition)) {
+                continue;
+            }
+            cursorKey = entry.getKey();
+            cursor = new ObjectCursor(client, settings.bucket(), cursorKey, object, settings.records(),
+                    settings.maxRecordBytes());
+            listener.onAssigned(List.of(partition));
+            return true;
+        }
+        return false;
+    }
+
+    private void closeCursor() {
+        if (cursor != null) {
+            cursor.close();
+        }
+        cursor = null;
+        cursorKey = null;
+    }
+
+    /** Lists the prefix after the frontier; a new key or a new ETag under a known key is an object to read. */
+    private void list() {
+        int found = 0;
+        try {
+            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(settings.bucket())
+                    .prefix(settings.prefix()).startAfter(checkpoint.frontier());
+            for (S3Object listed : client.listObjectsV2Paginator(request.build()).contents()) {
+                if (accepts(listed.key()) && discovered(listed)) {
+                    found++;
+                }
+            }
+        } catch (SdkException e) {
+            LOG.warn("s3 source: listing s3://{}/{} failed: {}; trying again in {}", settings.bucket(),
+                    settings.prefix(), e.getMessage(), interval);
+        }
+        if (found > 0) {
+            LOG.info("s3 source: {} new objects under s3://{}/{}", found, settings.bucket(), settings.prefix());
+            interval = settings.pollInterval();
+        } else {
+            interval = interval.multipliedBy(2).compareTo(settings.maxPollInterval()) > 0
+                    ? settings.maxPollInterval() : interval.multipliedBy(2);
+        }
+        nextListingNanos = System.nanoTime() + (found > 0 ? 0 : interval.toNanos());
+    }
+
+    private boolean accepts(String key) {
+        return !key.endsWith("/") && !key.startsWith(S3SourceFactory.STATE_FOLDER) && (settings.keyPattern() == null || settings.keyPattern().matcher(key).matches());
+    }
+
+    private boolean discovered(S3Object listed) {
+        ObjectProgress known = checkpoint.objects().get(listed.key());
+        if (known != null && known.etag().equals(listed.eTag())) {
+            return false;
+        }
+        int generation = known == null ? 0 : known.generation() + 1;
+        if (known != null) {
+            LOG.info("s3 source: {} has new content (ETag {}); reading it as generation {}", listed.key(),
+                    listed.eTag(), generation);
+            if (listed.key().equals(cursorKey)) {
+                closeCursor();
+            }
+        }
+        checkpoint.objects().put(listed.key(), ObjectProgress.discovered(listed.eTag(), listed.size(),
+                listed.lastModified().toEpochMilli(), generation));
+        return true;
+    }
+
+    private void finish(String key, ObjectProgress object) {
+        checkpoint.objects().put(key, object.done());
+        toRevoke.add(new TopicPartition(key, object.generation()));
+    }
+
+    /** Keeps what is durable in the checkpoint store; an object whose last record is durable is finished. */
+    @Override
+    public void commit(Positions positions) {
+        positions.asMap().forEach((partition, next) -> {
+            ObjectProgress object = checkpoint.objects().get(partition.topic());
+            if (object == null || object.generation() != partition.partition()) {
+                return; // content replaced meanwhile: the old generation's positions no longer matter
+            }
+            Long end = endOf.get(partition);
+            if (end != null && next >= end) {
+                endOf.remove(partition);
+                finish(partition.topic(), object);
+            } else {
+                checkpoint.objects().put(partition.topic(), object.durableUpTo(next));
+            }
+        });
+        checkpoint = checkpoint.forget(settings.lookback());
+        store.save(checkpoint.copy());
+    }
+
+    @Override
+    public Positions resumePositions(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> resume = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            ObjectProgress object = checkpoint.objects().get(partition.topic());
+            if (object != null && object.generation() == partition.partition()) {
+                resume.put(partition, object.next());
+            }
+        }
+        return Positions.of(resume);
+    }
+
+    /** Bytes not read yet of the object being read, and of every object waiting. */
+    @Override
+    public Map<TopicPartition, Long> lag() {
+        Map<TopicPartition, Long> lag = new HashMap<>();
+        checkpoint.objects().forEach((key, object) -> {
+            TopicPartition partition = new TopicPartition(key, object.generation());
+            if (key.equals(cursorKey)) {
+                lag.put(partition, cursor.remaining());
+            } else if (!object.finished() && !endOf.containsKey(partition)) {
+                lag.put(partition, object.size() - object.next());
+            }
+        });
+        return lag;
+    }
+
+    @Override
+    public List<Check> check(Duration timeout) {
+        try {
+            client.listObjectsV2(b -> b.bucket(settings.bucket()).prefix(settings.prefix()).maxKeys(1)
+                    .overrideConfiguration(c -> c.apiCallTimeout(timeout)));
+            return List.of(Check.passed("bucket " + settings.bucket(), "lists"));
+        } catch (SdkException e) {
+            return List.of(Check.failed("bucket " + settings.bucket(), "cannot list s3://" + settings.bucket() + "/"
+                    + settings.prefix() + ": " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public void pause(Collection<TopicPartition> partitions) {
+        paused.addAll(partitions);
+    }
+
+    @Override
+    public void resume(Collection<TopicPartition> partitions) {
+        paused.removeAll(partitions);
+    }
+
+    @Override
+    public void wakeup() {
+        woken = true;
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void sleep(long nanos) {
+        synchronized (signal) {
+            if (woken) {
+                return;
+            }
+            try {
+                signal.wait(Math.max(1, nanos / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KsfException("interrupted while waiting for new objects", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeCursor();
+        try {
+            store.close();
+        } catch (Exception e) {
+            LOG.warn("closing the checkpoint store failed: {}", e.toString());
+        }
+        client.close();
+    }
+}
