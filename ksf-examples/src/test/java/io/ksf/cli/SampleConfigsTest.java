@@ -23,7 +23,8 @@ class SampleConfigsTest {
     /** What the environment of an ECS task would hold for the samples. */
     private static final Map<String, String> ENVIRONMENT = Map.of(
             "KAFKA_BOOTSTRAP", "b-1.kafka.example:9092", "MSK_BOOTSTRAP", "b-1.msk.example:9098",
-            "DOCDB_URI", "mongodb://ksf:secret@docdb.cluster-x.us-east-1.docdb.amazonaws.com:27017/?tls=true");
+            "DOCDB_URI", "mongodb://ksf:secret@docdb.cluster-x.us-east-1.docdb.amazonaws.com:27017/?tls=true",
+            "PAPERS_BUCKET", "papers-bucket");
 
     static Stream<Path> samples() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("configs"))) {
@@ -45,7 +46,8 @@ class SampleConfigsTest {
     @Test
     void thereIsASampleForEachScenarioOfTheSeeds() throws IOException {
         assertThat(samples().map(p -> p.getFileName().toString()).toList()).contains("release1-kafka-to-s3.json",
-                "kafka-md5-docdb.json", "csv-to-s3.json", "topic-regex-to-s3.json", "msk-iam-to-s3.json");
+                "kafka-md5-docdb.json", "csv-to-s3.json", "topic-regex-to-s3.json", "msk-iam-to-s3.json",
+                "papers-s3-to-kafka.json");
     }
 
     @Test
