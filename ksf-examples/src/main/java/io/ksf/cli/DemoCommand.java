@@ -37,12 +37,17 @@ import java.util.stream.Stream;
  * Kafka -> validate -> file target, a progress line, and a summary.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start an embedded Kafka broker, produce sample posts, run Kafka -> validate -> local folder, print a summary.")
+        description = "Start embedded servers, run a seed's scenario on sample data, print a summary. Scenarios: posts "
+                + "(Kafka -> validate -> local folder or S3, the default), papers (S3 objects -> lines -> Kafka).")
 final class DemoCommand implements Callable<Integer> {
     private static final String TOPIC = "pins";
     private static final int PARTITIONS = 6;
 
-    @Option(names = "--records", defaultValue = "100000", description = "how many posts (default ${DEFAULT-VALUE})")
+    @Option(names = "--scenario", defaultValue = "posts", description = "posts or papers (default ${DEFAULT-VALUE})")
+    String scenario;
+
+    @Option(names = "--records", defaultValue = "100000",
+            description = "how many posts, or lines per paper (default ${DEFAULT-VALUE}; papers: 20000)")
     long records;
 
     @Option(names = "--out", defaultValue = "ksf-out/demo", description = "output folder (default ${DEFAULT-VALUE})")
@@ -61,6 +66,14 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
+        if (scenario.equals("papers")) {
+            boolean given = spec.commandLine().getParseResult().hasMatchedOption("--records");
+            return PapersDemo.run(console, given ? (int) Math.min(records, 10_000_000) : 20_000);
+        }
+        if (!scenario.equals("posts")) {
+            spec.commandLine().getErr().println("--scenario: expected posts or papers, found \"" + scenario + "\"");
+            return KsfCommand.BAD_CONFIG;
+        }
         if (!mode.equals("sync") && !mode.equals("async")) {
             spec.commandLine().getErr().println("--mode: expected sync or async, found \"" + mode + "\"");
             return KsfCommand.BAD_CONFIG;

@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,6 +73,23 @@ class DemoCommandTest {
         assertThat(exit).isZero();
         assertThat(out.toString()).contains("s3 target", "written           2,997", "objects           6 (",
                 "committed offsets equal the end offsets", "output            s3://ksf-demo/curated/pins/");
+    }
+
+    @Test
+    void thePapersScenarioFeedsTheLinesOfThreeUploadsOfTheSameFileToATopic() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+
+        int exit = commandLine.execute("demo", "--scenario", "papers", "--records", "2000");
+
+        assertThat(exit).as(out.toString()).isZero();
+        long bytes = PapersDemo.paper(2000).getBytes(StandardCharsets.UTF_8).length;
+        assertThat(out.toString()).contains("uploaded s3://papers/papers/paper-3.txt",
+                "objects           3 (the same content under 3 keys: 3 objects)",
+                String.format("bytes             %,d", 3 * bytes),
+                "lines             6,000 read, 6,000 written (blank lines skipped)",
+                "records in topic  6,000");
     }
 
     @Test
