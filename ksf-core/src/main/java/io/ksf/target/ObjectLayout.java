@@ -3,7 +3,9 @@ package io.ksf.target;
 /**
  * Names of the objects that object-store targets (file, S3) write, the same for all of them:
  * {@code {prefix}{topic}/partition={p}/{topic}+{p}+{firstOffset, 20 digits}.{extension}}. The name depends only
- * on where the object's first record came from, so a replay from a committed offset rewrites the same names.
+ * on where the object's first record came from, so a replay from a committed offset rewrites the same names. In
+ * the file name a topic's slashes (an S3 source's topics are object keys) become underscores, so the name stays
+ * one path segment.
  */
 public final class ObjectLayout {
     private ObjectLayout() {
@@ -26,12 +28,12 @@ public final class ObjectLayout {
 
     /** The file name without its extension; names of later offsets of the partition sort after it. */
     public static String fileNameStem(String topic, int partition, long firstOffset) {
-        return topic + "+" + partition + "+" + String.format("%020d", firstOffset);
+        return inName(topic) + "+" + partition + "+" + String.format("%020d", firstOffset);
     }
 
     /** The first offset in the name of an object of this partition, or -1 when the name is not one of them. */
     public static long firstOffset(String fileName, String topic, int partition) {
-        String stem = topic + "+" + partition + "+";
+        String stem = inName(topic) + "+" + partition + "+";
         int end = stem.length() + 20;
         if (!fileName.startsWith(stem) || fileName.length() <= end || fileName.charAt(end) != '.') {
             return -1;
@@ -42,5 +44,9 @@ public final class ObjectLayout {
             }
         }
         return Long.parseLong(fileName, stem.length(), end, 10);
+    }
+
+    private static String inName(String topic) {
+        return topic.replace('/', '_');
     }
 }

@@ -89,6 +89,9 @@ final class ObjectCursor implements AutoCloseable {
      *                            record returned ended
      */
     void read(int max, List<KsfRecord> out) {
+        if (!gzip && next >= object.size()) {
+            ended = true; // everything was durable before: nothing to read (a GET of the range would answer 416)
+        }
         if (ended) {
             return;
         }

@@ -251,7 +251,8 @@ public final class S3Source implements Source {
                 return; // content replaced meanwhile: the old generation's positions no longer matter
             }
             Long end = endOf.get(partition);
-            if (end != null && next >= end) {
+            boolean gzip = partition.topic().endsWith(".gz");
+            if (end != null && next >= end || !gzip && next >= object.size()) {
                 endOf.remove(partition);
                 finish(partition.topic(), object);
             } else {
