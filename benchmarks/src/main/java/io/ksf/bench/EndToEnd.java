@@ -544,38 +544,4 @@ public final class EndToEnd {
     interface ThrowingRunnable {
         void run() throws Exception;
     }
-
-    /**
-     * Keeps the highest live heap seen: the heap pools' usage right after each collection, so garbage that the
-     * collector has not yet reclaimed does not count.
-     */
-    private static final class HeapWatch {
-        private final AtomicLong peak = new AtomicLong();
-        private volatile boolean running = true;
-        private final Thread thread;
-
-        HeapWatch() {
-            List<java.lang.management.MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                    .filter(pool -> pool.getType() == java.lang.management.MemoryType.HEAP && pool.isCollectionUsageThresholdSupported())
-                    .toList();
-            thread = new Thread(() -> {
-                while (running) {
-                    long live = 0;
-                    for (java.lang.management.MemoryPoolMXBean pool : heapPools) {
-                        java.lang.management.MemoryUsage afterGc = pool.getCollectionUsage();
-                        live += afterGc == null ? 0 : afterGc.getUsed();
-                    }
-                    peak.accumulateAndGet(live, Math::max);
-                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
-                }
-            }, "heap-watch");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        long stop() {
-            running = false;
-            return peak.get();
-        }
-    }
 }
