@@ -20,7 +20,7 @@ final class FileCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public Checkpoint load() {
+    public Checkpoint load(int shard) {
         try {
             return Files.exists(file) ? CheckpointStore.decode(Files.readAllBytes(file), describe())
                     : Checkpoint.empty();
@@ -30,7 +30,7 @@ final class FileCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void save(Checkpoint checkpoint) {
+    public void save(int shard, Checkpoint checkpoint) {
         Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());

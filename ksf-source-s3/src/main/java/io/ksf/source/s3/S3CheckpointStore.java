@@ -27,7 +27,7 @@ final class S3CheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public Checkpoint load() {
+    public Checkpoint load(int shard) {
         try {
             ResponseBytes<GetObjectResponse> object = client.getObjectAsBytes(b -> b.bucket(bucket).key(key));
             etag = object.response().eTag();
@@ -41,7 +41,7 @@ final class S3CheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void save(Checkpoint checkpoint) {
+    public void save(int shard, Checkpoint checkpoint) {
         PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(key)
                 .contentType("application/json");
         if (etag == null) {

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -67,7 +68,10 @@ public final class S3Source implements Source {
     private final CheckpointStore store;
     private final Object signal = new Object();
     private PartitionListener listener;
-    private Checkpoint checkpoint;
+    /** The checkpoints of the shards this instance owns, by shard. */
+    private final Map<Integer, Checkpoint> owned = new TreeMap<>();
+    /** Objects handed to the runtime as partitions and not given up yet. */
+    private final Set<TopicPartition> assigned = new HashSet<>();
     /** The object being read, and its key. */
     private ObjectCursor cursor;
     private String cursorKey;
@@ -101,18 +105,68 @@ public final class S3Source implements Source {
     @Override
     public void open(PartitionListener partitionListener) {
         this.listener = partitionListener;
-        this.checkpoint = store.load();
-        LOG.info("s3 source: s3://{}/{}; checkpoint {} knows {} objects{}", settings.bucket(), settings.prefix(),
-                store.describe(), checkpoint.objects().size(),
-                checkpoint.frontier() == null ? "" : ", listing after " + checkpoint.frontier());
+        store.open(new CheckpointStore.ShardListener() {
+            @Override
+            public void onAssigned(Set<Integer> shards) {
+                assignShards(shards);
+            }
+
+            @Override
+            public void onRevoked(Set<Integer> shards) {
+                revokeShards(shards);
+            }
+        });
+    }
+
+    private void assignShards(Set<Integer> shards) {
+        for (int shard : shards) {
+            Checkpoint checkpoint = store.load(shard);
+            owned.put(shard, checkpoint);
+            LOG.info("s3 source: s3://{}/{} shard {}; checkpoint {} knows {} objects{}", settings.bucket(),
+                    settings.prefix(), shard, store.describe(), checkpoint.objects().size(),
+                    checkpoint.frontier() == null ? "" : ", listing after " + checkpoint.frontier());
+        }
+        nextListingNanos = System.nanoTime();
+    }
+
+    /** Gives the shards' objects up to the runtime (which flushes and commits them), then forgets the shards. */
+    private void revokeShards(Set<Integer> shards) {
+        List<TopicPartition> mine = assigned.stream().filter(p -> shards.contains(shardOf(p.topic()))).toList();
+        if (!mine.isEmpty()) {
+            listener.onRevoked(mine);
+            mine.forEach(assigned::remove);
+        }
+        if (cursorKey != null && shards.contains(shardOf(cursorKey))) {
+            closeCursor();
+        }
+        endOf.keySet().removeIf(p -> shards.contains(shardOf(p.topic())));
+        toRevoke.removeIf(p -> shards.contains(shardOf(p.topic())));
+        shards.forEach(owned::remove);
+        LOG.info("s3 source: shards {} given up", shards);
+    }
+
+    private int shardOf(String key) {
+        return Math.floorMod(key.hashCode(), store.shards());
+    }
+
+    /** What is known of the object under this key, or null when it is unknown or of a shard not owned. */
+    private ObjectProgress progress(String key) {
+        Checkpoint checkpoint = owned.get(shardOf(key));
+        return checkpoint == null ? null : checkpoint.objects().get(key);
+    }
+
+    private void put(String key, ObjectProgress object) {
+        owned.get(shardOf(key)).objects().put(key, object);
     }
 
     @Override
     public List<KsfRecord> poll(Duration timeout) {
+        store.poll();
         if (!toRevoke.isEmpty()) {
             List<TopicPartition> done = List.copyOf(toRevoke);
             toRevoke.clear();
             listener.onRevoked(done);
+            done.forEach(assigned::remove);
         }
         List<KsfRecord> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -129,7 +183,7 @@ public final class S3Source implements Source {
                 sleep(wait);
                 continue;
             }
-            if (paused.contains(new TopicPartition(cursorKey, checkpoint.objects().get(cursorKey).generation()))) {
+            if (paused.contains(new TopicPartition(cursorKey, progress(cursorKey).generation()))) {
                 sleep(Math.max(0, deadline - System.nanoTime()));
                 break;
             }
@@ -140,7 +194,7 @@ public final class S3Source implements Source {
     }
 
     private void read(List<KsfRecord> out) {
-        ObjectProgress object = checkpoint.objects().get(cursorKey);
+        ObjectProgress object = progress(cursorKey);
         TopicPartition partition = new TopicPartition(cursorKey, object.generation());
         try {
             cursor.read(settings.maxPollRecords(), out);
@@ -165,21 +219,32 @@ public final class S3Source implements Source {
         }
     }
 
-    /** Opens the first unfinished object not read to its end yet; false when there is none. */
+    /** Opens the first unfinished object (in key order) not read to its end yet; false when there is none. */
     private boolean startNextObject() {
-        for (Map.Entry<String, ObjectProgress> entry : checkpoint.objects().entrySet()) {
-            ObjectProgress object = entry.getValue();
-            TopicPartition partition = new TopicPartition(entry.getKey(), object.generation());
-            if (object.finished() || endOf.containsKey(partition)) {
-                continue;
+        String first = null;
+        for (Checkpoint checkpoint : owned.values()) {
+            for (Map.Entry<String, ObjectProgress> entry : checkpoint.objects().entrySet()) {
+                ObjectProgress object = entry.getValue();
+                if (!object.finished() && !endOf.containsKey(new TopicPartition(entry.getKey(), object.generation()))) {
+                    if (first == null || entry.getKey().compareTo(first) < 0) {
+                        first = entry.getKey();
+                    }
+                    break;
+                }
             }
-            cursorKey = entry.getKey();
-            cursor = new ObjectCursor(client, settings.bucket(), cursorKey, object, settings.records(),
-                    settings.maxRecordBytes());
-            listener.onAssigned(List.of(partition));
-            return true;
         }
-        return false;
+        if (first == null) {
+            return false;
+        }
+        ObjectProgress object = progress(first);
+        cursorKey = first;
+        cursor = new ObjectCursor(client, settings.bucket(), cursorKey, object, settings.records(),
+                settings.maxRecordBytes());
+        TopicPartition partition = new TopicPartition(first, object.generation());
+        if (assigned.add(partition)) {
+            listener.onAssigned(List.of(partition));
+        }
+        return true;
     }
 
     private void closeCursor() {
@@ -194,8 +259,12 @@ public final class S3Source implements Source {
     private void list() {
         int found = 0;
         try {
+            if (owned.isEmpty()) {
+                nextListingNanos = System.nanoTime() + interval.toNanos();
+                return;
+            }
             ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(settings.bucket())
-                    .prefix(settings.prefix()).startAfter(checkpoint.frontier());
+                    .prefix(settings.prefix()).startAfter(frontier());
             for (S3Object listed : client.listObjectsV2Paginator(request.build()).contents()) {
                 if (accepts(listed.key()) && discovered(listed)) {
                     found++;
@@ -215,12 +284,27 @@ public final class S3Source implements Source {
         nextListingNanos = System.nanoTime() + (found > 0 ? 0 : interval.toNanos());
     }
 
+    /** Listings start after the smallest frontier of the shards owned. */
+    private String frontier() {
+        String smallest = null;
+        for (Checkpoint checkpoint : owned.values()) {
+            if (checkpoint.frontier() == null) {
+                return null;
+            }
+            smallest = smallest == null || checkpoint.frontier().compareTo(smallest) < 0 ? checkpoint.frontier()
+                    : smallest;
+        }
+        return smallest;
+    }
+
     private boolean accepts(String key) {
-        return !key.endsWith("/") && !key.startsWith(S3SourceFactory.STATE_FOLDER) && (settings.keyPattern() == null || settings.keyPattern().matcher(key).matches());
+        Checkpoint checkpoint = owned.get(shardOf(key));
+        return checkpoint != null && (checkpoint.frontier() == null || key.compareTo(checkpoint.frontier()) > 0)
+                && !key.endsWith("/") && !key.startsWith(S3SourceFactory.STATE_FOLDER) && (settings.keyPattern() == null || settings.keyPattern().matcher(key).matches());
     }
 
     private boolean discovered(S3Object listed) {
-        ObjectProgress known = checkpoint.objects().get(listed.key());
+        ObjectProgress known = progress(listed.key());
         if (known != null && known.etag().equals(listed.eTag())) {
             return false;
         }
@@ -232,23 +316,29 @@ public final class S3Source implements Source {
                 closeCursor();
             }
         }
-        checkpoint.objects().put(listed.key(), ObjectProgress.discovered(listed.eTag(), listed.size(),
+        put(listed.key(), ObjectProgress.discovered(listed.eTag(), listed.size(),
                 listed.lastModified().toEpochMilli(), generation));
         return true;
     }
 
     private void finish(String key, ObjectProgress object) {
-        checkpoint.objects().put(key, object.done());
+        put(key, object.done());
         toRevoke.add(new TopicPartition(key, object.generation()));
     }
 
     /** Keeps what is durable in the checkpoint store; an object whose last record is durable is finished. */
     @Override
     public void commit(Positions positions) {
+        store.saveAll(apply(positions));
+    }
+
+    /** Folds durable positions into the shards' checkpoints; returns those of the shards that changed. */
+    Map<Integer, Checkpoint> apply(Positions positions) {
+        Set<Integer> changed = new HashSet<>();
         positions.asMap().forEach((partition, next) -> {
-            ObjectProgress object = checkpoint.objects().get(partition.topic());
+            ObjectProgress object = progress(partition.topic());
             if (object == null || object.generation() != partition.partition()) {
-                return; // content replaced meanwhile: the old generation's positions no longer matter
+                return; // content replaced meanwhile, or the shard given up: these positions no longer matter
             }
             Long end = endOf.get(partition);
             boolean gzip = partition.topic().endsWith(".gz");
@@ -256,18 +346,24 @@ public final class S3Source implements Source {
                 endOf.remove(partition);
                 finish(partition.topic(), object);
             } else {
-                checkpoint.objects().put(partition.topic(), object.durableUpTo(next));
+                put(partition.topic(), object.durableUpTo(next));
             }
+            changed.add(shardOf(partition.topic()));
         });
-        checkpoint = checkpoint.forget(settings.lookback());
-        store.save(checkpoint.copy());
+        Map<Integer, Checkpoint> saved = new TreeMap<>();
+        for (int shard : changed) {
+            Checkpoint checkpoint = owned.get(shard).forget(settings.lookback());
+            owned.put(shard, checkpoint);
+            saved.put(shard, checkpoint.copy());
+        }
+        return saved;
     }
 
     @Override
     public Positions resumePositions(Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> resume = new HashMap<>();
         for (TopicPartition partition : partitions) {
-            ObjectProgress object = checkpoint.objects().get(partition.topic());
+            ObjectProgress object = progress(partition.topic());
             if (object != null && object.generation() == partition.partition()) {
                 resume.put(partition, object.next());
             }
@@ -279,14 +375,14 @@ public final class S3Source implements Source {
     @Override
     public Map<TopicPartition, Long> lag() {
         Map<TopicPartition, Long> lag = new HashMap<>();
-        checkpoint.objects().forEach((key, object) -> {
+        owned.values().forEach(checkpoint -> checkpoint.objects().forEach((key, object) -> {
             TopicPartition partition = new TopicPartition(key, object.generation());
             if (key.equals(cursorKey)) {
                 lag.put(partition, cursor.remaining());
             } else if (!object.finished() && !endOf.containsKey(partition)) {
                 lag.put(partition, object.size() - object.next());
             }
-        });
+        }));
         return lag;
     }
 

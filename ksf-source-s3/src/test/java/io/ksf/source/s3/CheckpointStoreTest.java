@@ -31,11 +31,11 @@ class CheckpointStoreTest {
     @Test
     void aFileCheckpointReadsBackWhatWasSaved(@TempDir Path dir) {
         FileCheckpointStore store = new FileCheckpointStore(dir.resolve("state/checkpoint.json"));
-        assertThat(store.load()).isEqualTo(Checkpoint.empty());
+        assertThat(store.load(0)).isEqualTo(Checkpoint.empty());
 
-        store.save(withObject("in/a.txt", 42));
+        store.save(0, withObject("in/a.txt", 42));
 
-        assertThat(new FileCheckpointStore(dir.resolve("state/checkpoint.json")).load())
+        assertThat(new FileCheckpointStore(dir.resolve("state/checkpoint.json")).load(0))
                 .isEqualTo(withObject("in/a.txt", 42));
     }
 
@@ -45,17 +45,17 @@ class CheckpointStoreTest {
         client.createBucket(b -> b.bucket("fenced"));
         S3CheckpointStore first = new S3CheckpointStore(client, "fenced", "_ksf/checkpoint.json");
         S3CheckpointStore second = new S3CheckpointStore(client, "fenced", "_ksf/checkpoint.json");
-        first.load();
-        second.load();
+        first.load(0);
+        second.load(0);
 
-        first.save(withObject("in/a.txt", 10));
-        first.save(withObject("in/a.txt", 20)); // its own last write: If-Match passes
+        first.save(0, withObject("in/a.txt", 10));
+        first.save(0, withObject("in/a.txt", 20)); // its own last write: If-Match passes
 
-        assertThatThrownBy(() -> second.save(withObject("in/a.txt", 15)))
+        assertThatThrownBy(() -> second.save(0, withObject("in/a.txt", 15)))
                 .isInstanceOf(KsfException.class)
                 .hasMessage("the checkpoint s3://fenced/_ksf/checkpoint.json was written by another instance since "
                         + "this one read it; stopping, so that no object is read by two instances");
-        assertThat(new S3CheckpointStore(client, "fenced", "_ksf/checkpoint.json").load())
+        assertThat(new S3CheckpointStore(client, "fenced", "_ksf/checkpoint.json").load(0))
                 .isEqualTo(withObject("in/a.txt", 20));
     }
 }
