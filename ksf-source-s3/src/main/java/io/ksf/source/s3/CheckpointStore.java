@@ -21,6 +21,9 @@ interface CheckpointStore extends AutoCloseable {
         void onAssigned(Set<Integer> shards);
 
         void onRevoked(Set<Integer> shards);
+
+        /** The shards went to another instance already: drop their state without committing. */
+        void onLost(Set<Integer> shards);
     }
 
     /** How many shards there are. */

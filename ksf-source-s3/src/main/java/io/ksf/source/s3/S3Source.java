@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -89,6 +90,18 @@ public final class S3Source implements Source {
         return new S3Source(client, settings, new S3CheckpointStore(client, settings.bucket(), checkpointKey));
     }
 
+    /**
+     * A source whose checkpoints live in a compacted Kafka topic, one partition per shard, and whose instances
+     * share the objects through a consumer group on that topic (created when missing).
+     *
+     * @param kafka  Kafka client properties, {@code bootstrap.servers} at least
+     * @param shards the topic's partitions: the most instances that can share the objects
+     */
+    public static S3Source withKafkaCheckpoints(S3Client client, Settings settings, Properties kafka, String topic,
+                                                int shards, String group) {
+        return new S3Source(client, settings, new KafkaCheckpointStore(kafka, topic, shards, group));
+    }
+
     /** A source that keeps its checkpoint in a local file, for local runs. */
     public static S3Source withFileCheckpoint(S3Client client, Settings settings, Path checkpointFile) {
         return new S3Source(client, settings, new FileCheckpointStore(checkpointFile));
@@ -113,7 +126,12 @@ public final class S3Source implements Source {
 
             @Override
             public void onRevoked(Set<Integer> shards) {
-                revokeShards(shards);
+                revokeShards(shards, false);
+            }
+
+            @Override
+            public void onLost(Set<Integer> shards) {
+                revokeShards(shards, true);
             }
         });
     }
@@ -129,11 +147,18 @@ public final class S3Source implements Source {
         nextListingNanos = System.nanoTime();
     }
 
-    /** Gives the shards' objects up to the runtime (which flushes and commits them), then forgets the shards. */
-    private void revokeShards(Set<Integer> shards) {
+    /**
+     * Gives the shards' objects up to the runtime, which flushes and commits them (or, when they are lost already,
+     * drops what it holds of them), then forgets the shards.
+     */
+    private void revokeShards(Set<Integer> shards, boolean lost) {
         List<TopicPartition> mine = assigned.stream().filter(p -> shards.contains(shardOf(p.topic()))).toList();
         if (!mine.isEmpty()) {
-            listener.onRevoked(mine);
+            if (lost) {
+                listener.onLost(mine);
+            } else {
+                listener.onRevoked(mine);
+            }
             mine.forEach(assigned::remove);
         }
         if (cursorKey != null && shards.contains(shardOf(cursorKey))) {

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -40,12 +42,21 @@ public final class S3SourceFactory implements SourceFactory {
     public static final Option<Integer> MAX_POLL_RECORDS = Option.integer("max.poll.records",
             "records per poll").defaultValue(500);
     public static final Option<String> CHECKPOINT = Option.choice("checkpoint",
-            "where positions are kept: an S3 object (conditional writes) or a local file", "s3", "file")
-            .defaultValue("s3");
+            "where positions are kept: an S3 object (conditional writes), a compacted Kafka topic whose group shares "
+                    + "the objects among instances, or a local file", "s3", "kafka", "file").defaultValue("s3");
     public static final Option<String> CHECKPOINT_KEY = Option.string("checkpoint.key",
             "checkpoint s3: its key in the bucket; default _ksf/checkpoints/<prefix>s3-source.json");
     public static final Option<String> CHECKPOINT_PATH = Option.string("checkpoint.path",
             "checkpoint file: the file").defaultValue("ksf-s3-source-checkpoint.json");
+    public static final Option<String> CHECKPOINT_TOPIC = Option.string("checkpoint.topic",
+            "checkpoint kafka: the compacted topic, created when missing; default ksf-s3-<bucket>-checkpoints");
+    public static final Option<Integer> CHECKPOINT_SHARDS = Option.integer("checkpoint.shards",
+            "checkpoint kafka: shards (the topic's partitions), the most instances that share the objects")
+            .defaultValue(12);
+    public static final Option<String> CHECKPOINT_GROUP = Option.string("checkpoint.group",
+            "checkpoint kafka: the group of the instances that share the objects; default the topic's name");
+    public static final Option<Map<String, String>> CHECKPOINT_PROPERTIES = Option.map("checkpoint.properties",
+            "checkpoint kafka: Kafka client properties, bootstrap.servers at least");
 
     @Override
     public String name() {
@@ -62,7 +73,8 @@ public final class S3SourceFactory implements SourceFactory {
         List<Option<?>> options = new ArrayList<>(List.of(BUCKET, PREFIX, KEY_REGEX));
         options.addAll(S3Connection.options());
         options.addAll(List.of(RECORDS, MAX_RECORD_BYTES, POLL_INTERVAL, POLL_INTERVAL_MAX, LOOKBACK,
-                MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_KEY, CHECKPOINT_PATH));
+                MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_KEY, CHECKPOINT_PATH, CHECKPOINT_TOPIC, CHECKPOINT_SHARDS,
+                CHECKPOINT_GROUP, CHECKPOINT_PROPERTIES));
         return options;
     }
 
@@ -93,6 +105,17 @@ public final class S3SourceFactory implements SourceFactory {
             problems.add(path + ".prefix: keys under " + STATE_FOLDER + " hold KSF's state, found \""
                     + options.require(PREFIX) + "\"");
         }
+        if (options.require(CHECKPOINT).equals("kafka")) {
+            Map<String, String> kafka = options.get(CHECKPOINT_PROPERTIES);
+            if (kafka == null || kafka.get("bootstrap.servers") == null) {
+                problems.add(path + ".checkpoint.properties: checkpoint kafka needs bootstrap.servers, found "
+                        + (kafka == null ? "none" : "no bootstrap.servers"));
+            }
+            if (options.require(CHECKPOINT_SHARDS) < 1) {
+                problems.add(path + ".checkpoint.shards: expected at least 1, found "
+                        + options.require(CHECKPOINT_SHARDS));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -109,6 +132,15 @@ public final class S3SourceFactory implements SourceFactory {
                 options.require(RECORDS).equals("whole") ? S3Source.Records.WHOLE : S3Source.Records.LINES,
                 (int) (long) options.require(MAX_RECORD_BYTES), options.require(POLL_INTERVAL),
                 options.require(POLL_INTERVAL_MAX), options.require(LOOKBACK), options.require(MAX_POLL_RECORDS));
+        if (options.require(CHECKPOINT).equals("kafka")) {
+            Properties kafka = new Properties();
+            kafka.putAll(options.require(CHECKPOINT_PROPERTIES));
+            String topic = options.get(CHECKPOINT_TOPIC) != null ? options.get(CHECKPOINT_TOPIC)
+                    : "ksf-s3-" + bucket + "-checkpoints";
+            String group = options.get(CHECKPOINT_GROUP) != null ? options.get(CHECKPOINT_GROUP) : topic;
+            return new S3Source(client, settings, new KafkaCheckpointStore(kafka, topic,
+                    options.require(CHECKPOINT_SHARDS), group));
+        }
         if (options.require(CHECKPOINT).equals("file")) {
             return S3Source.withFileCheckpoint(client, settings, Path.of(options.require(CHECKPOINT_PATH)));
         }
