@@ -3,7 +3,9 @@ package io.ksf.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.s3.S3Clients;
+import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedS3;
+import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.S3Server;
 import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,6 +27,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -34,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code ksf run} reading S3 objects line by line, killed with SIGKILL again and again while objects keep arriving:
  * each restart resumes at the byte after the last durable line, and every line ends up stored exactly once.
  */
-@ExtendWith(S3Server.class)
+@ExtendWith({KafkaBroker.class, S3Server.class})
 class S3SourceCrashTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LINES = 20_000;
@@ -50,8 +54,9 @@ class S3SourceCrashTest {
     Path dir;
 
     @ParameterizedTest(name = "to {0}")
-    @ValueSource(strings = {"file", "s3"})
-    void everyLineIsStoredExactlyOnceAfterRepeatedKills(String target, EmbeddedS3 s3) throws Exception {
+    @ValueSource(strings = {"file", "s3", "kafka"})
+    void everyLineIsStoredExactlyOnceAfterRepeatedKills(String target, EmbeddedS3 s3, EmbeddedKafka kafka)
+            throws Exception {
         String bucket = "crash-lines-" + target;
         S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true);
         client.createBucket(b -> b.bucket(bucket));
@@ -59,26 +64,41 @@ class S3SourceCrashTest {
         for (; uploaded < OBJECTS; uploaded++) {
             upload(client, bucket, uploaded);
         }
-        String targetJson = target.equals("file")
-                ? "{\"type\": \"file\", \"format\": \"bytes\", \"path\": \"" + dir.resolve("out") + "\"}"
-                : """
+        String output = bucket + "-lines";
+        String checkpointTopic = bucket + "-checkpoints";
+        String targetJson = switch (target) {
+            case "file" -> "{\"type\": \"file\", \"format\": \"bytes\", \"path\": \"" + dir.resolve("out") + "\"}";
+            case "s3" -> """
                 {"type": "s3", "format": "bytes", "bucket": "%s", "prefix": "curated/", "endpoint": "%s",
                  "path.style": true, "region": "%s"}""".formatted(bucket, s3.endpoint(), EmbeddedS3.REGION);
+            default -> """
+                {"type": "kafka", "format": "bytes", "topic": "%s", "key": "none", "exactly.once": true,
+                 "properties": {"bootstrap.servers": "%s"}}""".formatted(output, kafka.bootstrapServers());
+        };
+        String checkpointJson = target.equals("kafka") ? """
+                , "checkpoint": "kafka", "checkpoint.topic": "%s", "checkpoint.shards": 4,
+                  "checkpoint.properties": {"bootstrap.servers": "%s", "session.timeout.ms": "6000"}"""
+                .formatted(checkpointTopic, kafka.bootstrapServers()) : "";
+        if (target.equals("kafka")) {
+            kafka.createTopic(output, 3);
+        }
+        BooleanSupplier committed = target.equals("kafka")
+                ? new Changes<>(() -> endOffsetSum(kafka, checkpointTopic)) : new Changes<>(() -> checkpointTag(client, bucket));
         Path config = Files.writeString(dir.resolve("pipeline.json"), """
                 {"source": {"type": "s3", "format": "bytes", "bucket": "%s", "prefix": "in/", "endpoint": "%s",
-                            "path.style": true, "region": "%s", "poll.interval": "200ms", "max.poll.records": 1000},
+                            "path.style": true, "region": "%s", "poll.interval": "200ms", "max.poll.records": 1000%s},
                  "target": %s,
                  "pipeline": {"flush.records": 3000, "flush.interval": "1s", "poll.timeout": "200ms"}}
-                """.formatted(bucket, s3.endpoint(), EmbeddedS3.REGION, targetJson));
+                """.formatted(bucket, s3.endpoint(), EmbeddedS3.REGION, checkpointJson, targetJson));
 
         Random random = new Random(target.hashCode());
         Path log = dir.resolve("ksf.log");
         for (int kill = 0; kill < KILLS; kill++) {
             Process ksf = KsfProcess.run(config, log);
             try {
-                String before = checkpointTag(client, bucket);
-                Wait.until(() -> !checkpointTag(client, bucket).equals(before) || !ksf.isAlive(),
-                        Duration.ofSeconds(60), "a commit of run " + kill);
+                ((Changes<?>) committed).reset();
+                Wait.until(() -> committed.getAsBoolean() || !ksf.isAlive(), Duration.ofSeconds(60),
+                        "a commit of run " + kill);
                 assertThat(ksf.isAlive()).as(Files.readString(log)).isTrue();
                 TimeUnit.MILLISECONDS.sleep(random.nextInt(1_000));
             } finally {
@@ -91,15 +111,19 @@ class S3SourceCrashTest {
         int total = uploaded;
         Process last = KsfProcess.run(config, log);
         try {
-            Wait.until(() -> finished(client, bucket) == total, Duration.ofSeconds(120),
-                    "every object finished by the last run");
+            Wait.until(() -> target.equals("kafka") ? new HashSet<>(fromTopic(kafka, output)).size() == total * LINES
+                    : finished(client, bucket) == total, Duration.ofSeconds(120), "every object finished by the last run");
             last.destroy(); // SIGTERM: graceful
             assertThat(last.waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {
             last.destroyForcibly();
         }
 
-        List<String> stored = target.equals("file") ? fromFolder(dir.resolve("out")) : fromBucket(client, bucket);
+        List<String> stored = switch (target) {
+            case "file" -> fromFolder(dir.resolve("out"));
+            case "s3" -> fromBucket(client, bucket);
+            default -> fromTopic(kafka, output); // what a read_committed consumer reads
+        };
         long distinct = new HashSet<>(stored).size();
         System.out.printf("s3 source crash-restart to %s: kills %d, objects %d, lines %,d, stored %,d, lost %d, "
                 + "duplicated %d%n", target, KILLS, total, total * LINES, stored.size(), total * LINES - distinct,
@@ -138,6 +162,37 @@ class S3SourceCrashTest {
         } catch (NoSuchKeyException | IOException e) {
             return 0;
         }
+    }
+
+    /** True once the value differs from what it was at the last reset. */
+    private static final class Changes<T> implements BooleanSupplier {
+        private final Supplier<T> value;
+        private T before;
+
+        Changes(Supplier<T> value) {
+            this.value = value;
+        }
+
+        void reset() {
+            before = value.get();
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            return !value.get().equals(before);
+        }
+    }
+
+    private static long endOffsetSum(EmbeddedKafka kafka, String topic) {
+        try {
+            return kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+        } catch (RuntimeException e) {
+            return 0; // not created yet
+        }
+    }
+
+    private static List<String> fromTopic(EmbeddedKafka kafka, String topic) {
+        return kafka.readCommitted(topic).stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 
     private static List<String> fromFolder(Path out) throws IOException {

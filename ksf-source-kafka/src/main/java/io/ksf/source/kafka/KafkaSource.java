@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -41,7 +42,7 @@ import java.util.regex.Pattern;
  * durable. Rebalances reach the runtime's {@link PartitionListener} during {@link #poll}, on the poll thread,
  * as KafkaConsumer's javadoc prescribes: commit on revoke, nothing on lost.
  */
-public final class KafkaSource implements Source {
+public final class KafkaSource implements Source, TransactionalPositions {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -194,7 +195,7 @@ public final class KafkaSource implements Source {
 
     @Override
     public void commit(Positions positions) {
-        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = offsets(positions);
+        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = toOffsets(positions);
         for (int attempt = 1; ; attempt++) {
             try {
                 consumer.commitSync(offsets);
@@ -215,13 +216,27 @@ public final class KafkaSource implements Source {
     }
 
     /** The consumer's group metadata, which fences a zombie's transactional offset commits; poll thread only. */
-    ConsumerGroupMetadata groupMetadata() {
+    @Override
+    public ConsumerGroupMetadata groupMetadata() {
         return consumer.groupMetadata();
     }
 
     /** The consumer's properties, as given with KSF's overrides. */
-    Properties properties() {
+    @Override
+    public Properties positionsCluster() {
         return properties;
+    }
+
+    /** The group's offsets: the positions themselves. */
+    @Override
+    public Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
+        return toOffsets(positions);
+    }
+
+    /** None: the offsets are the positions. */
+    @Override
+    public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
+        return List.of();
     }
 
     @Override
@@ -262,7 +277,7 @@ public final class KafkaSource implements Source {
         }
     }
 
-    private static Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
+    private static Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> toOffsets(Positions positions) {
         Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         positions.asMap().forEach((tp, next) ->
                 offsets.put(new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()),

@@ -78,7 +78,7 @@ public final class KafkaTarget implements Target {
     private final Map<TopicPartition, Long> refusedNext = new HashMap<>();
     /** Positions past acknowledged records, kept across a failed flush until one succeeds. */
     private final Map<TopicPartition, Long> ackedNext = new HashMap<>();
-    private KafkaSource transactionSource;
+    private TransactionalPositions transactionSource;
     private boolean transactionsReady;
     private boolean inTransaction;
 
@@ -282,19 +282,21 @@ public final class KafkaTarget implements Target {
     }
 
     /**
-     * Exactly-once needs a Kafka source on the same cluster that reads only committed records; the group's
-     * offsets then travel inside this target's transactions.
+     * Exactly-once needs a source whose positions the same cluster stores (a Kafka source reading only committed
+     * records, or a source that keeps its checkpoints in a topic there); they then travel inside this target's
+     * transactions.
      */
     @Override
     public boolean commitsPositionsOf(Source source) {
         if (!exactlyOnce) {
             return false;
         }
-        if (!(source instanceof KafkaSource kafkaSource)) {
-            throw new KsfException("exactly.once on the kafka target needs a kafka source, found "
-                    + source.getClass().getSimpleName() + "; without it, delivery is at least once");
+        if (!(source instanceof TransactionalPositions transactional)) {
+            throw new KsfException("exactly.once on the kafka target needs a kafka source, or an s3 source with "
+                    + "checkpoint kafka, found " + source.getClass().getSimpleName()
+                    + "; without it, delivery is at least once");
         }
-        Properties consumer = kafkaSource.properties();
+        Properties consumer = transactional.positionsCluster();
         if ("read_uncommitted".equals(consumer.getProperty("isolation.level"))) {
             throw new KsfException("exactly.once needs the source's isolation.level read_committed, found "
                     + "read_uncommitted");
@@ -302,10 +304,10 @@ public final class KafkaTarget implements Target {
         Set<String> sourceServers = servers(consumer);
         Set<String> targetServers = servers(properties);
         if (!sourceServers.equals(targetServers)) {
-            throw new KsfException("exactly.once needs the source and the target on one Kafka cluster: the source's "
-                    + "bootstrap.servers are " + sourceServers + ", the target's " + targetServers);
+            throw new KsfException("exactly.once needs the source's positions and the target on one Kafka cluster: "
+                    + "the source's bootstrap.servers are " + sourceServers + ", the target's " + targetServers);
         }
-        this.transactionSource = kafkaSource;
+        this.transactionSource = transactional;
         return true;
     }
 
@@ -324,10 +326,11 @@ public final class KafkaTarget implements Target {
             throw new IllegalStateException("commit(Positions) without exactly-once");
         }
         beginIfNeeded();
-        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        positions.asMap().forEach((tp, next) -> offsets.put(
-                new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()), new OffsetAndMetadata(next)));
+        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = transactionSource.offsets(positions);
         try {
+            for (ProducerRecord<byte[], byte[]> record : transactionSource.records(positions)) {
+                producer.send(record);
+            }
             producer.sendOffsetsToTransaction(offsets, transactionSource.groupMetadata());
             for (int attempt = 1; ; attempt++) {
                 try {

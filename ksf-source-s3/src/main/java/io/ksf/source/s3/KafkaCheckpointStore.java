@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -212,6 +214,18 @@ final class KafkaCheckpointStore implements CheckpointStore {
     /** The group's metadata, so a transaction that carries checkpoints fences an instance that left the group. */
     ConsumerGroupMetadata groupMetadata() {
         return group.groupMetadata();
+    }
+
+    /** The shards' partitions at offset 0: committed in a transaction, they make the group fence a zombie. */
+    Map<TopicPartition, OffsetAndMetadata> fencingOffsets() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        group.assignment().forEach(partition -> offsets.put(partition, new OffsetAndMetadata(0)));
+        return offsets;
+    }
+
+    /** The Kafka client properties of the checkpoint topic's cluster. */
+    Properties properties() {
+        return properties;
     }
 
     @Override

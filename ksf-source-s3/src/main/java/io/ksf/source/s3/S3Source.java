@@ -1,5 +1,6 @@
 package io.ksf.source.s3;
 
+import io.ksf.source.kafka.TransactionalPositions;
 import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -8,6 +9,9 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Source;
 import io.ksf.spi.TopicPartition;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -35,7 +39,7 @@ import java.util.regex.Pattern;
  * often while nothing is new. What is durable is kept in a {@link CheckpointStore} on each commit; after a restart
  * reading resumes at the exact byte, and finished objects are not read again.
  */
-public final class S3Source implements Source {
+public final class S3Source implements Source, TransactionalPositions {
     private static final Logger LOG = LoggerFactory.getLogger(S3Source.class);
 
     /** How objects become records. */
@@ -382,6 +386,39 @@ public final class S3Source implements Source {
             saved.put(shard, checkpoint.copy());
         }
         return saved;
+    }
+
+    /** Exactly once with the kafka target: only with checkpoint kafka, on the target's cluster. */
+    @Override
+    public Properties positionsCluster() {
+        return kafkaStore().properties();
+    }
+
+    @Override
+    public ConsumerGroupMetadata groupMetadata() {
+        return kafkaStore().groupMetadata();
+    }
+
+    @Override
+    public Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
+        return kafkaStore().fencingOffsets();
+    }
+
+    /** The checkpoints of the shards these positions change, as records of the checkpoint topic. */
+    @Override
+    public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
+        KafkaCheckpointStore kafka = kafkaStore();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        apply(positions).forEach((shard, checkpoint) -> records.add(kafka.record(shard, checkpoint)));
+        return records;
+    }
+
+    private KafkaCheckpointStore kafkaStore() {
+        if (store instanceof KafkaCheckpointStore kafka) {
+            return kafka;
+        }
+        throw new KsfException("exactly.once with an s3 source needs its checkpoint in Kafka (checkpoint kafka, on the "
+                + "target's cluster), found " + store.describe());
     }
 
     @Override
