@@ -102,7 +102,7 @@ final class BatchHandler {
         }
         KsfRecord current = record;
         if (record.value() != null && (decodeAll || !sourceFormat.writesRaw(record.value()))) {
-            current = record.withData(sourceFormat.decode(record.value()));
+            current = record.withData(sourceFormat.decode(record));
         }
         if (processors.isEmpty()) {
             out.add(current);

@@ -24,6 +24,16 @@ public interface Format {
      */
     Object decode(byte[] value);
 
+    /**
+     * Decodes a record's value, where the format may use more of the record than its value (a CSV row's header
+     * row, in {@link Header#CSV_HEADER}); by default {@link #decode(byte[])}.
+     *
+     * @throws InvalidRecordException when the value is not valid in this format
+     */
+    default Object decode(KsfRecord record) {
+        return decode(record.value());
+    }
+
     /** A writer that encodes records, one after the other, into {@code out}. Closing it does not close out. */
     RecordWriter writer(OutputStream out);
 

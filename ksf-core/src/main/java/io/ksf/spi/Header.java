@@ -6,6 +6,12 @@ import java.util.Objects;
 
 /** A record header: a key and raw bytes (which may be null). */
 public record Header(String key, byte[] value) {
+    /**
+     * The header row of the CSV object a record (a row) was read from, which a CSV format without configured
+     * columns takes the field names from.
+     */
+    public static final String CSV_HEADER = "ksf.csv.header";
+
     public Header {
         Objects.requireNonNull(key, "key");
     }

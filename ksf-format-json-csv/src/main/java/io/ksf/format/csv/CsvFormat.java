@@ -3,6 +3,7 @@ package io.ksf.format.csv;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.spi.Format;
+import io.ksf.spi.Header;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RecordWriter;
@@ -43,6 +44,7 @@ public final class CsvFormat implements Format {
     private final List<String> columns;
     private final boolean header;
     private final CSVFormat csv;
+    private volatile HeaderNames lastHeader;
 
     /**
      * @param columns   the column names, or empty: decoded fields are then named {@code _c<index>}, and encoded
@@ -68,6 +70,36 @@ public final class CsvFormat implements Format {
 
     @Override
     public Object decode(byte[] value) {
+        return decode(value, columns);
+    }
+
+    /** With no columns configured, a row read with its object's header row takes its field names from it. */
+    @Override
+    public Object decode(KsfRecord record) {
+        Header header = columns.isEmpty() ? record.header(Header.CSV_HEADER) : null;
+        if (header == null || header.value() == null) {
+            return decode(record.value());
+        }
+        return decode(record.value(), names(header.value()));
+    }
+
+    /** The field names of a header row; the last one is kept, as the rows of one object share it. */
+    private List<String> names(byte[] headerRow) {
+        HeaderNames last = lastHeader;
+        if (last != null && Arrays.equals(last.row(), headerRow)) {
+            return last.names();
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = (Map<String, Object>) decode(headerRow, List.of());
+        List<String> names = fields.values().stream().map(String::valueOf).toList();
+        lastHeader = new HeaderNames(headerRow, names);
+        return names;
+    }
+
+    private record HeaderNames(byte[] row, List<String> names) {
+    }
+
+    private Object decode(byte[] value, List<String> columns) {
         List<CSVRecord> records;
         String text;
         try {

@@ -1,5 +1,6 @@
 package io.ksf.source.s3;
 
+import io.ksf.spi.Header;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RetriableException;
@@ -49,6 +50,8 @@ final class ObjectCursor implements AutoCloseable {
     private boolean ended;
     private boolean returnedAny;
     private long afterLastRecord;
+    /** CSV: the object's header row, once read. */
+    private Header csvHeader;
 
     ObjectCursor(S3Client client, String bucket, String key, ObjectProgress object, S3Source.Records split,
                  int maxRecordBytes) {
@@ -120,7 +123,7 @@ final class ObjectCursor implements AutoCloseable {
                     chunkPos = 0;
                     chunkLen = n;
                 }
-                added += split == S3Source.Records.LINES ? scanLine(out) : take(chunkLen - chunkPos);
+                added += split == S3Source.Records.WHOLE ? take(chunkLen - chunkPos) : scanLine(out);
             }
         } catch (IOException | SdkClientException e) {
             rewind();
@@ -169,22 +172,28 @@ final class ObjectCursor implements AutoCloseable {
         record.reset();
         boolean tooLong = overlong;
         overlong = false;
-        if (split == S3Source.Records.LINES && !tooLong) {
+        if (split != S3Source.Records.WHOLE && !tooLong) {
             int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
             if (length == 0) {
                 next = last + 1;
                 return 0;
             }
             bytes = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+            if (split == S3Source.Records.CSV && csvHeader == null) {
+                csvHeader = new Header(Header.CSV_HEADER, bytes); // the header row is not a record
+                next = last + 1;
+                return 0;
+            }
         }
-        add(out, last, bytes, tooLong ? (split == S3Source.Records.LINES ? "a line" : "the object") + " longer than "
+        add(out, last, bytes, tooLong ? (split == S3Source.Records.WHOLE ? "the object" : "a line") + " longer than "
                 + "max.record.bytes = " + maxRecordBytes + " ends at byte " + last + "; its first bytes are kept"
                 : null);
         return 1;
     }
 
     private void add(List<KsfRecord> out, long last, byte[] value, String refusal) {
-        KsfRecord r = KsfRecord.of(key, object.generation(), last, object.lastModified(), null, value, List.of());
+        KsfRecord r = KsfRecord.of(key, object.generation(), last, object.lastModified(), null, value,
+                csvHeader == null ? List.of() : List.of(csvHeader));
         out.add(refusal == null ? r : r.refused(refusal));
         next = last + 1;
         afterLastRecord = next;
@@ -192,6 +201,9 @@ final class ObjectCursor implements AutoCloseable {
     }
 
     private void open() throws IOException {
+        if (split == S3Source.Records.CSV && csvHeader == null && next > 0) {
+            csvHeader = new Header(Header.CSV_HEADER, firstLine()); // resuming inside: read the header row again
+        }
         long from = gzip ? 0 : next;
         response = client.getObject(b -> b.bucket(bucket).key(key).ifMatch(object.etag())
                 .range(from == 0 ? null : "bytes=" + from + "-"));
@@ -205,6 +217,27 @@ final class ObjectCursor implements AutoCloseable {
                 break;
             }
             position += skipped;
+        }
+    }
+
+    /** The object's first non-blank line, without its line break, read by a GET of its own. */
+    private byte[] firstLine() throws IOException {
+        try (ResponseInputStream<GetObjectResponse> head = client.getObject(b -> b.bucket(bucket).key(key)
+                .ifMatch(object.etag()))) {
+            InputStream lines = gzip ? new GZIPInputStream(head, CHUNK) : head;
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            for (int b = lines.read(); b >= 0 && line.size() <= maxRecordBytes; b = lines.read()) {
+                if (b == '\n') {
+                    if (line.size() > 0) {
+                        break;
+                    }
+                    continue;
+                }
+                line.write(b);
+            }
+            head.abort();
+            byte[] bytes = line.toByteArray();
+            return bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? Arrays.copyOf(bytes, bytes.length - 1) : bytes;
         }
     }
 

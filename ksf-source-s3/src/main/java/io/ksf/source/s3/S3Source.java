@@ -47,7 +47,12 @@ public final class S3Source implements Source, TransactionalPositions {
         /** One record per line; blank lines are skipped. */
         LINES,
         /** One record per object. */
-        WHOLE
+        WHOLE,
+        /**
+         * One record per line after the first, which is the object's header row: every record carries it (header
+         * {@code ksf.csv.header}), so the {@code csv} format names the fields by it. Rows may not hold line breaks.
+         */
+        CSV
     }
 
     /**

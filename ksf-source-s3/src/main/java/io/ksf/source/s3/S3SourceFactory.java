@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -29,7 +30,8 @@ public final class S3SourceFactory implements SourceFactory {
     public static final Option<String> KEY_REGEX = Option.string("key.regex",
             "only keys that match this regular expression (whole key), such as .*\\.txt");
     public static final Option<String> RECORDS = Option.choice("records",
-            "one record per line (blank lines skipped), or one per object", "lines", "whole").defaultValue("lines");
+            "one record per line (blank lines skipped), one per object, or CSV rows named by the object's header row",
+            "lines", "whole", "csv").defaultValue("lines");
     public static final Option<Long> MAX_RECORD_BYTES = Option.size("max.record.bytes",
             "a longer line (or object) goes to the dead letters with its first bytes").defaultValue(1L << 20);
     public static final Option<Duration> POLL_INTERVAL = Option.duration("poll.interval",
@@ -129,7 +131,7 @@ public final class S3SourceFactory implements SourceFactory {
         S3Client client = S3Connection.client(options);
         Pattern keys = options.get(KEY_REGEX) == null ? null : Pattern.compile(options.get(KEY_REGEX));
         S3Source.Settings settings = new S3Source.Settings(bucket, prefix, keys,
-                options.require(RECORDS).equals("whole") ? S3Source.Records.WHOLE : S3Source.Records.LINES,
+                S3Source.Records.valueOf(options.require(RECORDS).toUpperCase(Locale.ROOT)),
                 (int) (long) options.require(MAX_RECORD_BYTES), options.require(POLL_INTERVAL),
                 options.require(POLL_INTERVAL_MAX), options.require(LOOKBACK), options.require(MAX_POLL_RECORDS));
         if (options.require(CHECKPOINT).equals("kafka")) {

@@ -1,6 +1,7 @@
 package io.ksf.source.s3;
 
 import io.ksf.format.bytes.BytesFormat;
+import io.ksf.format.csv.CsvFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineStats;
 import io.ksf.s3.S3Clients;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -164,6 +166,41 @@ class S3SourceTest {
         assertThat(dead.stored().get(0).offset()).isEqualTo(106);
         assertThat(new String(dead.stored().get(0).value(), StandardCharsets.UTF_8)).isEqualTo("xxxxxxxxxx");
         assertThat(stats.recordsDeadLettered()).isEqualTo(1);
+    }
+
+    @Test
+    void csvRowsAreNamedByTheirObjectsHeaderRowAlsoAfterARestartInsideTheObject() {
+        StringBuilder csv = new StringBuilder("id,name\r\n");
+        for (int i = 0; i < 100; i++) {
+            csv.append(i).append(",name ").append(i).append("\r\n");
+        }
+        put("in/rows.txt", csv.toString());
+        InMemoryTarget first = new InMemoryTarget();
+        runCsv(first, () -> first.stored().size() >= 30);
+        InMemoryTarget second = new InMemoryTarget();
+        int remaining = 100 - first.stored().size();
+        runCsv(second, () -> second.stored().size() >= remaining);
+
+        List<Object> rows = new ArrayList<>();
+        first.stored().forEach(r -> rows.add(r.data()));
+        second.stored().forEach(r -> rows.add(r.data()));
+        assertThat(rows).hasSize(100);
+        assertThat(rows.get(0)).isEqualTo(Map.of("id", "0", "name", "name 0"));
+        assertThat(rows.get(99)).isEqualTo(Map.of("id", "99", "name", "name 99"));
+        assertThat(second.stored().get(0).offset()).isGreaterThan(20);
+    }
+
+    private void runCsv(InMemoryTarget target, BooleanSupplier until) {
+        S3Source.Settings settings = new S3Source.Settings(bucket, "in/", null, S3Source.Records.CSV, 1 << 20,
+                Duration.ofMillis(50), Duration.ofMillis(200), 1000, 3);
+        S3Source source = S3Source.withS3Checkpoint(S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true),
+                settings, "_ksf/checkpoint.json");
+        Pipeline pipeline = Pipeline.builder().source(source, new CsvFormat(List.of(), false, ','))
+                .processor(record -> List.of(record)).target(target)
+                .flushEvery(4, 1 << 20, Duration.ofMillis(100)).build();
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            running.awaitUntil(until, WAIT).stop();
+        }
     }
 
     @Test
