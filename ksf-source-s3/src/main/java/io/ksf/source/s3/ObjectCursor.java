@@ -52,6 +52,8 @@ final class ObjectCursor implements AutoCloseable {
     private long afterLastRecord;
     /** CSV: the object's header row, once read. */
     private Header csvHeader;
+    /** Every record names the bucket it came from; topic, partition and offset name the object and the byte. */
+    private final Header bucketHeader;
 
     ObjectCursor(S3Client client, String bucket, String key, ObjectProgress object, S3Source.Records split,
                  int maxRecordBytes) {
@@ -63,6 +65,7 @@ final class ObjectCursor implements AutoCloseable {
         this.maxRecordBytes = maxRecordBytes;
         this.gzip = key.endsWith(".gz");
         this.next = object.next();
+        this.bucketHeader = Header.of(S3Source.BUCKET_HEADER, bucket);
     }
 
     /** Whether every record of the object was returned. */
@@ -193,7 +196,7 @@ final class ObjectCursor implements AutoCloseable {
 
     private void add(List<KsfRecord> out, long last, byte[] value, String refusal) {
         KsfRecord r = KsfRecord.of(key, object.generation(), last, object.lastModified(), null, value,
-                csvHeader == null ? List.of() : List.of(csvHeader));
+                csvHeader == null ? List.of(bucketHeader) : List.of(bucketHeader, csvHeader));
         out.add(refusal == null ? r : r.refused(refusal));
         next = last + 1;
         afterLastRecord = next;

@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  * reading resumes at the exact byte, and finished objects are not read again.
  */
 public final class S3Source implements Source, TransactionalPositions {
+    /** The header that names the bucket of every record; the topic is the object's key, the offset a byte. */
+    public static final String BUCKET_HEADER = "ksf.s3.bucket";
     private static final Logger LOG = LoggerFactory.getLogger(S3Source.class);
 
     /** How objects become records. */

@@ -105,6 +105,8 @@ class S3SourceTest {
                     key + "/0@44 Caf\u00e9 \u2615 at noon", key + "/0@67 last line without break"));
         }
         assertThat(lines(target.stored())).containsExactlyElementsOf(expected);
+        assertThat(target.stored()).allSatisfy(r -> assertThat(r.header(S3Source.BUCKET_HEADER).text())
+                .isEqualTo(bucket));
     }
 
     @Test
