@@ -59,6 +59,9 @@ public final class SplitProcessor implements Processor {
         }
         if (record.decoded()) {
             Object data = record.data();
+            if (data instanceof byte[] bytes) {
+                return new String(bytes, StandardCharsets.UTF_8); // decoded by the bytes format
+            }
             return data == null ? null : data instanceof String s ? s : String.valueOf(data);
         }
         return record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);

@@ -1,0 +1,105 @@
+package io.ksf.streams;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.format.bytes.BytesFormat;
+import io.ksf.processor.SplitProcessor;
+import io.ksf.spi.InvalidRecordException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Processor;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The count topology on Kafka Streams' test driver: counts, the Faust-compatible changelog, dead letters. */
+class CountTopologyTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PAPER = "The cat sat on the mat.\n\nThe end, said the cat.\n";
+    private static final Processor WORDS = new SplitProcessor(null, Pattern.compile(SplitProcessor.WORDS), true);
+
+    private static TopologyTestDriver driver(CountTopology.Settings settings) {
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "word-count");
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return new TopologyTestDriver(CountTopology.build(settings), properties);
+    }
+
+    private static void pipe(TopologyTestDriver driver, String text) {
+        TestInputTopic<byte[], byte[]> lines = driver.createInputTopic("papers.lines", new ByteArraySerializer(),
+                new ByteArraySerializer());
+        text.lines().filter(line -> !line.isEmpty())
+                .forEach(line -> lines.pipeInput(line.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Map<String, String> latest(TopologyTestDriver driver, String topic) {
+        return driver.createOutputTopic(topic, new StringDeserializer(), new StringDeserializer())
+                .readKeyValuesToMap();
+    }
+
+    @Test
+    void threeUploadsOfThePaperGiveThreeTimesEachCountInTheOutputAndTheFaustChangelog() throws IOException {
+        CountTopology.Settings settings = new CountTopology.Settings(List.of("papers.lines"), new BytesFormat("\n"),
+                List.of(WORDS), new CountStep("word_counts", null, false), "word-counts", null);
+        try (TopologyTestDriver driver = driver(settings)) {
+            pipe(driver, PAPER);
+            assertThat(latest(driver, "word-count-word_counts-changelog")).containsEntry("the", "4");
+            pipe(driver, PAPER);
+            pipe(driver, PAPER);
+
+            Map<String, String> changelog = latest(driver, "word-count-word_counts-changelog");
+            assertThat(changelog).containsEntry("the", "12").containsEntry("cat", "6").containsEntry("end", "3")
+                    .hasSize(7);
+            Map<String, String> output = latest(driver, "word-counts");
+            JsonNode the = JSON.readTree(output.get("the"));
+            assertThat(the.toString()).isEqualTo("{\"key\":\"the\",\"count\":12}");
+            assertThat(output).hasSize(7);
+        }
+    }
+
+    @Test
+    void aRecordThatFailsGoesToTheDeadLetterTopicWithItsOriginWhileTheRestIsCounted() throws IOException {
+        Processor rejectEnd = record -> {
+            if (new String(record.value(), StandardCharsets.UTF_8).contains("end")) {
+                throw new InvalidRecordException("invalid record: no ends here");
+            }
+            return List.of(record);
+        };
+        CountTopology.Settings settings = new CountTopology.Settings(List.of("papers.lines"), new BytesFormat("\n"),
+                List.of(rejectEnd, WORDS), new CountStep("word_counts", null, true), "word-counts", "papers.dlq");
+        try (TopologyTestDriver driver = driver(settings)) {
+            pipe(driver, PAPER);
+
+            assertThat(latest(driver, "word-counts")).containsOnlyKeys("the", "cat", "sat", "on", "mat");
+            List<byte[]> dead = driver.createOutputTopic("papers.dlq", new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer()).readValuesToList();
+            assertThat(dead).hasSize(1);
+            JsonNode letter = JSON.readTree(dead.get(0));
+            assertThat(letter.at("/origin/topic").asText()).isEqualTo("papers.lines");
+            assertThat(letter.at("/origin/offset").asLong()).isEqualTo(1);
+            assertThat(letter.at("/error/message").asText()).isEqualTo("invalid record: no ends here");
+            assertThat(letter.at("/value").asText()).isEqualTo("The end, said the cat.");
+        }
+    }
+
+    @Test
+    void theCountStepRefusesToRunInKsfsOwnRuntime() {
+        CountStep step = new CountStep("t", null, true);
+        assertThatThrownBy(() -> step.process(KsfRecord.of("t", 0, 0, "x")))
+                .hasMessageContaining("runs on Kafka Streams");
+    }
+}
