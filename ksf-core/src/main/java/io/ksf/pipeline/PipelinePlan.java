@@ -77,6 +77,33 @@ public final class PipelinePlan {
         return config;
     }
 
+    /** Whether a processor keeps state (count, say), so the pipeline runs on Kafka Streams instead of KSF's loop. */
+    public boolean stateful() {
+        return processors.stream().anyMatch(step -> step.factory.stateful());
+    }
+
+    /**
+     * The parts a runtime other than KSF's own (Kafka Streams) builds a pipeline from: the source's and the
+     * target's types and checked options, the source format and the processors, created here.
+     *
+     * @param deadLetterType    the dead-letter destination's type, or null without one
+     * @param deadLetterOptions its checked options, or null
+     */
+    public record Parts(String sourceType, Options sourceOptions, Format sourceFormat, List<Processor> processors,
+                        String targetType, Options targetOptions, String deadLetterType, Options deadLetterOptions) {
+    }
+
+    /** Creates the source format and the processors, and hands over the rest as checked; connects to nothing. */
+    public Parts parts() {
+        List<Processor> created = new ArrayList<>();
+        for (Step<ProcessorFactory> step : processors) {
+            created.add(step.factory.create(step.options, step.context(null)));
+        }
+        return new Parts(source.factory.name(), source.options, source.format.create(), created,
+                target.factory.name(), target.options, deadLetter == null ? null : deadLetter.factory.name(),
+                deadLetter == null ? null : deadLetter.options);
+    }
+
     /** Creates the components and the pipeline. Components may connect to their servers here. */
     public Pipeline build() {
         return build(Metrics.globalRegistry);

@@ -1,0 +1,158 @@
+package io.ksf.streams;
+
+import io.ksf.pipeline.PipelinePlan;
+import io.ksf.spi.ConfigException;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.Options;
+import io.ksf.spi.Processor;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A pipeline with a stateful processor, run as a Kafka Streams application: {@code application.id} is the
+ * pipeline's name (so more instances of it share the partitions), {@code exactly_once_v2} by default, the
+ * topology of {@link CountTopology}. Its source and target must be Kafka topics of one cluster.
+ */
+public final class StreamsPipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsPipeline.class);
+    /** Client settings of the source that Kafka Streams takes over: where the cluster is and how to reach it. */
+    private static final List<String> CONNECTION_PREFIXES = List.of("bootstrap.servers", "security.", "sasl.", "ssl.",
+            "client.dns.lookup");
+
+    private final String name;
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable failure;
+
+    private StreamsPipeline(String name, CountTopology.Settings settings, Properties properties) {
+        this.name = name;
+        this.streams = new KafkaStreams(CountTopology.build(settings), properties);
+        streams.setStateListener((now, before) -> {
+            LOG.info("stateful pipeline '{}': {} -> {}", name, before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(error -> {
+            failure = error;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    }
+
+    /**
+     * The Kafka Streams application of a resolved plan.
+     *
+     * @throws ConfigException when the source or the target is not Kafka, or the processors do not end in one count
+     */
+    public static StreamsPipeline of(String name, PipelinePlan.Parts parts) {
+        List<String> problems = new ArrayList<>();
+        if (!parts.sourceType().equals("kafka") || !parts.targetType().equals("kafka")) {
+            problems.add("processors: a stateful processor (count) runs on Kafka Streams, which reads and writes Kafka "
+                    + "topics, found source " + parts.sourceType() + " and target " + parts.targetType()
+                    + "; stage other sources and targets through a topic (s3 -> topic -> counts -> topic)");
+        }
+        List<Processor> stateless = new ArrayList<>(parts.processors());
+        Processor last = stateless.isEmpty() ? null : stateless.remove(stateless.size() - 1);
+        if (!(last instanceof CountStep) || stateless.stream().anyMatch(CountStep.class::isInstance)) {
+            problems.add("processors: a stateful pipeline ends with one count, after its stateless processors");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        Map<String, Object> source = parts.sourceOptions().asMap();
+        Map<String, Object> target = parts.targetOptions().asMap();
+        @SuppressWarnings("unchecked")
+        List<String> topics = (List<String>) source.get("topics");
+        String output = (String) target.get("topic");
+        if (topics == null || topics.isEmpty()) {
+            problems.add("source.topics: a stateful pipeline reads topics named in a list, found none");
+        }
+        if (output == null || output.contains("${")) {
+            problems.add("target.topic: a stateful pipeline writes one topic named as is, found " + output);
+        }
+        Properties connection = connection(parts.sourceOptions());
+        if (!String.valueOf(connection.get("bootstrap.servers"))
+                .equals(String.valueOf(connection(parts.targetOptions()).get("bootstrap.servers")))) {
+            problems.add("target.properties.bootstrap.servers: a stateful pipeline reads and writes one cluster, found "
+                    + connection.get("bootstrap.servers") + " and "
+                    + connection(parts.targetOptions()).get("bootstrap.servers"));
+        }
+        String deadLetterTopic = null;
+        if (parts.deadLetterType() != null) {
+            if (!parts.deadLetterType().equals("kafka")) {
+                problems.add("errors.deadletter: a stateful pipeline's dead letters go to a kafka topic, found "
+                        + parts.deadLetterType());
+            } else {
+                deadLetterTopic = (String) parts.deadLetterOptions().asMap().get("topic");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        Properties properties = new Properties();
+        properties.putAll(connection);
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(System.getProperty("java.io.tmpdir"),
+                "ksf-streams").toString());
+        CountTopology.Settings settings = new CountTopology.Settings(topics, parts.sourceFormat(), stateless,
+                (CountStep) last, output, deadLetterTopic);
+        return new StreamsPipeline(name, settings, properties);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Properties connection(Options options) {
+        Properties connection = new Properties();
+        Map<String, String> properties = (Map<String, String>) options.asMap().getOrDefault("properties", Map.of());
+        properties.forEach((key, value) -> {
+            if (CONNECTION_PREFIXES.stream().anyMatch(key::startsWith)) {
+                connection.put(key, value);
+            }
+        });
+        return connection;
+    }
+
+    /** Runs until {@link #close()}; throws when Kafka Streams stops on an error. */
+    public void run() {
+        LOG.info("stateful pipeline '{}' starting on Kafka Streams (exactly_once_v2)", name);
+        streams.start();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null || streams.state() == KafkaStreams.State.ERROR) {
+            throw new KsfException("stateful pipeline '" + name + "' stopped on an error: "
+                    + (failure == null ? streams.state() : failure.getMessage()), failure);
+        }
+    }
+
+    /** Kafka Streams' state: RUNNING once tasks are assigned and state restored. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until {@link #run()} has returned; true if it has. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops Kafka Streams cleanly: commits, closes the stores and leaves the group. */
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+    }
+}

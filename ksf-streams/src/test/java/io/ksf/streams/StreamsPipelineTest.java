@@ -1,0 +1,90 @@
+package io.ksf.streams;
+
+import io.ksf.config.ConfigLoader;
+import io.ksf.pipeline.PipelinePlan;
+import io.ksf.pipeline.Registry;
+import io.ksf.spi.ConfigException;
+import io.ksf.testkit.EmbeddedKafka;
+import io.ksf.testkit.KafkaBroker;
+import io.ksf.testkit.Wait;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A stateful pipeline from a config, on the embedded broker: the seed's word count, exactly once. */
+@ExtendWith(KafkaBroker.class)
+class StreamsPipelineTest {
+    private static final String PAPER = "The cat sat on the mat.\n\nThe end, said the cat.\n";
+
+    private static PipelinePlan plan(String json) {
+        return PipelinePlan.resolve(ConfigLoader.create().parse(json), Registry.load());
+    }
+
+    private static String countOf(EmbeddedKafka kafka, String word) {
+        try {
+            return latest(kafka.readCommitted("word-count-word_counts-changelog")).get(word);
+        } catch (IllegalStateException e) {
+            return null; // the changelog does not exist yet
+        }
+    }
+
+    private static Map<String, String> latest(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, String> latest = new HashMap<>();
+        records.forEach(r -> latest.put(new String(r.key(), StandardCharsets.UTF_8),
+                new String(r.value(), StandardCharsets.UTF_8)));
+        return latest;
+    }
+
+    @Test
+    void threeUploadsOfThePaperCountThreeTimesInTheChangelogAndTheOutput(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("papers.lines", 3);
+        kafka.createTopic("word-counts", 3);
+        PipelinePlan plan = plan("""
+                {"name": "word-count",
+                 "source": {"type": "kafka", "format": "bytes", "topics": ["papers.lines"],
+                            "properties": {"bootstrap.servers": "%1$s", "group.id": "word-count"}},
+                 "processors": [{"type": "split"}, {"type": "count", "table": "word_counts", "cache": false}],
+                 "target": {"type": "kafka", "topic": "word-counts", "properties": {"bootstrap.servers": "%1$s"}}}
+                """.formatted(kafka.bootstrapServers()));
+        assertThat(plan.stateful()).isTrue();
+        List<String> lines = PAPER.lines().filter(line -> !line.isEmpty()).toList();
+        for (int upload = 0; upload < 3; upload++) {
+            kafka.produce("papers.lines", 3, lines);
+        }
+
+        try (StreamsPipeline pipeline = StreamsPipeline.of("word-count", plan.parts())) {
+            CompletableFuture<Void> run = CompletableFuture.runAsync(pipeline::run);
+            Wait.until(() -> "12".equals(countOf(kafka, "the")),
+                    Duration.ofSeconds(90), "the count of 'the' at 12 in the changelog");
+            Map<String, String> changelog = latest(kafka.readCommitted("word-count-word_counts-changelog"));
+            assertThat(changelog).containsEntry("cat", "6").containsEntry("end", "3").hasSize(7);
+            assertThat(latest(kafka.readCommitted("word-counts")))
+                    .containsEntry("the", "{\"key\":\"the\",\"count\":12}");
+            pipeline.close();
+            run.join();
+        }
+    }
+
+    @Test
+    void aStatefulPipelineWithAnotherSourceIsAConfigErrorThatSaysToStageThroughATopic(EmbeddedKafka kafka) {
+        PipelinePlan plan = plan("""
+                {"name": "word-count",
+                 "source": {"type": "kafka", "format": "bytes", "topics": ["x"],
+                            "properties": {"bootstrap.servers": "other:9092", "group.id": "g"}},
+                 "processors": [{"type": "count"}],
+                 "target": {"type": "kafka", "topic": "word-counts", "properties": {"bootstrap.servers": "%s"}}}
+                """.formatted(kafka.bootstrapServers()));
+        assertThatThrownBy(() -> StreamsPipeline.of("word-count", plan.parts())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("a stateful pipeline reads and writes one cluster");
+    }
+}
