@@ -8,6 +8,8 @@ import sun.misc.SignalHandler;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,19 +32,49 @@ public final class StopSignals implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StopSignals.class);
     private static final String[] NAMES = {"TERM", "INT"};
 
-    private final Pipeline pipeline;
+    private final Runnable stop;
+    private final Awaiting stopped;
+    private final Duration timeout;
     private final Thread hook;
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
     private final AtomicInteger received = new AtomicInteger();
 
-    private StopSignals(Pipeline pipeline) {
-        this.pipeline = pipeline;
-        this.hook = new Thread(pipeline::close, "ksf-shutdown");
+    /** Waits up to a timeout for the stop to end; true when it did. */
+    private interface Awaiting {
+        boolean await(Duration timeout) throws InterruptedException;
+    }
+
+    private StopSignals(Runnable stop, Awaiting stopped, Duration timeout) {
+        this.stop = stop;
+        this.stopped = stopped;
+        this.timeout = timeout;
+        this.hook = new Thread(stop, "ksf-shutdown");
     }
 
     /** Handles SIGTERM and SIGINT for this pipeline until {@link #close()}. */
     public static StopSignals install(Pipeline pipeline) {
-        StopSignals signals = new StopSignals(pipeline);
+        return install(new StopSignals(pipeline::close, pipeline::awaitStopped, pipeline.settings().shutdownTimeout()));
+    }
+
+    /**
+     * Handles SIGTERM and SIGINT for something else that runs until closed (a stateful pipeline on Kafka Streams):
+     * the signal closes it, and a stop longer than {@code timeout} halts the JVM.
+     */
+    public static StopSignals install(AutoCloseable running, Duration timeout) {
+        CountDownLatch closed = new CountDownLatch(1);
+        Runnable stop = () -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                LOG.warn("stopping failed: {}", e.toString());
+            } finally {
+                closed.countDown();
+            }
+        };
+        return install(new StopSignals(stop, wait -> closed.await(wait.toMillis(), TimeUnit.MILLISECONDS), timeout));
+    }
+
+    private static StopSignals install(StopSignals signals) {
         Runtime.getRuntime().addShutdownHook(signals.hook);
         for (String name : NAMES) {
             try {
@@ -60,12 +92,11 @@ public final class StopSignals implements AutoCloseable {
             LOG.error("second stop signal: exiting now, without flushing or committing");
             Runtime.getRuntime().halt(130);
         }
-        Duration timeout = pipeline.settings().shutdownTimeout();
         LOG.info("SIG{} received: flushing and committing (at most {})", signal.getName(), timeout);
-        new Thread(pipeline::close, "ksf-stop").start();
+        new Thread(stop, "ksf-stop").start();
         Thread watchdog = new Thread(() -> {
             try {
-                if (!pipeline.awaitStopped(timeout)) {
+                if (!stopped.await(timeout)) {
                     LOG.error("the pipeline did not stop within pipeline.shutdown.timeout ({}); exiting without "
                             + "committing what is not durable", timeout);
                     Runtime.getRuntime().halt(1);

@@ -38,16 +38,18 @@ import java.util.stream.Stream;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start embedded servers, run a seed's scenario on sample data, print a summary. Scenarios: posts "
-                + "(Kafka -> validate -> local folder or S3, the default), papers (S3 objects -> lines -> Kafka).")
+                + "(Kafka -> validate -> local folder or S3, the default), papers (S3 objects -> lines -> Kafka), wordcount "
+                + "(papers -> lines -> words counted on Kafka Streams).")
 final class DemoCommand implements Callable<Integer> {
     private static final String TOPIC = "pins";
     private static final int PARTITIONS = 6;
 
-    @Option(names = "--scenario", defaultValue = "posts", description = "posts or papers (default ${DEFAULT-VALUE})")
+    @Option(names = "--scenario", defaultValue = "posts",
+            description = "posts, papers or wordcount (default ${DEFAULT-VALUE})")
     String scenario;
 
     @Option(names = "--records", defaultValue = "100000",
-            description = "how many posts, or lines per paper (default ${DEFAULT-VALUE}; papers: 20000)")
+            description = "how many posts, or lines per paper (default ${DEFAULT-VALUE}; papers: 20000, wordcount: 2000)")
     long records;
 
     @Option(names = "--out", defaultValue = "ksf-out/demo", description = "output folder (default ${DEFAULT-VALUE})")
@@ -66,12 +68,16 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
+        boolean given = spec.commandLine().getParseResult().hasMatchedOption("--records");
         if (scenario.equals("papers")) {
-            boolean given = spec.commandLine().getParseResult().hasMatchedOption("--records");
             return PapersDemo.run(console, given ? (int) Math.min(records, 10_000_000) : 20_000);
         }
+        if (scenario.equals("wordcount")) {
+            return WordCountDemo.run(console, given ? (int) Math.min(records, 1_000_000) : 2_000);
+        }
         if (!scenario.equals("posts")) {
-            spec.commandLine().getErr().println("--scenario: expected posts or papers, found \"" + scenario + "\"");
+            spec.commandLine().getErr().println("--scenario: expected posts, papers or wordcount, found \""
+                    + scenario + "\"");
             return KsfCommand.BAD_CONFIG;
         }
         if (!mode.equals("sync") && !mode.equals("async")) {

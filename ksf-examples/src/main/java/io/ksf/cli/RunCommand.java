@@ -8,6 +8,7 @@ import io.ksf.pipeline.StopSignals;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Option;
+import io.ksf.streams.StreamsPipeline;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -98,6 +99,9 @@ final class RunCommand implements Callable<Integer> {
             return ValidateCommand.printProblems(spec, e);
         }
         LOG.info("starting\n{}", plan.summary());
+        if (plan.stateful()) {
+            return runOnKafkaStreams(plan);
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Pipeline pipeline;
         try {
@@ -131,6 +135,26 @@ final class RunCommand implements Callable<Integer> {
             if (http != null) {
                 http.close();
             }
+            signals.close();
+        }
+    }
+
+    /** A pipeline with a stateful processor runs as a Kafka Streams application until SIGTERM / Ctrl-C. */
+    private int runOnKafkaStreams(PipelinePlan plan) {
+        StreamsPipeline pipeline;
+        try {
+            pipeline = StreamsPipeline.of(plan.config().name(), plan.parts());
+        } catch (ConfigException e) {
+            return ValidateCommand.printProblems(spec, e);
+        }
+        StopSignals signals = StopSignals.install(pipeline, plan.config().settings().shutdownTimeout());
+        try {
+            pipeline.run();
+            return KsfCommand.OK;
+        } catch (KsfException e) {
+            LOG.error("pipeline failed: {}", e.getMessage(), e);
+            return KsfCommand.FAILED;
+        } finally {
             signals.close();
         }
     }

@@ -1,5 +1,6 @@
 package io.ksf.cli;
 
+import io.ksf.processor.SplitProcessor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -10,7 +11,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,6 +93,21 @@ class DemoCommandTest {
                 String.format("bytes             %,d", 3 * bytes),
                 "lines             6,000 read, 6,000 written (blank lines skipped)",
                 "records in topic  6,000");
+    }
+
+    @Test
+    void theWordcountScenarioCountsThreeUploadsOfAPaperOnKafkaStreams() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+
+        int exit = commandLine.execute("demo", "--scenario", "wordcount", "--records", "500");
+
+        assertThat(exit).as(out.toString()).isZero();
+        long the = Arrays.stream(PapersDemo.paper(500).toLowerCase(Locale.ROOT)
+                .split(SplitProcessor.WORDS)).filter("the"::equals).count();
+        assertThat(out.toString()).contains("changelog         word-count-word_counts-changelog",
+                String.format("'the'             %,d = 3 x %,d (its count in one paper)", 3 * the, the));
     }
 
     @Test
