@@ -27,9 +27,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamsPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsPipeline.class);
-    /** Client settings of the source that Kafka Streams takes over: where the cluster is and how to reach it. */
+    /**
+     * Client settings of the source that Kafka Streams takes over: where the cluster is, how to reach it, and how
+     * soon a member that stopped answering gives its partitions up.
+     */
     private static final List<String> CONNECTION_PREFIXES = List.of("bootstrap.servers", "security.", "sasl.", "ssl.",
-            "client.dns.lookup");
+            "client.dns.lookup", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms");
 
     private final String name;
     private final KafkaStreams streams;
