@@ -26,7 +26,7 @@ class RegistryTest {
         Registry registry = Registry.load();
 
         assertThat(registry.target("file")).isInstanceOf(FileTargetFactory.class);
-        assertThat(registry.names(io.ksf.spi.ProcessorFactory.class)).containsExactly("filter", "hash", "validate");
+        assertThat(registry.names(io.ksf.spi.ProcessorFactory.class)).containsExactly("filter", "hash", "split", "validate");
         assertThat(registry.format("bytes").name()).isEqualTo("bytes");
     }
 
