@@ -1,0 +1,185 @@
+package io.ksf.bench;
+
+import io.ksf.config.ConfigLoader;
+import io.ksf.pipeline.PipelinePlan;
+import io.ksf.pipeline.Registry;
+import io.ksf.processor.SplitProcessor;
+import io.ksf.streams.StreamsPipeline;
+import io.ksf.testkit.EmbeddedKafka;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+
+/**
+ * A word count on Kafka Streams two ways, in one run: written by hand against the Streams DSL (the limit), and as
+ * a KSF stateful pipeline ({@code split} + {@code count}) from a config. Both read the same lines from the embedded
+ * broker, count into an in-memory table with exactly_once_v2, and are timed until the changelog holds the final
+ * count of "the".
+ *
+ * <pre>
+ * java -Xmx2g -cp benchmarks/target/benchmarks.jar io.ksf.bench.StreamsBench [--lines N] [--out FILE]
+ * </pre>
+ */
+public final class StreamsBench {
+    private static final Pattern WORDS = Pattern.compile(SplitProcessor.WORDS);
+
+    private record Row(String name, long lines, double seconds, double cpuSeconds) {
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+    private EmbeddedKafka kafka;
+    private long expectedThe;
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i], args[i + 1]);
+        }
+        long lines = Long.parseLong(flags.getOrDefault("--lines", "300000"));
+        String table = new StreamsBench().run(lines);
+        System.out.println(table);
+        Path out = Path.of(flags.getOrDefault("--out", "benchmarks/target/streams-results.md"));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, table);
+        System.out.println("written to " + out);
+        System.exit(0);
+    }
+
+    private String run(long lines) throws Exception {
+        try (EmbeddedKafka k = EmbeddedKafka.start()) {
+            kafka = k;
+            kafka.createTopic("bench.lines", 6);
+            String[] paper = paperLines();
+            try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+                for (long n = 0; n < lines; n++) {
+                    String line = paper[(int) (n % paper.length)];
+                    expectedThe += Arrays.stream(WORDS.split(line.toLowerCase(Locale.ROOT))).filter("the"::equals)
+                            .count();
+                    producer.send(new ProducerRecord<>("bench.lines", line.getBytes(StandardCharsets.UTF_8)));
+                }
+                producer.flush();
+            }
+            // an unmeasured pass of each first, so the JIT has warmed up for both rows
+            bare("warm-bare");
+            ksf("warm-ksf");
+            measure("limit: word count written by hand on the Kafka Streams DSL", lines, () -> bare("bare-count"));
+            measure("KSF split -> count on Kafka Streams", lines, () -> ksf("ksf-count"));
+        }
+        StringBuilder out = new StringBuilder("| contender | lines/s | CPU s per million lines | vs by hand |\n"
+                + "|---|---:|---:|---:|\n");
+        double limit = rows.get(0).lines() / rows.get(0).seconds();
+        for (Row row : rows) {
+            double rate = row.lines() / row.seconds();
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.2f |%n", row.name(), rate,
+                    row.cpuSeconds() / row.lines() * 1_000_000, rate / limit));
+        }
+        return out.toString();
+    }
+
+    private static String[] paperLines() {
+        StringBuilder text = new StringBuilder();
+        String[] words = "the of and to in a is that for it as was with be by on not he this are or his from at which"
+                .split(" ");
+        long seed = 42;
+        for (int line = 0; line < 5_000; line++) {
+            for (int w = 0; w < 6 + line % 9; w++) {
+                seed = seed * 6364136223846793005L + 1442695040888963407L;
+                text.append(w == 0 ? "" : " ").append(words[(int) ((seed >>> 33) % words.length)]);
+            }
+            text.append('\n');
+        }
+        return text.toString().split("\n");
+    }
+
+    private void bare(String app) throws InterruptedException {
+        kafka.createTopic(app + ".out", 6);
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("bench.lines", Consumed.with(Serdes.ByteArray(), Serdes.String()))
+                .flatMapValues(line -> Arrays.stream(WORDS.split(line.toLowerCase(Locale.ROOT)))
+                        .filter(word -> !word.isEmpty()).toList())
+                .groupBy((key, word) -> word, Grouped.with("word_counts", Serdes.String(), Serdes.String()))
+                .count(Materialized.as(Stores.inMemoryKeyValueStore("word_counts")))
+                .toStream().mapValues(String::valueOf)
+                .to(app + ".out", Produced.with(Serdes.String(), Serdes.String()));
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/ksf-bench-streams");
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), properties)) {
+            streams.start();
+            awaitThe(app + ".out", false);
+        }
+    }
+
+    private void ksf(String app) throws InterruptedException {
+        kafka.createTopic(app + ".out", 6);
+        PipelinePlan plan = PipelinePlan.resolve(ConfigLoader.create().parse("""
+                {"name": "%1$s",
+                 "source": {"type": "kafka", "format": "bytes", "topics": ["bench.lines"],
+                            "properties": {"bootstrap.servers": "%2$s", "group.id": "%1$s"}},
+                 "processors": [{"type": "split"}, {"type": "count", "table": "word_counts"}],
+                 "target": {"type": "kafka", "topic": "%1$s.out", "properties": {"bootstrap.servers": "%2$s"}}}
+                """.formatted(app, kafka.bootstrapServers())), Registry.load());
+        try (StreamsPipeline pipeline = StreamsPipeline.of(app, plan.parts())) {
+            CompletableFuture<Void> run = CompletableFuture.runAsync(pipeline::run);
+            awaitThe(app + ".out", true);
+            pipeline.close();
+            run.join();
+        }
+    }
+
+    /** Waits until the output topic's last update of "the" carries the final count. */
+    private void awaitThe(String topic, boolean json) {
+        String goal = json ? "{\"key\":\"the\",\"count\":" + expectedThe + "}" : Long.toString(expectedThe);
+        while (true) {
+            String last = null;
+            for (ConsumerRecord<byte[], byte[]> record : kafka.readCommitted(topic)) {
+                if ("the".equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                    last = new String(record.value(), StandardCharsets.UTF_8);
+                }
+            }
+            if (goal.equals(last)) {
+                return;
+            }
+            LockSupport.parkNanos(200_000_000L);
+        }
+    }
+
+    private void measure(String name, long lines, EndToEnd.ThrowingRunnable body) throws Exception {
+        System.gc();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        body.run();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        rows.add(new Row(name, lines, seconds, (os.getProcessCpuTime() - cpu) / 1e9));
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f lines/s%n", name, lines / seconds);
+    }
+}
