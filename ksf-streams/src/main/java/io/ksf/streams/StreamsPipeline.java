@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -108,8 +109,9 @@ public final class StreamsPipeline implements AutoCloseable {
         properties.putAll(connection);
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // stores are in memory and restored from their changelogs, so each instance has a folder of its own
         properties.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(System.getProperty("java.io.tmpdir"),
-                "ksf-streams").toString());
+                "ksf-streams", name + "-" + UUID.randomUUID()).toString());
         CountTopology.Settings settings = new CountTopology.Settings(topics, parts.sourceFormat(), stateless,
                 (CountStep) last, output, deadLetterTopic);
         return new StreamsPipeline(name, settings, properties);
@@ -140,6 +142,11 @@ public final class StreamsPipeline implements AutoCloseable {
             throw new KsfException("stateful pipeline '" + name + "' stopped on an error: "
                     + (failure == null ? streams.state() : failure.getMessage()), failure);
         }
+    }
+
+    /** How many tasks (input partitions of each sub-topology) this instance runs now. */
+    public int activeTasks() {
+        return streams.metadataForLocalThreads().stream().mapToInt(thread -> thread.activeTasks().size()).sum();
     }
 
     /** Kafka Streams' state: RUNNING once tasks are assigned and state restored. */

@@ -76,6 +76,47 @@ class StreamsPipelineTest {
     }
 
     @Test
+    void twoInstancesOfOnePipelineShareThePartitionsAndTheCountsStayExact(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("shared.lines", 6);
+        kafka.createTopic("shared-counts", 6);
+        String config = """
+                {"name": "shared-count",
+                 "source": {"type": "kafka", "format": "bytes", "topics": ["shared.lines"],
+                            "properties": {"bootstrap.servers": "%1$s", "group.id": "shared-count"}},
+                 "processors": [{"type": "split"}, {"type": "count", "table": "word_counts", "cache": false}],
+                 "target": {"type": "kafka", "topic": "shared-counts", "properties": {"bootstrap.servers": "%1$s"}}}
+                """.formatted(kafka.bootstrapServers());
+        try (StreamsPipeline first = StreamsPipeline.of("shared-count", plan(config).parts());
+             StreamsPipeline second = StreamsPipeline.of("shared-count", plan(config).parts())) {
+            CompletableFuture<Void> a = CompletableFuture.runAsync(first::run);
+            CompletableFuture<Void> b = CompletableFuture.runAsync(second::run);
+            Wait.until(() -> first.activeTasks() > 0 && second.activeTasks() > 0
+                            && first.activeTasks() + second.activeTasks() == 12, Duration.ofSeconds(90),
+                    "both instances running tasks of the two sub-topologies' 6 partitions each");
+            List<String> lines = PAPER.lines().filter(line -> !line.isEmpty()).toList();
+            for (int upload = 0; upload < 3; upload++) {
+                kafka.produce("shared.lines", 6, lines);
+            }
+            Wait.until(() -> "12".equals(latestOf(kafka, "shared-count-word_counts-changelog", "the")),
+                    Duration.ofSeconds(90), "the count of 'the' at 12");
+            assertThat(latest(kafka.readCommitted("shared-count-word_counts-changelog"))).containsEntry("cat", "6")
+                    .hasSize(7);
+            first.close();
+            second.close();
+            a.join();
+            b.join();
+        }
+    }
+
+    private static String latestOf(EmbeddedKafka kafka, String topic, String key) {
+        try {
+            return latest(kafka.readCommitted(topic)).get(key);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    @Test
     void aStatefulPipelineWithAnotherSourceIsAConfigErrorThatSaysToStageThroughATopic(EmbeddedKafka kafka) {
         PipelinePlan plan = plan("""
                 {"name": "word-count",
