@@ -26,31 +26,33 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The Kafka Streams topology of a counting pipeline: records of the source topics are decoded with the source
- * format and run through KSF's stateless processors (one node), counted by key in an in-memory table whose
- * changelog is {@code <application.id>-<table>-changelog} (counts as decimal text, as Faust writes them), and every
- * new count goes to the output topic as {@code {"key": ..., "count": ...}}. A record that fails goes to the
+ * The Kafka Streams topology of a stateful pipeline: records of the source topics are decoded with the source
+ * format and run through KSF's stateless processors (one node), then counted or aggregated (sum, min, max) by key
+ * in an in-memory table whose changelog is {@code <application.id>-<table>-changelog} (numbers as decimal text, as
+ * Faust writes its counts), and every new value goes to the output topic as {@code {"key": ..., "count": ...}} (or
+ * {@code "sum"}, {@code "min"}, {@code "max"}). A record that fails goes to the
  * dead-letter topic with its origin and error, or, without one, stops the topology.
  */
 public final class CountTopology {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] NOTHING = new byte[0];
 
     /**
      * @param topics          the source topics
      * @param format          how their values are decoded
      * @param processors      KSF's stateless processors, run before the count
-     * @param count           what is counted, and the table
+     * @param step            what is counted or aggregated, and the table
      * @param outputTopic     where new counts go
      * @param deadLetterTopic where bad records go, or null to stop on one
      */
-    public record Settings(List<String> topics, Format format, List<Processor> processors, CountStep count,
+    public record Settings(List<String> topics, Format format, List<Processor> processors, StatefulStep step,
                            String outputTopic, String deadLetterTopic) {
     }
 
@@ -68,24 +70,41 @@ public final class CountTopology {
                     .mapValues(Outcome::deadLetter)
                     .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
         }
-        CountStep count = settings.count();
-        Materialized<String, Long, KeyValueStore<Bytes, byte[]>> table = Materialized
-                .<String, Long>as(Stores.inMemoryKeyValueStore(count.table()))
-                .withKeySerde(Serdes.String()).withValueSerde(new DecimalLongSerde());
-        outcomes.filter((key, outcome) -> outcome.countKey() != null, Named.as("ksf-counted"))
-                .map((key, outcome) -> KeyValue.pair(outcome.countKey(), NOTHING), Named.as("ksf-count-key"))
-                .groupByKey(Grouped.with(count.table(), Serdes.String(), Serdes.ByteArray()))
-                .count(Named.as(count.table() + "-count"), count.cache() ? table : table.withCachingDisabled())
-                .toStream(Named.as(count.table() + "-updates"))
-                .mapValues((key, value) -> json(key, value))
-                .to(settings.outputTopic(), Produced.with(Serdes.String(), Serdes.String()));
+        KStream<String, String> keyed = outcomes
+                .filter((key, outcome) -> outcome.key() != null, Named.as("ksf-grouped"))
+                .map((key, outcome) -> KeyValue.pair(outcome.key(), outcome.number()), Named.as("ksf-group-key"));
+        StatefulStep step = settings.step();
+        Grouped<String, String> grouped = Grouped.with(step.table(), Serdes.String(), Serdes.String());
+        if (step instanceof AggregateStep aggregate) {
+            Materialized<String, String, KeyValueStore<Bytes, byte[]>> table = Materialized
+                    .<String, String>as(Stores.inMemoryKeyValueStore(step.table()))
+                    .withKeySerde(Serdes.String()).withValueSerde(Serdes.String());
+            String function = aggregate.function().name().toLowerCase(Locale.ROOT);
+            keyed.groupByKey(grouped)
+                    .aggregate(() -> "", (key, number, sofar) -> aggregate.function().apply(
+                                    sofar.isEmpty() ? null : new BigDecimal(sofar), new BigDecimal(number))
+                                    .toPlainString(), Named.as(step.table() + "-" + function),
+                            step.cache() ? table : table.withCachingDisabled())
+                    .toStream(Named.as(step.table() + "-updates"))
+                    .mapValues((key, value) -> json(key, function, new BigDecimal(value)))
+                    .to(settings.outputTopic(), Produced.with(Serdes.String(), Serdes.String()));
+        } else {
+            Materialized<String, Long, KeyValueStore<Bytes, byte[]>> table = Materialized
+                    .<String, Long>as(Stores.inMemoryKeyValueStore(step.table()))
+                    .withKeySerde(Serdes.String()).withValueSerde(new DecimalLongSerde());
+            keyed.groupByKey(grouped)
+                    .count(Named.as(step.table() + "-count"), step.cache() ? table : table.withCachingDisabled())
+                    .toStream(Named.as(step.table() + "-updates"))
+                    .mapValues((key, value) -> json(key, "count", value))
+                    .to(settings.outputTopic(), Produced.with(Serdes.String(), Serdes.String()));
+        }
         return builder.build();
     }
 
-    private static String json(String key, Long count) {
+    private static String json(String key, String name, Object value) {
         Map<String, Object> update = new LinkedHashMap<>();
         update.put("key", key);
-        update.put("count", count);
+        update.put(name, value);
         try {
             return JSON.writeValueAsString(update);
         } catch (JsonProcessingException e) {
@@ -93,8 +112,8 @@ public final class CountTopology {
         }
     }
 
-    /** What one record became: a key to count, or a dead letter (its JSON envelope). */
-    record Outcome(String countKey, byte[] deadLetter) {
+    /** What one record became: a key and its number (empty for a count), or a dead letter (its JSON envelope). */
+    record Outcome(String key, String number, byte[] deadLetter) {
     }
 
     /** Decode, KSF's processors and the count key, with the record's origin from Kafka Streams' metadata. */
@@ -118,7 +137,7 @@ public final class CountTopology {
             in.headers().forEach(h -> headers.add(new Header(h.key(), h.value())));
             KsfRecord record = KsfRecord.of(origin.topic(), origin.partition(), origin.offset(), in.timestamp(),
                     in.key(), in.value(), headers);
-            List<String> keys = new ArrayList<>();
+            List<Outcome> grouped = new ArrayList<>();
             try {
                 List<KsfRecord> stage = List.of(record.value() == null ? record
                         : record.withData(settings.format().decode(record)));
@@ -129,19 +148,21 @@ public final class CountTopology {
                     }
                     stage = next;
                 }
+                StatefulStep step = settings.step();
                 for (KsfRecord r : stage) {
-                    keys.add(settings.count().keyOf(r));
+                    grouped.add(new Outcome(step.keyOf(r), step instanceof AggregateStep aggregate
+                            ? aggregate.valueOf(r).toPlainString() : "", null));
                 }
             } catch (RuntimeException e) {
                 if (settings.deadLetterTopic() == null) {
                     throw new KsfException("record " + record.origin() + " failed: " + e.getMessage()
                             + "; without a dead-letter topic the pipeline stops before it", e);
                 }
-                context.forward(in.withValue(new Outcome(null, envelope(record, e))));
+                context.forward(in.withValue(new Outcome(null, null, envelope(record, e))));
                 return;
             }
-            for (String key : keys) {
-                context.forward(in.withValue(new Outcome(key, null)));
+            for (Outcome outcome : grouped) {
+                context.forward(in.withValue(outcome));
             }
         }
 

@@ -63,14 +63,15 @@ public final class StreamsPipeline implements AutoCloseable {
     public static StreamsPipeline of(String name, PipelinePlan.Parts parts) {
         List<String> problems = new ArrayList<>();
         if (!parts.sourceType().equals("kafka") || !parts.targetType().equals("kafka")) {
-            problems.add("processors: a stateful processor (count) runs on Kafka Streams, which reads and writes Kafka "
+            problems.add("processors: a stateful processor (count, aggregate) runs on Kafka Streams, which reads and writes Kafka "
                     + "topics, found source " + parts.sourceType() + " and target " + parts.targetType()
                     + "; stage other sources and targets through a topic (s3 -> topic -> counts -> topic)");
         }
         List<Processor> stateless = new ArrayList<>(parts.processors());
         Processor last = stateless.isEmpty() ? null : stateless.remove(stateless.size() - 1);
-        if (!(last instanceof CountStep) || stateless.stream().anyMatch(CountStep.class::isInstance)) {
-            problems.add("processors: a stateful pipeline ends with one count, after its stateless processors");
+        if (!(last instanceof StatefulStep) || stateless.stream().anyMatch(StatefulStep.class::isInstance)) {
+            problems.add("processors: a stateful pipeline ends with one count or aggregate, after its stateless "
+                    + "processors");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -113,7 +114,7 @@ public final class StreamsPipeline implements AutoCloseable {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(System.getProperty("java.io.tmpdir"),
                 "ksf-streams", name + "-" + UUID.randomUUID()).toString());
         CountTopology.Settings settings = new CountTopology.Settings(topics, parts.sourceFormat(), stateless,
-                (CountStep) last, output, deadLetterTopic);
+                (StatefulStep) last, output, deadLetterTopic);
         return new StreamsPipeline(name, settings, properties);
     }
 

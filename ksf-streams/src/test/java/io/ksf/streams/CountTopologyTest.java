@@ -3,6 +3,7 @@ package io.ksf.streams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.format.bytes.BytesFormat;
+import io.ksf.format.json.JsonFormat;
 import io.ksf.processor.SplitProcessor;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -93,6 +95,35 @@ class CountTopologyTest {
             assertThat(letter.at("/origin/offset").asLong()).isEqualTo(1);
             assertThat(letter.at("/error/message").asText()).isEqualTo("invalid record: no ends here");
             assertThat(letter.at("/value").asText()).isEqualTo("The end, said the cat.");
+        }
+    }
+
+    @Test
+    void aggregateSumsAndMaximaOfAFieldByAnotherFieldGoToTheTableAndTheOutput() throws IOException {
+        String[] orders = {"{\"user\":\"ann\",\"amount\":2.50}", "{\"user\":\"bob\",\"amount\":10}",
+                "{\"user\":\"ann\",\"amount\":\"7.25\"}", "{\"user\":\"ann\",\"amount\":\"lots\"}"};
+        for (AggregateStep.Function function : List.of(AggregateStep.Function.SUM, AggregateStep.Function.MAX)) {
+            CountTopology.Settings settings = new CountTopology.Settings(List.of("orders"), new JsonFormat(),
+                    List.of(), new AggregateStep("totals", "amount", function, "user", false), "totals",
+                    "orders.dlq");
+            try (TopologyTestDriver driver = driver(settings)) {
+                TestInputTopic<byte[], byte[]> input = driver.createInputTopic("orders", new ByteArraySerializer(),
+                        new ByteArraySerializer());
+                for (String order : orders) {
+                    input.pipeInput(order.getBytes(StandardCharsets.UTF_8));
+                }
+                String name = function.name().toLowerCase(Locale.ROOT);
+                Map<String, String> output = latest(driver, "totals");
+                assertThat(output.get("ann")).isEqualTo("{\"key\":\"ann\",\"" + name + "\":"
+                        + (function == AggregateStep.Function.SUM ? "9.75" : "7.25") + "}");
+                assertThat(output.get("bob")).isEqualTo("{\"key\":\"bob\",\"" + name + "\":10}");
+                assertThat(latest(driver, "word-count-totals-changelog"))
+                        .containsEntry("ann", function == AggregateStep.Function.SUM ? "9.75" : "7.25");
+                List<byte[]> dead = driver.createOutputTopic("orders.dlq", new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer()).readValuesToList();
+                assertThat(JSON.readTree(dead.get(0)).at("/error/message").asText())
+                        .isEqualTo("invalid record: field 'amount' is not a number, found \"lots\"");
+            }
         }
     }
 
