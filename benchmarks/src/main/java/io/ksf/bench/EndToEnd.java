@@ -45,13 +45,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The end-to-end harness: one preloaded topic on the testkit's real broker, and every contender measured in the
@@ -101,11 +100,7 @@ public final class EndToEnd {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            boolean switchOnly = args[i].equals("--no-peers") || i + 1 == args.length;
-            flags.put(args[i], switchOnly ? "true" : args[++i]);
-        }
+        Map<String, String> flags = Harness.flags(args, Set.of("--no-peers"));
         long records = Long.parseLong(flags.getOrDefault("--records", "1000000"));
         EndToEnd harness = new EndToEnd(records, Integer.parseInt(flags.getOrDefault("--size", "1024")),
                 Integer.parseInt(flags.getOrDefault("--partitions", "6")),
@@ -113,12 +108,7 @@ public final class EndToEnd {
         harness.flagSkipPeers = flags.containsKey("--no-peers");
         String table = flags.containsKey("--memory-budget")
                 ? harness.memoryAtScale(Long.parseLong(flags.get("--memory-budget")) << 20) : harness.run();
-        System.out.println(table);
-        Path out = Path.of(flags.getOrDefault("--out", "benchmarks/target/e2e-results.md"));
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, table);
-        System.out.println("written to " + out);
-        System.exit(0);
+        Harness.finish(table, flags, "benchmarks/target/e2e-results.md");
     }
 
     private String run() throws Exception {
@@ -230,17 +220,9 @@ public final class EndToEnd {
         return topicBytes * count / records;
     }
 
-    private void measure(String name, long count, ThrowingRunnable body) throws Exception {
-        System.gc();
-        HeapWatch heap = new HeapWatch();
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu = os.getProcessCpuTime();
-        long start = System.nanoTime();
-        body.run();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
-        Row row = new Row(name, count, bytesOf(count), seconds, cpuSeconds, heap.stop());
+    private void measure(String name, long count, Harness.Body body) throws Exception {
+        Harness.Measured measured = Harness.measure(body);
+        Row row = new Row(name, count, bytesOf(count), measured.seconds(), measured.cpuSeconds(), measured.peakHeap());
         rows.add(row);
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s %8.1f MiB/s%n", name, row.recordsPerSecond(),
                 row.mibPerSecond());
@@ -540,8 +522,4 @@ public final class EndToEnd {
         return String.format(Locale.ROOT, "%.2f", value);
     }
 
-    @FunctionalInterface
-    interface ThrowingRunnable {
-        void run() throws Exception;
-    }
 }

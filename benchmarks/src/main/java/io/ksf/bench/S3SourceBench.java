@@ -23,17 +23,16 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -57,21 +56,13 @@ public final class S3SourceBench {
     private int runs;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i], args[i + 1]);
-        }
+        Map<String, String> flags = Harness.flags(args, Set.of());
         long lines = Long.parseLong(flags.getOrDefault("--lines", "1000000"));
         int size = Integer.parseInt(flags.getOrDefault("--size", "200"));
         int objects = Integer.parseInt(flags.getOrDefault("--objects", "8"));
         int bigMib = Integer.parseInt(flags.getOrDefault("--big-mib", "0"));
         String table = new S3SourceBench().run(lines, size, objects, bigMib);
-        System.out.println(table);
-        Path out = Path.of(flags.getOrDefault("--out", "benchmarks/target/s3-source-results.md"));
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, table);
-        System.out.println("written to " + out);
-        System.exit(0);
+        Harness.finish(table, flags, "benchmarks/target/s3-source-results.md");
     }
 
     private String run(long lines, int size, int objects, int bigMib) throws Exception {
@@ -209,17 +200,10 @@ public final class S3SourceBench {
         pipeline.close(); // the final flush and commit are part of the measured time
     }
 
-    private void measure(String name, long lines, long bytes, EndToEnd.ThrowingRunnable body) throws Exception {
-        System.gc();
-        HeapWatch heap = new HeapWatch();
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu = os.getProcessCpuTime();
-        long start = System.nanoTime();
-        body.run();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Row row = new Row(name, lines, bytes, seconds, (os.getProcessCpuTime() - cpu) / 1e9, heap.stop());
-        rows.add(row);
+    private void measure(String name, long lines, long bytes, Harness.Body body) throws Exception {
+        Harness.Measured measured = Harness.measure(body);
+        double seconds = measured.seconds();
+        rows.add(new Row(name, lines, bytes, seconds, measured.cpuSeconds(), measured.peakHeap()));
         System.out.printf(Locale.ROOT, "%-70s %,12.0f lines/s %8.1f MiB/s%n", name, lines / seconds,
                 bytes / seconds / (1 << 20));
     }

@@ -19,18 +19,14 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
@@ -56,18 +52,10 @@ public final class StreamsBench {
     private long expectedThe;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i], args[i + 1]);
-        }
+        Map<String, String> flags = Harness.flags(args, Set.of());
         long lines = Long.parseLong(flags.getOrDefault("--lines", "300000"));
         String table = new StreamsBench().run(lines);
-        System.out.println(table);
-        Path out = Path.of(flags.getOrDefault("--out", "benchmarks/target/streams-results.md"));
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, table);
-        System.out.println("written to " + out);
-        System.exit(0);
+        Harness.finish(table, flags, "benchmarks/target/streams-results.md");
     }
 
     private String run(long lines) throws Exception {
@@ -171,15 +159,10 @@ public final class StreamsBench {
         }
     }
 
-    private void measure(String name, long lines, EndToEnd.ThrowingRunnable body) throws Exception {
-        System.gc();
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu = os.getProcessCpuTime();
-        long start = System.nanoTime();
-        body.run();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        rows.add(new Row(name, lines, seconds, (os.getProcessCpuTime() - cpu) / 1e9));
+    private void measure(String name, long lines, Harness.Body body) throws Exception {
+        Harness.Measured measured = Harness.measure(body);
+        double seconds = measured.seconds();
+        rows.add(new Row(name, lines, seconds, measured.cpuSeconds()));
         System.out.printf(Locale.ROOT, "%-60s %,12.0f lines/s%n", name, lines / seconds);
     }
 }
