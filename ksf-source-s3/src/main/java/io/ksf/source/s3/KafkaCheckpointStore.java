@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Checkpoints in a compacted Kafka topic with one partition per shard, the shard's checkpoint keyed
@@ -45,6 +46,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class KafkaCheckpointStore implements CheckpointStore {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** Longer than a killed instance's transaction may stay open (transaction.timeout.ms: 10 s in KSF's target). */
+    private static final Duration PENDING_TIMEOUT = Duration.ofMinutes(2);
 
     private final Properties properties;
     private final String topic;
@@ -160,24 +163,41 @@ final class KafkaCheckpointStore implements CheckpointStore {
         group.poll(Duration.ZERO);
     }
 
-    /** The last checkpoint of the shard: its partition read to the end, committed records only. */
+    /**
+     * The last checkpoint of the shard: its partition read to the end, committed records only, once no transaction
+     * is pending on it. A transaction that an instance killed a moment ago asked to commit may still be completing
+     * (its data and checkpoint stored, the markers not yet written); reading before it ends would miss its checkpoint
+     * and read its records again. So the read waits until the last stable offset reaches the log's end.
+     */
     @Override
     public Checkpoint load(int shard) {
         TopicPartition partition = new TopicPartition(topic, shard);
         byte[] latest = null;
+        Properties uncommitted = consumerProperties(null);
+        uncommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(consumerProperties(null),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaConsumer<byte[], byte[]> logEnd = new KafkaConsumer<>(uncommitted, new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
             reader.assign(List.of(partition));
             reader.seekToBeginning(List.of(partition));
-            long end = reader.endOffsets(List.of(partition), TIMEOUT).get(partition);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            long deadline = System.nanoTime() + PENDING_TIMEOUT.toNanos();
+            long end = reader.endOffsets(List.of(partition), TIMEOUT).get(partition); // the last stable offset
+            while (end < logEnd.endOffsets(List.of(partition), TIMEOUT).get(partition)) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new KsfException("a transaction on the checkpoint of shard " + shard + " in " + topic
+                            + " is still pending after " + PENDING_TIMEOUT + "; cannot tell where to resume");
+                }
+                LockSupport.parkNanos(200_000_000L);
+                end = reader.endOffsets(List.of(partition), TIMEOUT).get(partition);
+            }
             while (reader.position(partition, TIMEOUT) < end) {
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                     latest = record.value();
                 }
                 if (System.nanoTime() - deadline > 0) {
                     throw new KsfException("cannot read the checkpoint of shard " + shard + " from " + topic
-                            + " within " + TIMEOUT);
+                            + " within " + PENDING_TIMEOUT);
                 }
             }
         }
