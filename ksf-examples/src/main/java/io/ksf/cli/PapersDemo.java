@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 /**
  * Seed 002's loader, with nothing installed: an embedded S3 server and broker, three text files of the same content
@@ -58,7 +59,8 @@ final class PapersDemo {
              S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
             client.createBucket(b -> b.bucket(BUCKET));
             kafka.createTopic(TOPIC, 3);
-            S3Source.Settings settings = new S3Source.Settings(BUCKET, "papers/", null, S3Source.Records.LINES,
+            S3Source.Settings settings = new S3Source.Settings(BUCKET, "papers/", Pattern.compile(".*\\.txt"),
+                    S3Source.Records.LINES,
                     1 << 20, Duration.ofMillis(200), Duration.ofSeconds(1), 10_000, 2000);
             Properties producer = new Properties();
             producer.put("bootstrap.servers", kafka.bootstrapServers());

@@ -60,7 +60,8 @@ final class WordCountDemo {
             producer.put("bootstrap.servers", kafka.bootstrapServers());
             Pipeline loader = Pipeline.builder().name("papers")
                     .source(S3Source.withFileCheckpoint(S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true),
-                            new S3Source.Settings(PapersDemo.BUCKET, "papers/", null, S3Source.Records.LINES, 1 << 20,
+                            new S3Source.Settings(PapersDemo.BUCKET, "papers/", Pattern.compile(".*\\.txt"),
+                                    S3Source.Records.LINES, 1 << 20,
                                     Duration.ofMillis(200), Duration.ofSeconds(1), 10_000, 2000),
                             Files.createTempDirectory("ksf-demo-").resolve("checkpoint.json")),
                             new BytesFormat("\n"))
@@ -85,7 +86,8 @@ final class WordCountDemo {
                     console.flush();
                     long goal = n * theInOnePaper;
                     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                    while (count(kafka, "the") < goal && System.nanoTime() < deadline && !counts.isDone()) {
+                    while (count(kafka, "the") < goal && System.nanoTime() < deadline && !counts.isDone()
+                            && !load.isDone()) {
                         Thread.sleep(100);
                     }
                     console.printf("  ... 'the' counted %,d times%n", count(kafka, "the"));
@@ -93,7 +95,7 @@ final class WordCountDemo {
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 loader.close();
-                load.join();
+                load.join(); // throws when the loader failed, with its error
                 counter.close();
                 counts.join();
                 Map<String, Long> table = table(kafka);

@@ -53,7 +53,7 @@ class S3ScaleOutTest {
         S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true);
         client.createBucket(b -> b.bucket("scale-lines"));
         Path config = Files.writeString(dir.resolve("pipeline.json"), """
-                {"source": {"type": "s3", "format": "bytes", "bucket": "scale-lines", "prefix": "in/",
+                {"source": {"type": "s3", "format": "bytes", "bucket": "scale-lines", "prefix": "in/", "key.regex": ".*\\\\.txt",
                             "endpoint": "%s", "path.style": true, "region": "%s", "poll.interval": "200ms",
                             "max.poll.records": 500, "checkpoint": "kafka", "checkpoint.topic": "scale-lines-checkpoints",
                             "checkpoint.shards": %d,

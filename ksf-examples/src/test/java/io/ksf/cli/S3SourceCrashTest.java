@@ -85,7 +85,8 @@ class S3SourceCrashTest {
         BooleanSupplier committed = target.equals("kafka")
                 ? new Changes<>(() -> endOffsetSum(kafka, checkpointTopic)) : new Changes<>(() -> checkpointTag(client, bucket));
         Path config = Files.writeString(dir.resolve("pipeline.json"), """
-                {"source": {"type": "s3", "format": "bytes", "bucket": "%s", "prefix": "in/", "endpoint": "%s",
+                {"source": {"type": "s3", "format": "bytes", "bucket": "%s", "prefix": "in/", "key.regex": ".*\\\\.txt",
+                            "endpoint": "%s",
                             "path.style": true, "region": "%s", "poll.interval": "200ms", "max.poll.records": 1000%s},
                  "target": %s,
                  "pipeline": {"flush.records": 3000, "flush.interval": "1s", "poll.timeout": "200ms"}}

@@ -134,8 +134,8 @@ final class ObjectCursor implements AutoCloseable {
                     + e.getMessage(), e);
         } catch (S3Exception e) {
             rewind();
-            if (e.statusCode() == 412) {
-                throw new ObjectChangedException(key);
+            if (e.statusCode() == 412 || e.statusCode() == 404) {
+                throw new ObjectChangedException(key); // overwritten, or deleted, since it was listed
             }
             if (e.statusCode() >= 500 || e.statusCode() == 429) {
                 throw new RetriableException("reading s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
@@ -266,10 +266,13 @@ final class ObjectCursor implements AutoCloseable {
         closeStream();
     }
 
-    /** The object's content changed under its key while it was read; its new content is a new generation. */
+    /**
+     * The object's content changed under its key, or the key was deleted, since it was listed: a new content is a
+     * new generation, found by the next listing.
+     */
     static final class ObjectChangedException extends RuntimeException {
         ObjectChangedException(String key) {
-            super("the content of " + key + " changed while it was read", null, false, false);
+            super("the content of " + key + " changed, or it was deleted, while it was read", null, false, false);
         }
     }
 }

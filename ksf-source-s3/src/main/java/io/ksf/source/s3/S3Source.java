@@ -235,8 +235,9 @@ public final class S3Source implements Source, TransactionalPositions {
         try {
             cursor.read(settings.maxPollRecords(), out);
         } catch (ObjectCursor.ObjectChangedException e) {
-            LOG.info("s3 source: {} was overwritten while it was read; its new content is read after the next "
-                    + "listing", cursorKey);
+            LOG.info("s3 source: {} was overwritten or deleted while it was read; what the next listing shows of it "
+                    + "is read then", cursorKey);
+            finish(cursorKey, object); // this content is gone: a new one under the key is a new generation
             closeCursor();
             nextListingNanos = System.nanoTime();
             return;
@@ -340,8 +341,11 @@ public final class S3Source implements Source, TransactionalPositions {
     }
 
     private boolean discovered(S3Object listed) {
+        if (listed.eTag() == null || listed.size() == null) {
+            return false; // not a complete object (yet)
+        }
         ObjectProgress known = progress(listed.key());
-        if (known != null && known.etag().equals(listed.eTag())) {
+        if (known != null && listed.eTag().equals(known.etag())) {
             return false;
         }
         int generation = known == null ? 0 : known.generation() + 1;
