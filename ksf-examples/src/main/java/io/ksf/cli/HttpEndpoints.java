@@ -2,7 +2,6 @@ package io.ksf.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineHealth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -12,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The HTTP port of {@code ksf run} for the container platform: {@code /metrics} in Prometheus text format,
@@ -20,7 +20,7 @@ import java.util.concurrent.Executors;
 final class HttpEndpoints implements AutoCloseable {
     private final HttpServer server;
 
-    HttpEndpoints(int port, Pipeline pipeline, PrometheusMeterRegistry registry) {
+    HttpEndpoints(int port, Supplier<PipelineHealth> health, PrometheusMeterRegistry registry) {
         try {
             server = HttpServer.create(new InetSocketAddress(port), 0);
         } catch (IOException e) {
@@ -34,12 +34,12 @@ final class HttpEndpoints implements AutoCloseable {
         server.createContext("/metrics", exchange -> send(exchange, 200, registry.scrape(),
                 "text/plain; version=0.0.4; charset=utf-8"));
         server.createContext("/health/live", exchange -> {
-            PipelineHealth health = pipeline.health();
-            send(exchange, health.live() ? 200 : 503, health.reason() + "\n", "text/plain; charset=utf-8");
+            PipelineHealth now = health.get();
+            send(exchange, now.live() ? 200 : 503, now.reason() + "\n", "text/plain; charset=utf-8");
         });
         server.createContext("/health/ready", exchange -> {
-            PipelineHealth health = pipeline.health();
-            send(exchange, health.ready() ? 200 : 503, health.reason() + "\n", "text/plain; charset=utf-8");
+            PipelineHealth now = health.get();
+            send(exchange, now.ready() ? 200 : 503, now.reason() + "\n", "text/plain; charset=utf-8");
         });
         server.start();
     }

@@ -2,6 +2,7 @@ package io.ksf.cli;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineHealth;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.PipelineStats;
 import io.ksf.pipeline.StopSignals;
@@ -24,6 +25,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /** Runs a pipeline until SIGTERM or Ctrl-C, then flushes and commits before exiting 0. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -48,24 +51,41 @@ final class RunCommand implements Callable<Integer> {
 
     /** One line every interval: rates since the last line, lag and dead letters. */
     private static final class ProgressLine implements Runnable {
-        private final Pipeline pipeline;
+        private final Supplier<PipelineStats> stats;
+        private final LongSupplier lag;
         private final double seconds;
         private PipelineStats last;
 
-        ProgressLine(Pipeline pipeline, double seconds) {
-            this.pipeline = pipeline;
+        ProgressLine(Supplier<PipelineStats> stats, LongSupplier lag, double seconds) {
+            this.stats = stats;
+            this.lag = lag;
             this.seconds = seconds;
-            this.last = pipeline.stats();
+            this.last = stats.get();
+        }
+
+        /** Logs a line every {@code every} (none for zero) until the returned executor is shut down. */
+        static ScheduledExecutorService every(Duration every, Supplier<PipelineStats> stats, LongSupplier lag) {
+            ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "ksf-progress");
+                thread.setDaemon(true);
+                return thread;
+            });
+            if (!every.isZero()) {
+                progress.scheduleAtFixedRate(new ProgressLine(stats, lag, every.toMillis() / 1000.0),
+                        every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return progress;
         }
 
         @Override
         public void run() {
-            PipelineStats now = pipeline.stats();
+            PipelineStats now = stats.get();
+            long behind = lag.getAsLong();
             LOG.info(String.format(Locale.ROOT,
                     "progress: %,.0f records/s, %.2f MiB/s, lag %s, %,d dead-lettered, %,d records in, %,d commits",
                     (now.recordsIn() - last.recordsIn()) / (double) seconds,
                     (now.bytesIn() - last.bytesIn()) / (double) seconds / (1 << 20),
-                    pipeline.lag() < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", pipeline.lag()),
+                    behind < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", behind),
                     now.recordsDeadLettered(), now.recordsIn(), now.commits()));
             last = now;
         }
@@ -100,7 +120,7 @@ final class RunCommand implements Callable<Integer> {
         }
         LOG.info("starting\n{}", plan.summary());
         if (plan.stateful()) {
-            return runOnKafkaStreams(plan);
+            return runOnKafkaStreams(plan, progressEvery);
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Pipeline pipeline;
@@ -109,19 +129,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return ValidateCommand.printProblems(spec, e);
         }
-        HttpEndpoints http = httpPort > 0 ? new HttpEndpoints(httpPort, pipeline, registry) : null;
-        if (http != null) {
-            LOG.info("metrics and health on http://0.0.0.0:{}/metrics, /health/live, /health/ready", http.port());
-        }
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "ksf-progress");
-            thread.setDaemon(true);
-            return thread;
-        });
-        if (!progressEvery.isZero()) {
-            progress.scheduleAtFixedRate(new ProgressLine(pipeline, progressEvery.toMillis() / 1000.0),
-                    progressEvery.toMillis(), progressEvery.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        HttpEndpoints http = endpoints(pipeline::health, registry);
+        ScheduledExecutorService progress = ProgressLine.every(progressEvery, pipeline::stats, pipeline::lag);
         // SIGTERM (ECS stop) and Ctrl-C stop the pipeline gracefully, so the process can exit 0 afterwards
         StopSignals signals = StopSignals.install(pipeline);
         try {
@@ -139,14 +148,28 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The HTTP port's endpoints, or null when {@code --http-port} is 0. */
+    private HttpEndpoints endpoints(Supplier<PipelineHealth> health, PrometheusMeterRegistry registry) {
+        if (httpPort <= 0) {
+            return null;
+        }
+        HttpEndpoints http = new HttpEndpoints(httpPort, health, registry);
+        LOG.info("metrics and health on http://0.0.0.0:{}/metrics, /health/live, /health/ready", http.port());
+        return http;
+    }
+
     /** A pipeline with a stateful processor runs as a Kafka Streams application until SIGTERM / Ctrl-C. */
-    private int runOnKafkaStreams(PipelinePlan plan) {
+    private int runOnKafkaStreams(PipelinePlan plan, Duration progressEvery) {
         StreamsPipeline pipeline;
         try {
             pipeline = StreamsPipeline.of(plan.config().name(), plan.parts());
         } catch (ConfigException e) {
             return ValidateCommand.printProblems(spec, e);
         }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        pipeline.bindMetrics(registry);
+        HttpEndpoints http = endpoints(pipeline::health, registry);
+        ScheduledExecutorService progress = ProgressLine.every(progressEvery, pipeline::stats, pipeline::lag);
         StopSignals signals = StopSignals.install(pipeline, plan.config().settings().shutdownTimeout());
         try {
             pipeline.run();
@@ -155,6 +178,10 @@ final class RunCommand implements Callable<Integer> {
             LOG.error("pipeline failed: {}", e.getMessage(), e);
             return KsfCommand.FAILED;
         } finally {
+            progress.shutdownNow();
+            if (http != null) {
+                http.close();
+            }
             signals.close();
         }
     }

@@ -84,6 +84,64 @@ class RunCommandProcessTest {
         assertThat(Folders.lines(dir.resolve("out")).stream().sorted().toList()).isEqualTo(all.stream().sorted().toList());
     }
 
+    @Test
+    void aStatefulPipelineReportsKafkaStreamsHealthLagAndCountsThenStopsOnSigterm(EmbeddedKafka kafka)
+            throws Exception {
+        kafka.createTopic("run.lines", 2);
+        kafka.createTopic("run.counts", 2);
+        kafka.produce("run.lines", 2, List.of("the cat", "the mat", "a cat"));
+        Path config = Files.writeString(dir.resolve("word-count.json"), """
+                {"name": "run-word-count",
+                 "source": {"type": "kafka", "format": "bytes", "topics": ["run.lines"],
+                            "properties": {"bootstrap.servers": "%1$s", "group.id": "run-word-count"}},
+                 "processors": [{"type": "split"}, {"type": "count", "cache": false}],
+                 "target": {"type": "kafka", "topic": "run.counts", "properties": {"bootstrap.servers": "%1$s"}}}
+                """.formatted(kafka.bootstrapServers()));
+        Path log = dir.resolve("ksf.log");
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process ksf = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), KsfCommand.class.getName(), "run", "--config",
+                config.toString(), "--http-port", Integer.toString(port), "--progress-interval", "1")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Wait.until(() -> !ksf.isAlive() || statusOf(port, "/health/ready") == 200, Duration.ofSeconds(90),
+                    "ready");
+            assertThat(ksf.isAlive()).as(readQuietly(log)).isTrue();
+            assertThat(get(port, "/health/ready").body()).isEqualTo("Kafka Streams RUNNING, 4 active tasks\n");
+            assertThat(get(port, "/health/live").statusCode()).isEqualTo(200);
+            Wait.until(() -> recordsIn(get(port, "/metrics").body()) == 3, Duration.ofSeconds(30), "3 lines read");
+            kafka.produce("run.lines", 2, List.of("the end"));
+            Wait.until(() -> recordsIn(get(port, "/metrics").body()) == 4, Duration.ofSeconds(30), "4 lines read");
+            Wait.until(() -> get(port, "/metrics").body().contains("ksf_streams_lag{pipeline=\"run-word-count\"} 0.0"),
+                    Duration.ofSeconds(30), "no lag");
+            assertThat(get(port, "/metrics").body()).contains(
+                    "ksf_records_written_total{pipeline=\"run-word-count\"} 8.0", "ksf_streams_running{pipeline=\"run-word-count\"} 1.0", "kafka_stream_thread_process_total");
+            Wait.until(() -> readQuietly(log).contains("progress: "), Duration.ofSeconds(10), "a progress line");
+            Wait.until(() -> kafka.readCommitted("run.counts").stream()
+                    .map(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8))
+                    .anyMatch("{\"key\":\"the\",\"count\":3}"::equals), Duration.ofSeconds(30), "the at 3");
+
+            ksf.destroy(); // SIGTERM
+
+            assertThat(ksf.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(ksf.exitValue()).as(readQuietly(log)).isZero();
+        } finally {
+            ksf.destroyForcibly();
+        }
+    }
+
+    /** The status of a GET, or -1 while nothing answers on the port. */
+    private static int statusOf(int port, String path) {
+        try {
+            return get(port, path).statusCode();
+        } catch (java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
     private static java.net.http.HttpResponse<String> get(int port, String path) {
         try {
             return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

@@ -7,6 +7,7 @@ import io.ksf.spi.Processor;
 import io.ksf.spi.ProcessorFactory;
 
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Locale;
 
 /** The {@code aggregate} processor: stateful, so its pipeline runs on Kafka Streams. */
@@ -35,7 +36,7 @@ public final class AggregateProcessorFactory implements ProcessorFactory {
 
     @Override
     public List<Option<?>> options() {
-        return List.of(TABLE, FIELD, FUNCTION, BY, CACHE);
+        return Stream.concat(Stream.of(TABLE, FIELD, FUNCTION, BY, CACHE), Window.OPTIONS.stream()).toList();
     }
 
     @Override
@@ -47,6 +48,7 @@ public final class AggregateProcessorFactory implements ProcessorFactory {
     public Processor create(Options options, FactoryContext context) {
         return new AggregateStep(options.require(TABLE), options.require(FIELD),
                 AggregateStep.Function.valueOf(options.require(FUNCTION).toUpperCase(Locale.ROOT)),
-                options.get(BY), options.require(CACHE));
+                options.get(BY), options.require(CACHE),
+                Window.of(options));
     }
 }

@@ -5,6 +5,7 @@ import io.ksf.spi.KsfRecord;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * An aggregate: a numeric field's sum, minimum or maximum per key, in a table.
@@ -14,8 +15,9 @@ import java.nio.charset.StandardCharsets;
  * @param function sum, min or max
  * @param by       the dotted path of the key, or null for the record's key
  * @param cache    whether Kafka Streams' cache collapses repeated updates of a key between commits
+ * @param window   the time window, or null to aggregate over all time
  */
-public record AggregateStep(String table, String field, Function function, String by, boolean cache)
+public record AggregateStep(String table, String field, Function function, String by, boolean cache, Window window)
         implements StatefulStep {
 
     /** How numbers of one key are combined. */
@@ -40,6 +42,11 @@ public record AggregateStep(String table, String field, Function function, Strin
     }
 
     @Override
+    public String result() {
+        return function.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
     public String keyOf(KsfRecord record) {
         if (by != null) {
             return StatefulStep.text(record, by, "key");
@@ -50,14 +57,19 @@ public record AggregateStep(String table, String field, Function function, Strin
         return new String(record.key(), StandardCharsets.UTF_8);
     }
 
-    /** The record's number. */
-    BigDecimal valueOf(KsfRecord record) {
+    @Override
+    public String numberOf(KsfRecord record) {
         String text = StatefulStep.text(record, field, "number");
         try {
-            return new BigDecimal(text);
+            return new BigDecimal(text).toPlainString();
         } catch (NumberFormatException e) {
             throw new InvalidRecordException("invalid record: field '" + field + "' is not a number, found \""
                     + text + "\"");
         }
+    }
+
+    @Override
+    public String add(String sofar, String number) {
+        return function.apply(sofar.isEmpty() ? null : new BigDecimal(sofar), new BigDecimal(number)).toPlainString();
     }
 }

@@ -7,6 +7,7 @@ import io.ksf.spi.Processor;
 import io.ksf.spi.ProcessorFactory;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /** The {@code count} processor: stateful, so its pipeline runs on Kafka Streams. */
 public final class CountProcessorFactory implements ProcessorFactory {
@@ -31,7 +32,7 @@ public final class CountProcessorFactory implements ProcessorFactory {
 
     @Override
     public List<Option<?>> options() {
-        return List.of(TABLE, FIELD, CACHE);
+        return Stream.concat(Stream.of(TABLE, FIELD, CACHE), Window.OPTIONS.stream()).toList();
     }
 
     @Override
@@ -41,6 +42,7 @@ public final class CountProcessorFactory implements ProcessorFactory {
 
     @Override
     public Processor create(Options options, FactoryContext context) {
-        return new CountStep(options.require(TABLE), options.get(FIELD), options.require(CACHE));
+        return new CountStep(options.require(TABLE), options.get(FIELD), options.require(CACHE),
+                Window.of(options));
     }
 }

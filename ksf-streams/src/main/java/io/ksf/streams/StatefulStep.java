@@ -22,8 +22,20 @@ public sealed interface StatefulStep extends Processor permits CountStep, Aggreg
     /** Whether Kafka Streams' cache collapses repeated updates of a key between commits. */
     boolean cache();
 
+    /** The time window, or null for a table of all time. */
+    Window window();
+
+    /** The name of the value in the output, such as {@code count} or {@code sum}. */
+    String result();
+
     /** The text a record is grouped under. */
     String keyOf(KsfRecord record);
+
+    /** The text of the record's number that {@link #add} takes (empty for a count). */
+    String numberOf(KsfRecord record);
+
+    /** The table's next value of a key, as decimal text, from the value so far (empty at first) and a number. */
+    String add(String sofar, String number);
 
     @Override
     default List<KsfRecord> process(KsfRecord record) {

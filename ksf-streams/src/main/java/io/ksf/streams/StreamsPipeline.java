@@ -1,10 +1,22 @@
 package io.ksf.streams;
 
+import io.ksf.pipeline.PipelineHealth;
 import io.ksf.pipeline.PipelinePlan;
+import io.ksf.pipeline.PipelineStats;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Options;
+import io.ksf.spi.Positions;
 import io.ksf.spi.Processor;
+import io.ksf.source.kafka.KafkaClientOptions;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -20,6 +32,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A pipeline with a stateful processor, run as a Kafka Streams application: {@code application.id} is the
@@ -37,12 +50,16 @@ public final class StreamsPipeline implements AutoCloseable {
 
     private final String name;
     private final KafkaStreams streams;
+    private final CountTopology.Counts counts = new CountTopology.Counts();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
+    private final List<Meter> meters = new ArrayList<>();
+    private MeterRegistry registry;
+    private KafkaStreamsMetrics metrics;
 
     private StreamsPipeline(String name, CountTopology.Settings settings, Properties properties) {
         this.name = name;
-        this.streams = new KafkaStreams(CountTopology.build(settings), properties);
+        this.streams = new KafkaStreams(CountTopology.build(settings, counts), properties);
         streams.setStateListener((now, before) -> {
             LOG.info("stateful pipeline '{}': {} -> {}", name, before, now);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -118,12 +135,13 @@ public final class StreamsPipeline implements AutoCloseable {
         return new StreamsPipeline(name, settings, properties);
     }
 
+    /** The source's or target's connection and security properties (from its auth mode and its properties). */
     @SuppressWarnings("unchecked")
-    private static Properties connection(Options options) {
+    static Properties connection(Options options) {
         Properties connection = new Properties();
         Map<String, String> properties = (Map<String, String>) options.asMap().getOrDefault("properties", Map.of());
-        properties.forEach((key, value) -> {
-            if (CONNECTION_PREFIXES.stream().anyMatch(key::startsWith)) {
+        KafkaClientOptions.properties(options, properties).forEach((key, value) -> {
+            if (CONNECTION_PREFIXES.stream().anyMatch(((String) key)::startsWith)) {
                 connection.put(key, value);
             }
         });
@@ -155,6 +173,81 @@ public final class StreamsPipeline implements AutoCloseable {
         return streams.state();
     }
 
+    /**
+     * Health for the container platform: live unless Kafka Streams stopped or failed, ready while it runs (tasks
+     * assigned and their state restored).
+     */
+    public PipelineHealth health() {
+        KafkaStreams.State state = streams.state();
+        return switch (state) {
+            case RUNNING -> new PipelineHealth(true, true, "Kafka Streams RUNNING, " + activeTasks()
+                    + " active tasks");
+            case CREATED, REBALANCING -> new PipelineHealth(true, false, "Kafka Streams " + state
+                    + ": tasks being assigned or their state restored");
+            case PENDING_SHUTDOWN -> new PipelineHealth(true, false, "Kafka Streams stopping");
+            default -> new PipelineHealth(false, false, "Kafka Streams " + state
+                    + (failure == null ? "" : ": " + failure.getMessage()));
+        };
+    }
+
+    /**
+     * What this instance did so far: records and bytes read, records counted or aggregated (as written), dead
+     * letters and Kafka Streams' commits; no flushes or positions of KSF's runtime.
+     */
+    public PipelineStats stats() {
+        return new PipelineStats(counts.recordsIn().sum(), counts.bytesIn().sum(), counts.recordsGrouped().sum(),
+                0, counts.deadLettered().sum(), 0, (long) sum("stream-thread-metrics", "commit-total"),
+                Positions.empty());
+    }
+
+    /** Records behind the end of this instance's input partitions (source and repartition topics), or -1. */
+    public long lag() {
+        double lag = sum("consumer-fetch-manager-metrics", "records-lag");
+        return Double.isNaN(lag) ? -1 : (long) lag;
+    }
+
+    /** The sum of a Kafka Streams metric over its instances (threads, partitions), NaN when there is none. */
+    private double sum(String group, String metric) {
+        double sum = Double.NaN;
+        for (Map.Entry<MetricName, ? extends Metric> entry : streams.metrics().entrySet()) {
+            MetricName key = entry.getKey();
+            String client = key.tags().getOrDefault("client-id", "");
+            if (key.group().equals(group) && key.name().equals(metric) && !client.endsWith("restore-consumer")
+                    && entry.getValue().metricValue() instanceof Number value && !Double.isNaN(value.doubleValue())) {
+                sum = (Double.isNaN(sum) ? 0 : sum) + value.doubleValue();
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Registers the pipeline's meters, tagged {@code pipeline=<name>}: KSF's {@code ksf.records.in},
+     * {@code ksf.bytes.in}, {@code ksf.records.written} (counted or aggregated), {@code ksf.records.deadlettered},
+     * {@code ksf.streams.lag} and {@code ksf.streams.running}, and every Kafka Streams metric (threads, tasks,
+     * stores, and its clients' such as the consumer's {@code records-lag}). They are removed on {@link #close()}.
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        Tags tags = Tags.of("pipeline", name);
+        this.registry = registry;
+        meters.add(FunctionCounter.builder("ksf.records.in", counts.recordsIn(), LongAdder::sum)
+                .description("records read from the source topics").tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("ksf.bytes.in", counts.bytesIn(), LongAdder::sum).baseUnit("bytes")
+                .description("key and value bytes read").tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("ksf.records.written", counts.recordsGrouped(), LongAdder::sum)
+                .description("records counted or aggregated").tags(tags).register(registry));
+        meters.add(FunctionCounter.builder("ksf.records.deadlettered", counts.deadLettered(), LongAdder::sum)
+                .description("records sent to the dead-letter topic").tags(tags).register(registry));
+        meters.add(Gauge.builder("ksf.streams.lag", this, StreamsPipeline::lag)
+                .description("records behind the end of the input partitions, -1 while unknown").tags(tags)
+                .register(registry));
+        meters.add(Gauge.builder("ksf.streams.running", this,
+                        p -> p.streams.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+                .description("1 while Kafka Streams runs with its tasks assigned and restored").tags(tags)
+                .register(registry));
+        metrics = new KafkaStreamsMetrics(streams, tags);
+        metrics.bindTo(registry);
+    }
+
     /** Waits until {@link #run()} has returned; true if it has. */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -164,6 +257,10 @@ public final class StreamsPipeline implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        if (metrics != null) {
+            metrics.close();
+            meters.forEach(registry::remove);
+        }
         stopped.countDown();
     }
 }

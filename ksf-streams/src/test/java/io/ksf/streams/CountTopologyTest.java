@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.processor.SplitProcessor;
+import io.ksf.spi.ConfigException;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Options;
 import io.ksf.spi.Processor;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,7 +60,7 @@ class CountTopologyTest {
     @Test
     void threeUploadsOfThePaperGiveThreeTimesEachCountInTheOutputAndTheFaustChangelog() throws IOException {
         CountTopology.Settings settings = new CountTopology.Settings(List.of("papers.lines"), new BytesFormat("\n"),
-                List.of(WORDS), new CountStep("word_counts", null, false), "word-counts", null);
+                List.of(WORDS), new CountStep("word_counts", null, false, null), "word-counts", null);
         try (TopologyTestDriver driver = driver(settings)) {
             pipe(driver, PAPER);
             assertThat(latest(driver, "word-count-word_counts-changelog")).containsEntry("the", "4");
@@ -82,7 +86,7 @@ class CountTopologyTest {
             return List.of(record);
         };
         CountTopology.Settings settings = new CountTopology.Settings(List.of("papers.lines"), new BytesFormat("\n"),
-                List.of(rejectEnd, WORDS), new CountStep("word_counts", null, true), "word-counts", "papers.dlq");
+                List.of(rejectEnd, WORDS), new CountStep("word_counts", null, true, null), "word-counts", "papers.dlq");
         try (TopologyTestDriver driver = driver(settings)) {
             pipe(driver, PAPER);
 
@@ -104,7 +108,7 @@ class CountTopologyTest {
                 "{\"user\":\"ann\",\"amount\":\"7.25\"}", "{\"user\":\"ann\",\"amount\":\"lots\"}"};
         for (AggregateStep.Function function : List.of(AggregateStep.Function.SUM, AggregateStep.Function.MAX)) {
             CountTopology.Settings settings = new CountTopology.Settings(List.of("orders"), new JsonFormat(),
-                    List.of(), new AggregateStep("totals", "amount", function, "user", false), "totals",
+                    List.of(), new AggregateStep("totals", "amount", function, "user", false, null), "totals",
                     "orders.dlq");
             try (TopologyTestDriver driver = driver(settings)) {
                 TestInputTopic<byte[], byte[]> input = driver.createInputTopic("orders", new ByteArraySerializer(),
@@ -129,8 +133,87 @@ class CountTopologyTest {
 
     @Test
     void theCountStepRefusesToRunInKsfsOwnRuntime() {
-        CountStep step = new CountStep("t", null, true);
+        CountStep step = new CountStep("t", null, true, null);
         assertThatThrownBy(() -> step.process(KsfRecord.of("t", 0, 0, "x")))
                 .hasMessageContaining("runs on Kafka Streams");
+    }
+
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+
+    /** Pipes lines at their times (seconds after T0) and returns every output value, in order. */
+    private static List<String> countWindowed(Window window, Object... secondsAndLines) {
+        CountTopology.Settings settings = new CountTopology.Settings(List.of("papers.lines"), new BytesFormat("\n"),
+                List.of(WORDS), new CountStep("word_counts", null, false, window), "word-counts", null);
+        try (TopologyTestDriver driver = driver(settings)) {
+            TestInputTopic<byte[], byte[]> lines = driver.createInputTopic("papers.lines", new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            for (int i = 0; i < secondsAndLines.length; i += 2) {
+                lines.pipeInput(null, ((String) secondsAndLines[i + 1]).getBytes(StandardCharsets.UTF_8),
+                        T0.plusSeconds((Integer) secondsAndLines[i]));
+            }
+            return driver.createOutputTopic("word-counts", new StringDeserializer(), new StringDeserializer())
+                    .readKeyValuesToList().stream().map(kv -> kv.key + " " + kv.value).toList();
+        }
+    }
+
+    @Test
+    void aTumblingWindowCountsEachMinuteApartAndKeysItsOutputByWordAndStart() {
+        Window minute = new Window(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ZERO, false);
+        List<String> output = countWindowed(minute, 0, "the cat", 30, "The", 61, "the");
+
+        assertThat(output).containsExactly(
+                "the@2026-11-23T10:00:00Z {\"key\":\"the\",\"window_start\":\"2026-11-23T10:00:00Z\","
+                        + "\"window_end\":\"2026-11-23T10:01:00Z\",\"count\":1}",
+                "cat@2026-11-23T10:00:00Z {\"key\":\"cat\",\"window_start\":\"2026-11-23T10:00:00Z\","
+                        + "\"window_end\":\"2026-11-23T10:01:00Z\",\"count\":1}",
+                "the@2026-11-23T10:00:00Z {\"key\":\"the\",\"window_start\":\"2026-11-23T10:00:00Z\","
+                        + "\"window_end\":\"2026-11-23T10:01:00Z\",\"count\":2}",
+                "the@2026-11-23T10:01:00Z {\"key\":\"the\",\"window_start\":\"2026-11-23T10:01:00Z\","
+                        + "\"window_end\":\"2026-11-23T10:02:00Z\",\"count\":1}");
+    }
+
+    @Test
+    void aHoppingWindowCountsARecordInEachWindowThatHoldsIt() {
+        Window hopping = new Window(Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ZERO, false);
+        List<String> output = countWindowed(hopping, 10, "cat", 45, "cat");
+
+        assertThat(output).extracting(line -> line.substring(0, line.indexOf(' '))
+                        + line.substring(line.lastIndexOf(':')))
+                .containsExactly("cat@2026-11-23T09:59:30Z:1}", "cat@2026-11-23T10:00:00Z:1}",
+                        "cat@2026-11-23T10:00:00Z:2}", "cat@2026-11-23T10:00:30Z:1}");
+    }
+
+    @Test
+    void emitOnCloseWritesOneFinalCountPerWindowAndDropsRecordsLaterThanTheGrace() {
+        Window minute = new Window(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(10), true);
+        List<String> output = countWindowed(minute, 0, "the", 20, "the the", 65, "cat", 55, "the", 70, "cat",
+                50, "the", 130, "the");
+
+        // [10:00, 10:01) closes at 10:01:10: the 'the' of 55 s, read at 65 s, still counts, the one of 50 s, read
+        // at 70 s, is dropped. [10:01, 10:02) closes at 10:02:10, [10:02, 10:03) is still open.
+        assertThat(output).extracting(line -> line.substring(0, line.indexOf(' '))
+                        + line.substring(line.lastIndexOf(':')))
+                .containsExactly("the@2026-11-23T10:00:00Z:4}", "cat@2026-11-23T10:01:00Z:2}");
+    }
+
+    @Test
+    void windowOptionsAreCheckedNamingTheKey() {
+        CountProcessorFactory factory = new CountProcessorFactory();
+        assertThatThrownBy(() -> factory.create(Options.of("processors[1]", factory.options(),
+                Map.of("window.size", "1m", "window.advance", "2m")), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("processors[1].window.advance: expected a positive duration no longer than window.size "
+                        + "(PT1M), found PT2M");
+        assertThatThrownBy(() -> factory.create(Options.of("processors[1]", factory.options(),
+                Map.of("window.advance", "30s")), null))
+                .hasMessageStartingWith("processors[1].window.advance: set window.size too");
+        CountStep step = (CountStep) factory.create(Options.of("processors[1]", factory.options(),
+                Map.of("window.size", "5m", "window.emit", "close")), null);
+        assertThat(step.window()).isEqualTo(new Window(Duration.ofMinutes(5), Duration.ofMinutes(5),
+                Duration.ofSeconds(30), true));
+        AggregateProcessorFactory aggregates = new AggregateProcessorFactory();
+        AggregateStep sum = (AggregateStep) aggregates.create(Options.of("processors[1]", aggregates.options(),
+                Map.of("field", "amount", "window.size", "1h", "window.advance", "10m")), null);
+        assertThat(sum.window().advance()).isEqualTo(Duration.ofMinutes(10));
     }
 }

@@ -1,12 +1,14 @@
 package io.ksf.streams;
 
 import io.ksf.config.ConfigLoader;
+import io.ksf.pipeline.PipelineHealth;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.Registry;
 import io.ksf.spi.ConfigException;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.Wait;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,7 +65,11 @@ class StreamsPipelineTest {
             kafka.produce("papers.lines", 3, lines);
         }
 
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (StreamsPipeline pipeline = StreamsPipeline.of("word-count", plan.parts())) {
+            pipeline.bindMetrics(registry);
+            assertThat(pipeline.health()).isEqualTo(new PipelineHealth(true, false,
+                    "Kafka Streams CREATED: tasks being assigned or their state restored"));
             CompletableFuture<Void> run = CompletableFuture.runAsync(pipeline::run);
             Wait.until(() -> "12".equals(countOf(kafka, "the")),
                     Duration.ofSeconds(90), "the count of 'the' at 12 in the changelog");
@@ -70,8 +77,23 @@ class StreamsPipelineTest {
             assertThat(changelog).containsEntry("cat", "6").containsEntry("end", "3").hasSize(7);
             assertThat(latest(kafka.readCommitted("word-counts")))
                     .containsEntry("the", "{\"key\":\"the\",\"count\":12}");
+
+            // what an operator sees: ready with all 6 tasks (3 input and 3 repartition partitions), 6 lines read,
+            // 33 words counted, nothing behind
+            assertThat(pipeline.health()).isEqualTo(new PipelineHealth(true, true,
+                    "Kafka Streams RUNNING, 6 active tasks"));
+            assertThat(pipeline.stats().recordsIn()).isEqualTo(6);
+            assertThat(pipeline.stats().recordsWritten()).isEqualTo(33);
+            assertThat(registry.get("ksf.records.in").tag("pipeline", "word-count").functionCounter().count())
+                    .isEqualTo(6);
+            Wait.until(() -> pipeline.lag() == 0, Duration.ofSeconds(30), "no lag");
+            assertThat(registry.get("ksf.streams.lag").gauge().value()).isZero();
+            assertThat(registry.get("ksf.streams.running").gauge().value()).isEqualTo(1);
+            assertThat(registry.find("kafka.stream.thread.process.total").functionCounters()).isNotEmpty();
             pipeline.close();
             run.join();
+            assertThat(pipeline.health().live()).isFalse();
+            assertThat(registry.getMeters()).isEmpty();
         }
     }
 
@@ -127,5 +149,26 @@ class StreamsPipelineTest {
                 """.formatted(kafka.bootstrapServers()));
         assertThatThrownBy(() -> StreamsPipeline.of("word-count", plan.parts())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("a stateful pipeline reads and writes one cluster");
+    }
+
+    @Test
+    void kafkaStreamsAuthenticatesAsTheSourcesAuthModeSays() {
+        PipelinePlan plan = plan("""
+                {"name": "word-count",
+                 "source": {"type": "kafka", "format": "bytes", "topics": ["x"], "auth": "scram-sha-512",
+                            "username": "counter", "password": "s3cret",
+                            "properties": {"bootstrap.servers": "b-1.msk:9096", "group.id": "g",
+                                           "fetch.max.bytes": "1048576"}},
+                 "processors": [{"type": "count"}],
+                 "target": {"type": "kafka", "topic": "word-counts", "auth": "scram-sha-512",
+                            "username": "counter", "password": "s3cret",
+                            "properties": {"bootstrap.servers": "b-1.msk:9096"}}}
+                """);
+        Properties connection = StreamsPipeline.connection(plan.parts().sourceOptions());
+
+        assertThat(connection).containsEntry("bootstrap.servers", "b-1.msk:9096")
+                .containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .doesNotContainKey("fetch.max.bytes");
+        assertThat((String) connection.get("sasl.jaas.config")).contains("username=\"counter\"");
     }
 }

@@ -62,8 +62,14 @@ public final class KafkaClientOptions {
         }
     }
 
-    /** The client properties: those of the auth mode, then the user's properties, which win. */
-    static Properties properties(Options options, Map<String, String> userProperties) {
+    /**
+     * The client properties: those of the auth mode, then the user's properties, which win.
+     *
+     * @param options        a kafka source's or target's options, with the auth mode and its settings
+     * @param userProperties the {@code properties} given in the config
+     * @return the properties a Kafka client of these options takes
+     */
+    public static Properties properties(Options options, Map<String, String> userProperties) {
         Map<String, String> settings = new LinkedHashMap<>();
         for (Option<?> option : AUTH_OPTIONS) {
             if (option != AUTH && options.get(option) != null) {
