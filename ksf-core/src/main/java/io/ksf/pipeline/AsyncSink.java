@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -38,8 +39,9 @@ final class AsyncSink implements Sink {
     private boolean flushStarted;
     private volatile boolean closed;
 
-    AsyncSink(Target target, Target deadLetter, Retry retry, LongConsumer onFlush) {
-        this.direct = new DirectSink(target, deadLetter, retry, onFlush);
+    AsyncSink(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter, Retry retry,
+              LongConsumer onFlush) {
+        this.direct = new DirectSink(target, deadLetter, onDeadLetter, retry, onFlush);
         this.worker = new Thread(this::work, "ksf-flush");
         this.worker.setDaemon(true);
         this.worker.start();

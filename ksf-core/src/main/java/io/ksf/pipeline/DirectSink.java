@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -20,6 +21,8 @@ import java.util.function.LongConsumer;
 final class DirectSink implements Sink {
     private final Target target;
     private final Target deadLetter;
+    /** Told of each dead letter before its position can commit (the source's {@code deadLettered}). */
+    private final Consumer<KsfRecord> onDeadLetter;
     private final Retry retry;
     private final LongConsumer onFlush;
     private Map<TopicPartition, Long> dropped = new HashMap<>();
@@ -27,9 +30,11 @@ final class DirectSink implements Sink {
     private long inFlight;
     private boolean dirty;
 
-    DirectSink(Target target, Target deadLetter, Retry retry, LongConsumer onFlush) {
+    DirectSink(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter, Retry retry,
+               LongConsumer onFlush) {
         this.target = target;
         this.deadLetter = deadLetter;
+        this.onDeadLetter = onDeadLetter;
         this.retry = retry;
         this.onFlush = onFlush;
     }
@@ -41,6 +46,7 @@ final class DirectSink implements Sink {
         }
         if (!bad.isEmpty()) {
             deadLetter.write(bad);
+            bad.forEach(onDeadLetter);
         }
         droppedNext.forEach((tp, next) -> dropped.merge(tp, next, Math::max));
         inFlight += bytes;
@@ -54,7 +60,7 @@ final class DirectSink implements Sink {
         }
         dirty = false;
         long start = System.nanoTime();
-        durable = durable.merge(flushTargets(target, deadLetter, retry, dropped));
+        durable = durable.merge(flushTargets(target, deadLetter, onDeadLetter, retry, dropped));
         dropped = new HashMap<>();
         inFlight = 0;
         onFlush.accept(System.nanoTime() - start);
@@ -65,7 +71,8 @@ final class DirectSink implements Sink {
      * Flushes the target, sends what it rejected to the dead letters, flushes those (with retries), and adds the
      * positions of dropped records.
      */
-    static Positions flushTargets(Target target, Target deadLetter, Retry retry, Map<TopicPartition, Long> dropped) {
+    static Positions flushTargets(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter, Retry retry,
+                                  Map<TopicPartition, Long> dropped) {
         Positions positions = retry.call("target flush", target::flush);
         List<Rejected> rejected = target.takeRejected();
         if (!rejected.isEmpty()) {
@@ -75,7 +82,9 @@ final class DirectSink implements Sink {
                         + first.record().origin() + ": " + first.reason().getMessage()
                         + "; without errors.deadletter nothing is committed");
             }
-            deadLetter.write(rejected.stream().map(r -> DeadLetters.of(r.record(), r.reason())).toList());
+            List<KsfRecord> letters = rejected.stream().map(r -> DeadLetters.of(r.record(), r.reason())).toList();
+            deadLetter.write(letters);
+            letters.forEach(onDeadLetter);
         }
         if (deadLetter != null) {
             positions = positions.merge(retry.call("dead-letter flush", deadLetter::flush));

@@ -89,8 +89,8 @@ public final class Pipeline implements AutoCloseable {
                     + "thread (async mode does not apply)", metrics.name());
         }
         this.sink = async && !targetCommits
-                ? new AsyncSink(target, deadLetter, retry, onFlush)
-                : new DirectSink(target, deadLetter, retry, onFlush);
+                ? new AsyncSink(target, deadLetter, source::deadLettered, retry, onFlush)
+                : new DirectSink(target, deadLetter, source::deadLettered, retry, onFlush);
         boolean decodeAll = !processors.isEmpty() || !target.writesRaw(b.sourceFormat);
         BatchHandler handler = new BatchHandler(b.sourceFormat, processors, decodeAll, settings.tolerance(),
                 counters, sink);

@@ -10,6 +10,7 @@ import io.ksf.spi.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +47,7 @@ final class PollLoop implements PartitionListener {
     private long recordsSinceFlush;
     private long bytesSinceFlush;
     private long lastFlushNanos;
+    private final long flushIntervalNanos;
 
     PollLoop(Source source, Target target, boolean targetCommits, Sink sink, BatchHandler handler,
              PipelineSettings settings, PipelineMetrics metrics, PipelineCounters counters, Readiness readiness,
@@ -61,6 +63,9 @@ final class PollLoop implements PartitionListener {
         this.counters = counters;
         this.readiness = readiness;
         this.checks = checks;
+        Duration latency = source.maxLatency();
+        this.flushIntervalNanos = latency == null ? settings.flushInterval().toNanos()
+                : Math.min(latency.toNanos(), settings.flushInterval().toNanos());
     }
 
     /** Loops until {@code stopping} says so, then flushes and commits; a bad record with tolerance none throws. */
@@ -74,7 +79,7 @@ final class PollLoop implements PartitionListener {
                 sourceChecked = true;
                 checks.sourceWithoutPartitions(settings.startupTimeout());
             }
-            List<KsfRecord> batch = source.poll(settings.pollTimeout());
+            List<KsfRecord> batch = source.poll(pollTimeout());
             if (!batch.isEmpty()) {
                 BatchHandler.Handled handled = handler.handle(batch);
                 pending = true;
@@ -89,6 +94,9 @@ final class PollLoop implements PartitionListener {
                 resetThresholds();
             }
             commit(sink.takeDurable());
+            if (!pending && sink.inFlightBytes() == 0) {
+                readiness.durable(); // idle with nothing waiting counts as healthy as a flush
+            }
             applyBackpressure();
             metrics.refreshLag(source::lag);
         }
@@ -100,9 +108,22 @@ final class PollLoop implements PartitionListener {
         rebalancesHandled = false;
     }
 
+    /** The poll timeout, shortened so that records waiting for the flush interval are flushed on time. */
+    private Duration pollTimeout() {
+        if (!pending) {
+            return settings.pollTimeout();
+        }
+        long left = flushIntervalNanos - (System.nanoTime() - lastFlushNanos);
+        if (left <= 0) {
+            // overdue: async mode's flush under way refused another, so wait a little
+            left = Math.max(flushIntervalNanos, 1_000_000);
+        }
+        return left < settings.pollTimeout().toNanos() ? Duration.ofNanos(left) : settings.pollTimeout();
+    }
+
     private boolean dueForFlush() {
         return pending && (recordsSinceFlush >= settings.flushRecords() || bytesSinceFlush >= settings.flushBytes()
-                || System.nanoTime() - lastFlushNanos >= settings.flushInterval().toNanos());
+                || System.nanoTime() - lastFlushNanos >= flushIntervalNanos);
     }
 
     private void resetThresholds() {

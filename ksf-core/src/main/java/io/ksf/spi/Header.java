@@ -11,6 +11,11 @@ public record Header(String key, byte[] value) {
      * columns takes the field names from.
      */
     public static final String CSV_HEADER = "ksf.csv.header";
+    /**
+     * The Kafka partition a record asks to be written to (decimal text), such as a REST Proxy client's
+     * {@code partition}; the kafka target writes it there and does not copy the header.
+     */
+    public static final String KAFKA_PARTITION = "ksf.kafka.partition";
 
     public Header {
         Objects.requireNonNull(key, "key");

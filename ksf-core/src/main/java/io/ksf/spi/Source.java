@@ -59,6 +59,22 @@ public interface Source extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * The longest a polled record should wait for the target's flush, when this source needs less than the
+     * pipeline's {@code flush.interval} (a client waiting for an answer, say); null to leave the pipeline's.
+     */
+    default Duration maxLatency() {
+        return null;
+    }
+
+    /**
+     * The runtime sent a record of this source to the dead-letter destination instead of the target; the dead
+     * letter has the record's topic, partition and offset, and its error in the {@code ksf.error.message}
+     * header. Called before the record's position is committed, on the thread that writes to the targets.
+     */
+    default void deadLettered(KsfRecord deadLetter) {
+    }
+
     /** Makes a blocked or the next {@link #poll} return at once. Safe from any thread. */
     default void wakeup() {
     }

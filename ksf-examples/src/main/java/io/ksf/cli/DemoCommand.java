@@ -38,18 +38,20 @@ import java.util.stream.Stream;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start embedded servers, run a seed's scenario on sample data, print a summary. Scenarios: posts "
-                + "(Kafka -> validate -> local folder or S3, the default), papers (S3 objects -> lines -> Kafka), wordcount "
-                + "(papers -> lines -> words counted on Kafka Streams).")
+                + "(Kafka -> validate -> local folder or S3, the default), papers (S3 objects -> lines -> Kafka), "
+                + "wordcount (papers -> lines -> words counted on Kafka Streams), pinterest (HTTP posts -> Kafka "
+                + "topics -> S3).")
 final class DemoCommand implements Callable<Integer> {
     private static final String TOPIC = "pins";
     private static final int PARTITIONS = 6;
 
     @Option(names = "--scenario", defaultValue = "posts",
-            description = "posts, papers or wordcount (default ${DEFAULT-VALUE})")
+            description = "posts, papers, wordcount or pinterest (default ${DEFAULT-VALUE})")
     String scenario;
 
     @Option(names = "--records", defaultValue = "100000",
-            description = "how many posts, or lines per paper (default ${DEFAULT-VALUE}; papers: 20000, wordcount: 2000)")
+            description = "how many posts, lines per paper or rows per table (default ${DEFAULT-VALUE}; papers: 20000, "
+                    + "wordcount: 2000, pinterest: 100)")
     long records;
 
     @Option(names = "--out", defaultValue = "ksf-out/demo", description = "output folder (default ${DEFAULT-VALUE})")
@@ -75,8 +77,11 @@ final class DemoCommand implements Callable<Integer> {
         if (scenario.equals("wordcount")) {
             return WordCountDemo.run(console, given ? (int) Math.min(records, 1_000_000) : 2_000);
         }
+        if (scenario.equals("pinterest")) {
+            return PinterestDemo.run(console, given ? (int) Math.min(records, 1_000_000) : 100);
+        }
         if (!scenario.equals("posts")) {
-            spec.commandLine().getErr().println("--scenario: expected posts, papers or wordcount, found \""
+            spec.commandLine().getErr().println("--scenario: expected posts, papers, wordcount or pinterest, found \""
                     + scenario + "\"");
             return KsfCommand.BAD_CONFIG;
         }

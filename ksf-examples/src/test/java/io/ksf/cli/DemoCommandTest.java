@@ -111,6 +111,21 @@ class DemoCommandTest {
     }
 
     @Test
+    void thePinterestScenarioPostsEachRowAsTheSeedsClientDoesAndArchivesEveryRecordOnce() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+
+        int exit = commandLine.execute("demo", "--scenario", "pinterest", "--records", "20");
+
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("requests          60 in", "answers {200=60}",
+                "12e0d5e1f0b4.pin     20 records in the topic, 20 objects in s3://user-12e0d5e1f0b4-bucket/topics/"
+                        + "12e0d5e1f0b4.pin/",
+                "12e0d5e1f0b4.user    20 records in the topic, 20 objects");
+    }
+
+    @Test
     void samplePostsAreValidJsonExceptTheMalformedOnes() {
         assertThat(SamplePosts.post(0, 1000)).startsWith("{\"index\":0,\"unique_id\":\"");
         assertThat(SamplePosts.post(999, 1000)).isEqualTo("{\"index\": 999, \"title\": \"cut off");

@@ -24,7 +24,9 @@ class SampleConfigsTest {
     private static final Map<String, String> ENVIRONMENT = Map.of(
             "KAFKA_BOOTSTRAP", "b-1.kafka.example:9092", "MSK_BOOTSTRAP", "b-1.msk.example:9098",
             "DOCDB_URI", "mongodb://ksf:secret@docdb.cluster-x.us-east-1.docdb.amazonaws.com:27017/?tls=true",
-            "PAPERS_BUCKET", "papers-bucket");
+            "PAPERS_BUCKET", "papers-bucket", "INGEST_TOKEN", "token-from-secrets-manager",
+            // the task's keystore file: validation only checks that it can be read
+            "TLS_KEYSTORE", "pom.xml", "TLS_KEYSTORE_PASSWORD", "keystore-secret");
 
     static Stream<Path> samples() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("configs"))) {
@@ -47,7 +49,7 @@ class SampleConfigsTest {
     void thereIsASampleForEachScenarioOfTheSeeds() throws IOException {
         assertThat(samples().map(p -> p.getFileName().toString()).toList()).contains("release1-kafka-to-s3.json",
                 "kafka-md5-docdb.json", "csv-to-s3.json", "topic-regex-to-s3.json", "msk-iam-to-s3.json",
-                "papers-s3-to-kafka.json", "papers-word-count.json");
+                "papers-s3-to-kafka.json", "papers-word-count.json", "pinterest-http-to-msk.json");
     }
 
     @Test

@@ -107,10 +107,12 @@ final class KafkaRouting {
     ProducerRecord<byte[], byte[]> toKafka(KsfRecord record) {
         String topic = topic(record);
         byte[] value = format == null || !record.decoded() ? record.value() : format.encode(record);
-        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, null,
+        Header partition = record.header(Header.KAFKA_PARTITION);
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, partition == null ? null
+                : Integer.valueOf(new String(partition.value(), StandardCharsets.UTF_8)),
                 record.timestamp() > 0 ? record.timestamp() : null, key(record), value);
         for (Header h : record.headers()) {
-            if (!originHeaders || !h.key().startsWith("ksf.origin.")) {
+            if ((!originHeaders || !h.key().startsWith("ksf.origin.")) && h != partition) {
                 out.headers().add(new RecordHeader(h.key(), h.value()));
             }
         }
