@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,6 +27,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,7 +62,8 @@ class HttpSourceTest {
     static Pipeline pipeline(String bootstrap, int port, String sourceOptions) {
         String config = """
                 {"name": "ingest-%1$d",
-                 "source": {"type": "http", "port": %1$d, "host": "127.0.0.1", "topics.regex": "[0-9a-f]+\\\\.(pin|geo|user)"%2$s},
+                 "source": {"type": "http", "port": %1$d, "host": "127.0.0.1",
+                            "topics.regex": "[0-9a-f]+\\\\.(pin|geo|user)"%2$s},
                  "target": {"type": "kafka", "topic": "${topic}", "properties": {"bootstrap.servers": "%3$s"}},
                  "errors": {"tolerance": "all", "retry.timeout": "2m", "retry.backoff": "200ms",
                             "deadletter": {"type": "kafka", "topic": "ingest-%1$d.dlq",
@@ -151,7 +158,8 @@ class HttpSourceTest {
         try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port, ""), port)) {
             String payload = "{\"records\": [{\"value\": {\"index\": 7528, \"unique_id\": "
                     + "\"fbe53c66-3442-4773-b19e-d3ec6f19e7ab\", \"title\": \"No Title Data Available\", "
-                    + "\"follower_count\": \"0\", \"downloaded\": 0, \"save_location\": \"Local save in /data/mens-fashion\", "
+                    + "\"follower_count\": \"0\", \"downloaded\": 0, "
+                    + "\"save_location\": \"Local save in /data/mens-fashion\", "
                     + "\"category\": \"mens-fashion\"}}]}";
             String response = exchange(port, pythonRequestsPost(port, "/topics/0a1b2c.pin", payload));
 
@@ -164,7 +172,8 @@ class HttpSourceTest {
             // 200 means durable: the record is in the topic the moment the answer arrives
             assertThat(values(kafka.read("0a1b2c.pin"))).containsExactly("{\"index\":7528,\"unique_id\":"
                     + "\"fbe53c66-3442-4773-b19e-d3ec6f19e7ab\",\"title\":\"No Title Data Available\","
-                    + "\"follower_count\":\"0\",\"downloaded\":0,\"save_location\":\"Local save in /data/mens-fashion\","
+                    + "\"follower_count\":\"0\",\"downloaded\":0,"
+                    + "\"save_location\":\"Local save in /data/mens-fashion\","
                     + "\"category\":\"mens-fashion\"}");
         }
     }
@@ -182,14 +191,16 @@ class HttpSourceTest {
             HttpResponse<String> unknown = post(port, "/topics/0b0b0b.board", RestProxy.V2_JSON,
                     "{\"records\":[{\"value\":1}]}");
             assertThat(unknown.statusCode()).isEqualTo(404);
-            assertThat(unknown.body()).isEqualTo("{\"error_code\":40401,\"message\":\"Topic 0b0b0b.board not found.\"}");
+            assertThat(unknown.body())
+                    .isEqualTo("{\"error_code\":40401,\"message\":\"Topic 0b0b0b.board not found.\"}");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 
             HttpResponse<String> malformed = post(port, "/topics/0b0b0b.geo", RestProxy.V2_JSON,
                     "{\"records\": [{\"value\": {\"lat\": 1.5,}}]}");
             assertThat(malformed.statusCode()).isEqualTo(422);
             assertThat(JSON.readTree(malformed.body()).get("error_code").asInt()).isEqualTo(42206);
-            assertThat(JSON.readTree(malformed.body()).get("message").asText()).startsWith("the body is not valid JSON");
+            assertThat(JSON.readTree(malformed.body()).get("message").asText())
+                    .startsWith("the body is not valid JSON");
 
             assertThat(post(port, "/topics/0b0b0b.geo", RestProxy.V2_JSON, "{\"records\": []}").statusCode())
                     .isEqualTo(422);
@@ -213,7 +224,8 @@ class HttpSourceTest {
             assertThat(post(port, "/topics/0b0b0b.user", "application/json; charset=utf-8",
                     "{\"records\":[{\"value\":\"plain\"}]}").statusCode()).isEqualTo(200);
             HttpResponse<String> v3 = post(port, "/v3/clusters/lkc-1/topics/0b0b0b.user/records", RestProxy.JSON,
-                    "{\"key\":{\"type\":\"STRING\",\"data\":\"u1\"},\"value\":{\"type\":\"JSON\",\"data\":{\"age\":40}},"
+                    "{\"key\":{\"type\":\"STRING\",\"data\":\"u1\"},"
+                            + "\"value\":{\"type\":\"JSON\",\"data\":{\"age\":40}},"
                             + "\"headers\":[{\"name\":\"trace\",\"value\":\"" + hello + "\"}]}");
             assertThat(v3.statusCode()).as(v3.body()).isEqualTo(200);
             JsonNode report = JSON.readTree(v3.body());
@@ -237,12 +249,25 @@ class HttpSourceTest {
     }
 
     @Test
-    void withAuthARequestWithoutTheTokenIs401AndWithItIsStored(EmbeddedKafka kafka) {
+    void withAuthARequestWithoutTheTokenIs401AndASilentClientIsCutOff(EmbeddedKafka kafka) throws IOException {
         kafka.createTopic("0c0c0c.pin", 1);
         int port = freePort();
         kafka.createTopic("ingest-" + port + ".dlq", 1);
         try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port,
-                ", \"auth\": \"bearer\", \"auth.token\": \"s3cret-token\""), port)) {
+                ", \"auth\": \"bearer\", \"auth.token\": \"s3cret-token\", \"idle.timeout\": \"1s\""), port)) {
+            // a client that stops sending mid-request is cut off after idle.timeout
+            try (Socket slow = new Socket("127.0.0.1", port)) {
+                slow.setSoTimeout(15_000);
+                slow.getOutputStream().write(("POST /topics/0c0c0c.pin HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        + RestProxy.V2_JSON + "\r\nContent-Length: 100\r\n\r\n{\"rec")
+                        .getBytes(StandardCharsets.US_ASCII));
+                long sent = System.nanoTime();
+                InputStream in = slow.getInputStream();
+                while (in.read() >= 0) {
+                    continue; // an error answer may come before the close
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(10));
+            }
             HttpResponse<String> denied = post(port, "/topics/0c0c0c.pin", RestProxy.V2_JSON,
                     "{\"records\":[{\"value\":1}]}");
             assertThat(denied.statusCode()).isEqualTo(401);
@@ -288,12 +313,20 @@ class HttpSourceTest {
             int port = freePort();
             kafka.createTopic("ingest-" + port + ".dlq", 1);
             try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port,
-                    ", \"request.timeout\": \"3s\""), port)) {
+                    ", \"request.timeout\": \"3s\", \"memory.budget\": \"300B\""), port)) {
                 assertThat(post(port, "/topics/0e0e0e.pin", RestProxy.V2_JSON, "{\"records\":[{\"value\":0}]}")
                         .statusCode()).isEqualTo(200);
                 kafka.stop();
-                HttpResponse<String> during = post(port, "/topics/0e0e0e.pin", RestProxy.V2_JSON,
-                        "{\"records\":[{\"value\":1}]}");
+                CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> post(port,
+                        "/topics/0e0e0e.pin", RestProxy.V2_JSON, "{\"records\":[{\"value\":1}]}"));
+                Thread.sleep(500); // it is held by now
+                // while that record waits, the next request would pass the memory budget
+                HttpResponse<String> full = post(port, "/topics/0e0e0e.pin", RestProxy.V2_JSON,
+                        "{\"records\":[{\"value\":\"" + "x".repeat(200) + "\"}]}");
+                assertThat(full.statusCode()).isEqualTo(429);
+                assertThat(full.headers().firstValue("Retry-After")).contains("1");
+                assertThat(JSON.readTree(full.body()).get("error_code").asInt()).isEqualTo(42901);
+                HttpResponse<String> during = held.join();
                 assertThat(during.statusCode()).isEqualTo(503);
                 assertThat(JSON.readTree(during.body()).get("error_code").asInt()).isEqualTo(50003);
                 kafka.restart();
@@ -350,5 +383,60 @@ class HttpSourceTest {
                 + "connected%n", ok.size(), failed, refused);
         assertThat(values(kafka.read("0f0f0f.pin"))).containsAll(ok);
         assertThat(ok).hasSizeGreaterThanOrEqualTo(20);
+    }
+
+    @Test
+    void overTlsWithBasicAuthAPostIsStored(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        kafka.createTopic("0d0d0d.pin", 1);
+        int port = freePort();
+        kafka.createTopic("ingest-" + port + ".dlq", 1);
+        Path keystore = dir.resolve("ingest.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "ksf", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit",
+                "-ext", "SAN=ip:127.0.0.1").redirectErrorStream(true).start();
+        assertThat(keytool.waitFor()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        // the client trusts the server's certificate
+        KeyStore server = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            server.load(in, "changeit".toCharArray());
+        }
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("ksf", server.getCertificate("ksf"));
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        HttpClient client = HttpClient.newBuilder().sslContext(tls).build();
+
+        try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port, """
+                , "tls.keystore.location": "%s", "tls.keystore.password": "changeit",
+                "auth": "basic", "auth.username": "pinterest", "auth.password": "pa55"
+                """.formatted(keystore.toString().replace("\\", "\\\\"))), port)) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
+                            + "/topics/0d0d0d.pin")).header("Content-Type", RestProxy.V2_JSON)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"records\":[{\"value\":{\"tls\":true}}]}"));
+            HttpResponse<String> anonymous = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).contains("Basic realm=\"ksf\"");
+            String credentials = Base64.getEncoder().encodeToString("pinterest:pa55".getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> stored = client.send(request.header("Authorization", "Basic " + credentials).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+            assertThat(values(kafka.read("0d0d0d.pin"))).containsExactly("{\"tls\":true}");
+            // plain HTTP on the TLS port stores nothing
+            int plain;
+            try {
+                plain = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                                + "/topics/0d0d0d.pin")).header("Content-Type", RestProxy.V2_JSON)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"records\":[{\"value\":1}]}")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode();
+            } catch (IOException e) {
+                plain = -1;
+            }
+            assertThat(plain).isNotEqualTo(200);
+            assertThat(values(kafka.read("0d0d0d.pin"))).hasSize(1);
+        }
     }
 }
