@@ -1,0 +1,155 @@
+package io.ksf.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A real Kinesis Data Streams API server for tests: kinesis-local (kinesis-mock built for Node.js: CBOR and JSON,
+ * shards, splits and merges, child shards at a shard's end) in a child {@code node} process on free loopback
+ * ports. The testkit's build installs it into the testkit's classes with the machine's npm; {@link #available()}
+ * says whether it and {@code node} are there.
+ */
+public final class EmbeddedKinesis implements AutoCloseable {
+    /** The server takes any credentials. */
+    public static final String ACCESS_KEY = "ksf-access";
+    public static final String SECRET_KEY = "ksf-secret-key";
+    public static final String REGION = "us-east-1";
+    private static final String RESOURCE = "kinesis-local/";
+    private static final List<String> FILES = List.of("main.js", "server.json", "package.json");
+
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private EmbeddedKinesis(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Why the server cannot run here (what to install), or null when it can. */
+    public static String unavailableReason() {
+        if (EmbeddedKinesis.class.getResource(RESOURCE + "main.js") == null) {
+            return "kinesis-local is not in the testkit's classes: install Node.js 18+ with npm and rebuild "
+                    + "ksf-testkit (its build runs npm install kinesis-local)";
+        }
+        try {
+            Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            if (node.waitFor(30, TimeUnit.SECONDS) && node.exitValue() == 0) {
+                return null;
+            }
+            return "node --version failed: install Node.js 18+";
+        } catch (IOException e) {
+            return "node is not on the PATH: install Node.js 18+ to run the Kinesis tests";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** Whether {@link #start()} can run the server here. */
+    public static boolean available() {
+        return unavailableReason() == null;
+    }
+
+    /** Starts kinesis-local on free loopback ports (its plain HTTP port and the TLS one it also binds). */
+    public static EmbeddedKinesis start() {
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new IllegalStateException(reason);
+        }
+        try {
+            Path dir = Files.createTempDirectory("ksf-kinesis-");
+            for (String file : FILES) {
+                try (InputStream in = EmbeddedKinesis.class.getResourceAsStream(RESOURCE + file)) {
+                    Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            int port = freePort();
+            int tlsPort = freePort();
+            ProcessBuilder builder = new ProcessBuilder("node", dir.resolve("main.js").toString())
+                    .directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("kinesis.log").toFile());
+            Map<String, String> env = builder.environment();
+            env.put("KINESIS_MOCK_CERT_PATH", dir.resolve("server.json").toString());
+            env.put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(port));
+            env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(tlsPort));
+            env.put("LOG_LEVEL", "WARN");
+            // streams become ACTIVE and shards split at once, not after the real service's delays
+            env.put("CREATE_STREAM_DURATION", "0ms");
+            env.put("DELETE_STREAM_DURATION", "0ms");
+            env.put("UPDATE_SHARD_COUNT_DURATION", "0ms");
+            env.put("SPLIT_SHARD_DURATION", "0ms");
+            env.put("MERGE_SHARDS_DURATION", "0ms");
+            EmbeddedKinesis kinesis = new EmbeddedKinesis(builder.start(), dir, port);
+            kinesis.awaitListening();
+            return kinesis;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void awaitListening() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("kinesis-local exited: " + log());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                LockSupport.parkNanos(50_000_000);
+            }
+        }
+        throw new IllegalStateException("kinesis-local did not listen within 60 s: " + log());
+    }
+
+    /** What the server printed. */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("kinesis.log"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** The server's plain HTTP endpoint. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** Stops the server. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
