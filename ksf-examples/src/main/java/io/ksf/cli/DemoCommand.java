@@ -40,18 +40,18 @@ import java.util.stream.Stream;
         description = "Start embedded servers, run a seed's scenario on sample data, print a summary. Scenarios: posts "
                 + "(Kafka -> validate -> local folder or S3, the default), papers (S3 objects -> lines -> Kafka), "
                 + "wordcount (papers -> lines -> words counted on Kafka Streams), pinterest (HTTP posts -> Kafka "
-                + "topics -> S3).")
+                + "topics -> S3), kinesis (a Kinesis stream, split mid-run -> Kafka, exactly once; needs Node.js).")
 final class DemoCommand implements Callable<Integer> {
     private static final String TOPIC = "pins";
     private static final int PARTITIONS = 6;
 
     @Option(names = "--scenario", defaultValue = "posts",
-            description = "posts, papers, wordcount or pinterest (default ${DEFAULT-VALUE})")
+            description = "posts, papers, wordcount, pinterest or kinesis (default ${DEFAULT-VALUE})")
     String scenario;
 
     @Option(names = "--records", defaultValue = "100000",
             description = "how many posts, lines per paper or rows per table (default ${DEFAULT-VALUE}; papers: 20000, "
-                    + "wordcount: 2000, pinterest: 100)")
+                    + "wordcount: 2000, pinterest: 100, kinesis: 2000 records)")
     long records;
 
     @Option(names = "--out", defaultValue = "ksf-out/demo", description = "output folder (default ${DEFAULT-VALUE})")
@@ -80,8 +80,12 @@ final class DemoCommand implements Callable<Integer> {
         if (scenario.equals("pinterest")) {
             return PinterestDemo.run(console, given ? (int) Math.min(records, 1_000_000) : 100);
         }
+        if (scenario.equals("kinesis")) {
+            return KinesisDemo.run(console, given ? (int) Math.min(records, 1_000_000) : 2_000);
+        }
         if (!scenario.equals("posts")) {
-            spec.commandLine().getErr().println("--scenario: expected posts, papers, wordcount or pinterest, found \""
+            spec.commandLine().getErr().println("--scenario: expected posts, papers, wordcount, pinterest or kinesis, "
+                    + "found \""
                     + scenario + "\"");
             return KsfCommand.BAD_CONFIG;
         }

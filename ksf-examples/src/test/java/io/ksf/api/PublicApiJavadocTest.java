@@ -33,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PublicApiJavadocTest {
     private static final List<String> SHIPPED = List.of("ksf-core", "ksf-format-json-csv", "ksf-source-kafka",
-            "ksf-s3-client", "ksf-source-s3", "ksf-target-s3", "ksf-target-docdb", "ksf-source-http", "ksf-streams",
-            "ksf-testkit");
+            "ksf-s3-client", "ksf-source-s3", "ksf-target-s3", "ksf-target-docdb", "ksf-source-http",
+            "ksf-source-kinesis", "ksf-streams", "ksf-testkit");
 
     @Test
     void everyPublicTypeAndMethodOfTheShippedModulesHasJavadoc() throws IOException {

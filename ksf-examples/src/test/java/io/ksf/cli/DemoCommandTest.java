@@ -1,6 +1,7 @@
 package io.ksf.cli;
 
 import io.ksf.processor.SplitProcessor;
+import io.ksf.testkit.EmbeddedKinesis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DemoCommandTest {
     @TempDir
@@ -123,6 +125,21 @@ class DemoCommandTest {
                 "12e0d5e1f0b4.pin     20 records in the topic, 20 objects in s3://user-12e0d5e1f0b4-bucket/topics/"
                         + "12e0d5e1f0b4.pin/",
                 "12e0d5e1f0b4.user    20 records in the topic, 20 objects");
+    }
+
+    @Test
+    void theKinesisScenarioMovesAStreamSplitMidRunIntoATopicWithEachRecordOnce() {
+        assumeTrue(EmbeddedKinesis.available(), EmbeddedKinesis.unavailableReason());
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+
+        int exit = commandLine.execute("demo", "--scenario", "kinesis", "--records", "400");
+
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("split shardId-000000000000 into two children",
+                "shardId-000000000002", "shardId-000000000003",
+                "records in topic       400 of 400 put, 400 distinct (each once: yes)");
     }
 
     @Test

@@ -49,7 +49,8 @@ class SampleConfigsTest {
     void thereIsASampleForEachScenarioOfTheSeeds() throws IOException {
         assertThat(samples().map(p -> p.getFileName().toString()).toList()).contains("release1-kafka-to-s3.json",
                 "kafka-md5-docdb.json", "csv-to-s3.json", "topic-regex-to-s3.json", "msk-iam-to-s3.json",
-                "papers-s3-to-kafka.json", "papers-word-count.json", "pinterest-http-to-msk.json");
+                "papers-s3-to-kafka.json", "papers-word-count.json", "pinterest-http-to-msk.json",
+                "kinesis-to-msk.json");
     }
 
     @Test

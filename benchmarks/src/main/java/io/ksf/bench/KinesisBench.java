@@ -1,0 +1,103 @@
+package io.ksf.bench;
+
+import io.ksf.format.bytes.BytesFormat;
+import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineStats;
+import io.ksf.source.kinesis.KinesisSource;
+import io.ksf.source.kinesis.KinesisSourceFactory;
+import io.ksf.testkit.EmbeddedKinesis;
+import io.ksf.testkit.EmbeddedS3;
+import io.ksf.testkit.InMemoryTarget;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+/**
+ * Reading one shard of the local Kinesis server (kinesis-local, slow: compare the ratio, not the rate), in one
+ * run: bare GetRecords calls back to back (the limit), against the {@code kinesis} source in a pipeline to an
+ * in-memory target with its checkpoints in a file, reading as fast as Kinesis allows (5 reads/s/shard).
+ *
+ * <pre>
+ * java -Xmx1g -cp benchmarks/target/benchmarks.jar io.ksf.bench.KinesisBench [--records 20000] [--out FILE]
+ * </pre>
+ */
+public final class KinesisBench {
+    private static final String ROW = "{\"index\": 7528, \"unique_id\": \"fbe53c66-3442-4773-b19e-d3ec6f19e7ab\", "
+            + "\"title\": \"No Title Data Available\", \"category\": \"mens-fashion\"}";
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> flags = Harness.flags(args, Set.of());
+        int records = Integer.parseInt(flags.getOrDefault("--records", "20000"));
+        EmbeddedS3.useAsDefaultCredentials(); // the local server takes any keys
+        String table;
+        try (EmbeddedKinesis kinesis = EmbeddedKinesis.start();
+             KinesisClient client = KinesisSourceFactory.client(EmbeddedKinesis.REGION, kinesis.endpoint())) {
+            client.createStream(b -> b.streamName("bench").shardCount(1));
+            while (client.describeStreamSummary(b -> b.streamName("bench")).streamDescriptionSummary()
+                    .streamStatus() != StreamStatus.ACTIVE) {
+                Thread.sleep(100);
+            }
+            for (int start = 0; start < records; start += 500) {
+                List<PutRecordsRequestEntry> entries = IntStream.range(start, Math.min(records, start + 500))
+                        .mapToObj(n -> PutRecordsRequestEntry.builder().partitionKey("k" + n)
+                                .data(SdkBytes.fromUtf8String(ROW)).build()).toList();
+                client.putRecords(b -> b.streamName("bench").records(entries));
+            }
+            Harness.Measured bare = Harness.measure(() -> bareGetRecords(client, records));
+            Harness.Measured ksf = Harness.measure(() -> ksf(kinesis, records));
+            table = String.format(Locale.ROOT, """
+                    Kinesis, one shard of kinesis-local, %,d records of %d bytes, read from the oldest (one run)
+
+                    | reader | seconds | records/s | CPU s | KSF vs this |
+                    |---|---|---|---|---|
+                    | bare GetRecords back to back (limit 10,000) | %.2f | %,.0f | %.2f | %.2f |
+                    | KSF kinesis source -> in-memory target, file checkpoints, 5 reads/s | %.2f | %,.0f | %.2f | |
+                    """, records, ROW.length(), bare.seconds(), records / bare.seconds(), bare.cpuSeconds(),
+                    bare.seconds() / ksf.seconds(), ksf.seconds(), records / ksf.seconds(), ksf.cpuSeconds());
+        }
+        Harness.finish(table, flags, "benchmarks/target/kinesis-results.md");
+    }
+
+    private static void bareGetRecords(KinesisClient client, int records) {
+        String iterator = client.getShardIterator(b -> b.streamName("bench").shardId("shardId-000000000000")
+                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        int read = 0;
+        while (read < records) {
+            String from = iterator;
+            GetRecordsResponse response = client.getRecords(b -> b.shardIterator(from).limit(10_000));
+            read += response.records().size();
+            iterator = response.nextShardIterator();
+        }
+    }
+
+    private static void ksf(EmbeddedKinesis kinesis, int records) throws Exception {
+        Path dir = Files.createTempDirectory("ksf-kinesis-bench-");
+        InMemoryTarget target = new InMemoryTarget();
+        KinesisSource.Settings settings = new KinesisSource.Settings("bench",
+                KinesisSource.InitialPosition.TRIM_HORIZON, null, 10_000, 5, Duration.ofSeconds(10), 10_000);
+        Pipeline pipeline = Pipeline.builder().name("kinesis-bench")
+                .source(KinesisSource.withFileCheckpoints(KinesisSourceFactory.client(EmbeddedKinesis.REGION,
+                        kinesis.endpoint()), settings, dir.resolve("checkpoints.json")), new BytesFormat("\n"))
+                .target(target).flushEvery(10_000, 64L << 20, Duration.ofMillis(200))
+                .pollTimeout(Duration.ofMillis(50)).build();
+        CompletableFuture<PipelineStats> run = CompletableFuture.supplyAsync(pipeline::run);
+        while (target.stored().size() < records && !run.isDone()) {
+            Thread.sleep(5);
+        }
+        pipeline.close();
+        run.join();
+    }
+}
