@@ -4,18 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real Kinesis Data Streams API server for tests: kinesis-local (kinesis-mock built for Node.js: CBOR and JSON,
@@ -110,28 +106,12 @@ public final class EmbeddedKinesis implements AutoCloseable {
     }
 
     private void awaitListening() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("kinesis-local exited: " + log());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                LockSupport.parkNanos(50_000_000);
-            }
-        }
-        throw new IllegalStateException("kinesis-local did not listen within 60 s: " + log());
+        ChildServers.awaitListening(process, port, "kinesis-local", dir.resolve("kinesis.log"));
     }
 
     /** What the server printed. */
     public String log() {
-        try {
-            return Files.readString(dir.resolve("kinesis.log"));
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return ChildServers.read(dir.resolve("kinesis.log"));
     }
 
     /** The server's plain HTTP endpoint. */

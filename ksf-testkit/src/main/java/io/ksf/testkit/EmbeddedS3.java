@@ -4,19 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -101,27 +97,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     }
 
     private void awaitListening() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("S3Proxy exited: " + log());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                LockSupport.parkNanos(50_000_000);
-            }
-        }
-        throw new IllegalStateException("S3Proxy did not listen within 60 s: " + log());
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dataDir.resolve("s3proxy.log"));
-        } catch (IOException e) {
-            return e.toString();
-        }
+        ChildServers.awaitListening(process, port, "S3Proxy", dataDir.resolve("s3proxy.log"));
     }
 
     /**
