@@ -54,7 +54,7 @@ class KinesisCrashTest {
                 {"source": {"type": "kinesis", "stream": "crash", "endpoint": "%1$s", "region": "us-east-1",
                             "reads.per.second": 5, "max.records": 25, "shard.discovery.interval": "1s",
                             "checkpoint": "kafka", "checkpoint.topic": "kinesis-crash-checkpoints",
-                            "checkpoint.properties": {"bootstrap.servers": "%2$s"}},
+                            "checkpoint.properties": {"bootstrap.servers": "%2$s", "session.timeout.ms": "6000"}},
                  "target": {"type": "kafka", "topic": "kinesis-crash-out", "exactly.once": true,
                             "properties": {"bootstrap.servers": "%2$s"}},
                  "pipeline": {"flush.records": 40, "flush.interval": "300ms", "poll.timeout": "200ms"}}

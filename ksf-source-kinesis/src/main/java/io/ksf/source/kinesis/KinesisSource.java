@@ -1,5 +1,10 @@
 package io.ksf.source.kinesis;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.checkpoint.CheckpointStore;
+import io.ksf.checkpoint.FileCheckpointStore;
+import io.ksf.source.kafka.KafkaCheckpointStore;
 import io.ksf.source.kafka.TransactionalPositions;
 import io.ksf.spi.Check;
 import io.ksf.spi.Header;
@@ -29,6 +34,8 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +46,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -57,6 +65,7 @@ public final class KinesisSource implements Source, TransactionalPositions {
     /** The header with a record's shard id. */
     public static final String SHARD_HEADER = "ksf.kinesis.shard";
     private static final Logger LOG = LoggerFactory.getLogger(KinesisSource.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(10).toNanos();
 
     /** Where reading of a shard without a checkpoint starts. */
@@ -115,18 +124,21 @@ public final class KinesisSource implements Source, TransactionalPositions {
 
     private final KinesisClient client;
     private final Settings settings;
-    private final ShardCheckpointStore store;
+    /** One document under store shard 0: every Kinesis shard's checkpoint, by shard id. */
+    private final CheckpointStore store;
     private final String endpoint;
     private final Map<String, ShardState> shards = new TreeMap<>();
     private final Map<Integer, ShardState> byPartition = new HashMap<>();
     private final Object wait = new Object();
     private Map<String, ShardCheckpoint> checkpoints = new HashMap<>();
     private PartitionListener listener;
+    /** Whether this instance owns the stream (the store's shard): a shared store makes the others wait. */
+    private boolean owned;
     private boolean firstListing = true;
     private long nextDiscoveryNanos;
     private volatile boolean woken;
 
-    KinesisSource(KinesisClient client, Settings settings, ShardCheckpointStore store, String endpoint) {
+    KinesisSource(KinesisClient client, Settings settings, CheckpointStore store, String endpoint) {
         this.client = client;
         this.settings = settings;
         this.store = store;
@@ -135,23 +147,87 @@ public final class KinesisSource implements Source, TransactionalPositions {
 
     /** A source that keeps its checkpoints in a local file (one instance). */
     public static KinesisSource withFileCheckpoints(KinesisClient client, Settings settings, Path file) {
-        return new KinesisSource(client, settings, new FileShardCheckpoints(file), "the stream's endpoint");
+        return new KinesisSource(client, settings, new FileCheckpointStore(file), "the stream's endpoint");
     }
 
-    /** A source that keeps its checkpoints in a compacted topic (written in the kafka target's transactions). */
+    /**
+     * A source that keeps its checkpoints in a compacted topic of one partition (written in the kafka target's
+     * transactions), owned through a consumer group: of several instances with the same group, one reads the
+     * stream and the others wait to take over.
+     */
     public static KinesisSource withKafkaCheckpoints(KinesisClient client, Settings settings, Properties cluster,
-                                                     String topic) {
-        return new KinesisSource(client, settings, new KafkaShardCheckpoints(cluster, topic, settings.stream()),
+                                                     String topic, String group) {
+        return new KinesisSource(client, settings, new KafkaCheckpointStore(cluster, topic, 1, group),
                 "the stream's endpoint");
     }
 
     @Override
     public void open(PartitionListener partitionListener) {
         this.listener = partitionListener;
-        checkpoints = new HashMap<>(store.load());
+        store.open(new CheckpointStore.ShardListener() {
+            @Override
+            public void onAssigned(Set<Integer> storeShards) {
+                own();
+            }
+
+            @Override
+            public void onRevoked(Set<Integer> storeShards) {
+                disown(false);
+            }
+
+            @Override
+            public void onLost(Set<Integer> storeShards) {
+                disown(true);
+            }
+        });
+    }
+
+    /** This instance owns the stream now: read the checkpoints and start the shards. */
+    private void own() {
+        checkpoints = new HashMap<>(decode(store.load(0)));
+        owned = true;
+        firstListing = true;
         LOG.info("kinesis source: stream {}, checkpoints in {} ({} shards known)", settings.stream(),
                 store.describe(), checkpoints.size());
         discover();
+    }
+
+    /** Another instance takes the stream: commit what was read (unless it is lost already), then forget it all. */
+    private void disown(boolean lost) {
+        List<TopicPartition> reading = shards.values().stream()
+                .filter(s -> s.state == State.READING || s.state == State.DRAINED).map(s -> s.partition).toList();
+        if (!reading.isEmpty()) {
+            if (lost) {
+                listener.onLost(reading);
+            } else {
+                listener.onRevoked(reading);
+            }
+        }
+        owned = false;
+        shards.clear();
+        byPartition.clear();
+        checkpoints = new HashMap<>();
+        LOG.info("kinesis source: stream {} {} to another instance", settings.stream(), lost ? "lost" : "given up");
+    }
+
+    private static Map<String, ShardCheckpoint> decode(byte[] json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, ShardCheckpoint>>() { });
+        } catch (IOException e) {
+            throw new KsfException("the Kinesis source's checkpoints are not readable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every shard's checkpoint as one document. */
+    private byte[] encoded() {
+        try {
+            return JSON.writeValueAsBytes(new TreeMap<>(checkpoints));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Lists the shards (every page), adds the new ones and starts those whose parents have ended. */
@@ -283,6 +359,12 @@ public final class KinesisSource implements Source, TransactionalPositions {
 
     @Override
     public List<KsfRecord> poll(Duration timeout) {
+        store.poll();
+        if (!owned) {
+            pause(timeout); // another instance reads the stream
+            woken = false;
+            return List.of();
+        }
         endDrainedShards();
         long now = System.nanoTime();
         if (now - nextDiscoveryNanos >= 0) {
@@ -307,18 +389,27 @@ public final class KinesisSource implements Source, TransactionalPositions {
                     .anyMatch(s -> s.state == State.DRAINED)) {
                 break;
             }
-            long sleep = Math.max(1_000_000, Math.min(earliest, deadline) - now);
-            synchronized (wait) {
-                try {
-                    wait.wait(Math.max(1, sleep / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            if (!pause(Duration.ofNanos(Math.max(1_000_000, Math.min(earliest, deadline) - now)))) {
+                break;
             }
         }
         woken = false;
         return batch;
+    }
+
+    /** Waits, or less on a wakeup; false when interrupted. */
+    private boolean pause(Duration time) {
+        synchronized (wait) {
+            try {
+                if (!woken) {
+                    wait.wait(Math.max(1, time.toMillis()));
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     private void read(ShardState shard, List<KsfRecord> batch) {
@@ -384,7 +475,7 @@ public final class KinesisSource implements Source, TransactionalPositions {
                 ShardCheckpoint ended = new ShardCheckpoint(previous == null ? null : previous.sequence(),
                         shard.committed, true);
                 checkpoints.put(shard.id, ended);
-                store.save(Map.of(shard.id, ended));
+                store.save(0, encoded());
                 LOG.info("kinesis source: {} shard {} ended after {} records", settings.stream(), shard.id,
                         shard.committed);
                 startReadyShards();
@@ -412,9 +503,8 @@ public final class KinesisSource implements Source, TransactionalPositions {
 
     @Override
     public void commit(Positions positions) {
-        Map<String, ShardCheckpoint> changed = apply(positions);
-        if (!changed.isEmpty()) {
-            store.save(changed);
+        if (!apply(positions).isEmpty()) {
+            store.save(0, encoded());
         }
     }
 
@@ -473,24 +563,23 @@ public final class KinesisSource implements Source, TransactionalPositions {
 
     @Override
     public ConsumerGroupMetadata groupMetadata() {
-        return new ConsumerGroupMetadata("ksf-kinesis-" + settings.stream());
+        return kafkaStore().groupMetadata();
     }
 
+    /** The checkpoint topic's partition at offset 0: committed in each transaction, it fences a zombie. */
     @Override
     public Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
-        return Map.of();
+        return kafkaStore().fencingOffsets();
     }
 
     @Override
     public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
-        KafkaShardCheckpoints kafka = kafkaStore();
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        apply(positions).forEach((shard, checkpoint) -> records.add(kafka.record(shard, checkpoint)));
-        return records;
+        KafkaCheckpointStore kafka = kafkaStore();
+        return apply(positions).isEmpty() ? List.of() : List.of(kafka.record(0, encoded()));
     }
 
-    private KafkaShardCheckpoints kafkaStore() {
-        if (store instanceof KafkaShardCheckpoints kafka) {
+    private KafkaCheckpointStore kafkaStore() {
+        if (store instanceof KafkaCheckpointStore kafka) {
             return kafka;
         }
         throw new KsfException("exactly.once with a kinesis source needs its checkpoints in Kafka (checkpoint kafka, "

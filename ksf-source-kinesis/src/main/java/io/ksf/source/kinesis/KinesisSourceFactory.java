@@ -1,5 +1,7 @@
 package io.ksf.source.kinesis;
 
+import io.ksf.checkpoint.FileCheckpointStore;
+import io.ksf.source.kafka.KafkaCheckpointStore;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.FactoryContext;
 import io.ksf.spi.Option;
@@ -54,7 +56,10 @@ public final class KinesisSourceFactory implements SourceFactory {
     public static final Option<String> CHECKPOINT_PATH = Option.string("checkpoint.path",
             "checkpoint file (checkpoint file); default ksf-checkpoints/kinesis-<stream>.json");
     public static final Option<String> CHECKPOINT_TOPIC = Option.string("checkpoint.topic",
-            "compacted topic of the checkpoints (checkpoint kafka); default ksf-kinesis-checkpoints");
+            "compacted topic of the checkpoints, one partition (checkpoint kafka); default ksf-kinesis-<stream>");
+    public static final Option<String> CHECKPOINT_GROUP = Option.string("checkpoint.group",
+            "consumer group on the checkpoint topic: of the instances in it, one reads the stream and the others "
+                    + "wait to take over; default ksf-kinesis-<stream>");
     public static final Option<Map<String, String>> CHECKPOINT_PROPERTIES = Option.map("checkpoint.properties",
             "Kafka client properties of the checkpoint topic's cluster: bootstrap.servers, security ...");
 
@@ -71,7 +76,7 @@ public final class KinesisSourceFactory implements SourceFactory {
     @Override
     public List<Option<?>> options() {
         return List.of(STREAM, REGION, ENDPOINT, INITIAL_POSITION, INITIAL_TIMESTAMP, MAX_RECORDS, READS_PER_SECOND,
-                DISCOVERY_INTERVAL, MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_PATH, CHECKPOINT_TOPIC,
+                DISCOVERY_INTERVAL, MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_PATH, CHECKPOINT_TOPIC, CHECKPOINT_GROUP,
                 CHECKPOINT_PROPERTIES);
     }
 
@@ -140,13 +145,15 @@ public final class KinesisSourceFactory implements SourceFactory {
         if (options.require(CHECKPOINT).equals("kafka")) {
             Properties cluster = new Properties();
             cluster.putAll(options.get(CHECKPOINT_PROPERTIES));
-            String topic = options.get(CHECKPOINT_TOPIC) == null ? "ksf-kinesis-checkpoints"
+            String topic = options.get(CHECKPOINT_TOPIC) == null ? "ksf-kinesis-" + stream
                     : options.get(CHECKPOINT_TOPIC);
-            return new KinesisSource(client, settings, new KafkaShardCheckpoints(cluster, topic, stream), where);
+            String group = options.get(CHECKPOINT_GROUP) == null ? "ksf-kinesis-" + stream
+                    : options.get(CHECKPOINT_GROUP);
+            return new KinesisSource(client, settings, new KafkaCheckpointStore(cluster, topic, 1, group), where);
         }
         Path file = Path.of(options.get(CHECKPOINT_PATH) == null ? "ksf-checkpoints/kinesis-" + stream + ".json"
                 : options.get(CHECKPOINT_PATH));
-        return new KinesisSource(client, settings, new FileShardCheckpoints(file), where);
+        return new KinesisSource(client, settings, new FileCheckpointStore(file), where);
     }
 
     /** A Kinesis client as KSF builds it: the default credentials chain, no SDK retries (the source backs off). */

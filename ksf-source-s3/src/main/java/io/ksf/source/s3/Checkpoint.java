@@ -1,5 +1,10 @@
 package io.ksf.source.s3;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.spi.KsfException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,6 +16,7 @@ import java.util.TreeMap;
  * @param objects  the known objects, in key order
  */
 record Checkpoint(String frontier, TreeMap<String, ObjectProgress> objects) {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static Checkpoint empty() {
         return new Checkpoint(null, new TreeMap<>());
@@ -38,5 +44,29 @@ record Checkpoint(String frontier, TreeMap<String, ObjectProgress> objects) {
             finished--;
         }
         return new Checkpoint(newFrontier, kept);
+    }
+
+    /** The checkpoint as a store keeps it: JSON. */
+    byte[] encode() {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A checkpoint a store kept, or an empty one for null (none saved yet); {@code where} names it in errors. */
+    static Checkpoint decode(byte[] json, String where) {
+        if (json == null) {
+            return empty();
+        }
+        try {
+            Checkpoint checkpoint = JSON.readValue(json, Checkpoint.class);
+            return checkpoint.objects() == null ? new Checkpoint(checkpoint.frontier(), empty().objects())
+                    : checkpoint;
+        } catch (IOException e) {
+            throw new KsfException("the S3 source's checkpoint " + where + " is not readable: "
+                    + e.getMessage(), e);
+        }
     }
 }

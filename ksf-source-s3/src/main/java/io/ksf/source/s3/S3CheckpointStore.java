@@ -1,5 +1,6 @@
 package io.ksf.source.s3;
 
+import io.ksf.checkpoint.CheckpointStore;
 import io.ksf.spi.KsfException;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -27,21 +28,21 @@ final class S3CheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public Checkpoint load(int shard) {
+    public byte[] load(int shard) {
         try {
             ResponseBytes<GetObjectResponse> object = client.getObjectAsBytes(b -> b.bucket(bucket).key(key));
             etag = object.response().eTag();
-            return CheckpointStore.decode(object.asByteArray(), describe());
+            return object.asByteArray();
         } catch (NoSuchKeyException e) {
             etag = null;
-            return Checkpoint.empty();
+            return null;
         } catch (S3Exception e) {
             throw new KsfException("cannot read the checkpoint " + describe() + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void save(int shard, Checkpoint checkpoint) {
+    public void save(int shard, byte[] checkpoint) {
         PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(key)
                 .contentType("application/json");
         if (etag == null) {
@@ -50,7 +51,7 @@ final class S3CheckpointStore implements CheckpointStore {
             put.ifMatch(etag);
         }
         try {
-            etag = client.putObject(put.build(), RequestBody.fromBytes(CheckpointStore.encode(checkpoint))).eTag();
+            etag = client.putObject(put.build(), RequestBody.fromBytes(checkpoint)).eTag();
         } catch (S3Exception e) {
             if (e.statusCode() == 412) {
                 throw new KsfException("the checkpoint " + describe() + " was written by another instance since "

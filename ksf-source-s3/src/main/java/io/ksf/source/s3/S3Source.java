@@ -1,5 +1,8 @@
 package io.ksf.source.s3;
 
+import io.ksf.checkpoint.CheckpointStore;
+import io.ksf.checkpoint.FileCheckpointStore;
+import io.ksf.source.kafka.KafkaCheckpointStore;
 import io.ksf.source.kafka.TransactionalPositions;
 import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
@@ -149,7 +152,7 @@ public final class S3Source implements Source, TransactionalPositions {
 
     private void assignShards(Set<Integer> shards) {
         for (int shard : shards) {
-            Checkpoint checkpoint = store.load(shard);
+            Checkpoint checkpoint = Checkpoint.decode(store.load(shard), store.describe() + " shard " + shard);
             owned.put(shard, checkpoint);
             LOG.info("s3 source: s3://{}/{} shard {}; checkpoint {} knows {} objects{}", settings.bucket(),
                     settings.prefix(), shard, store.describe(), checkpoint.objects().size(),
@@ -369,7 +372,9 @@ public final class S3Source implements Source, TransactionalPositions {
     /** Keeps what is durable in the checkpoint store; an object whose last record is durable is finished. */
     @Override
     public void commit(Positions positions) {
-        store.saveAll(apply(positions));
+        Map<Integer, byte[]> encoded = new TreeMap<>();
+        apply(positions).forEach((shard, checkpoint) -> encoded.put(shard, checkpoint.encode()));
+        store.saveAll(encoded);
     }
 
     /** Folds durable positions into the shards' checkpoints; returns those of the shards that changed. */
@@ -420,7 +425,7 @@ public final class S3Source implements Source, TransactionalPositions {
     public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
         KafkaCheckpointStore kafka = kafkaStore();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        apply(positions).forEach((shard, checkpoint) -> records.add(kafka.record(shard, checkpoint)));
+        apply(positions).forEach((shard, checkpoint) -> records.add(kafka.record(shard, checkpoint.encode())));
         return records;
     }
 

@@ -1,6 +1,7 @@
 package io.ksf.source.s3;
 
 import io.ksf.s3.S3Connection;
+import io.ksf.source.kafka.KafkaCheckpointStore;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.FactoryContext;
 import io.ksf.spi.Option;

@@ -1,5 +1,6 @@
 package io.ksf.source.s3;
 
+import io.ksf.checkpoint.FileCheckpointStore;
 import io.ksf.s3.S3Clients;
 import io.ksf.spi.KsfException;
 import io.ksf.testkit.EmbeddedS3;
@@ -31,11 +32,11 @@ class CheckpointStoreTest {
     @Test
     void aFileCheckpointReadsBackWhatWasSaved(@TempDir Path dir) {
         FileCheckpointStore store = new FileCheckpointStore(dir.resolve("state/checkpoint.json"));
-        assertThat(store.load(0)).isEqualTo(Checkpoint.empty());
+        assertThat(Checkpoint.decode(store.load(0), "test")).isEqualTo(Checkpoint.empty());
 
-        store.save(0, withObject("in/a.txt", 42));
+        store.save(0, withObject("in/a.txt", 42).encode());
 
-        assertThat(new FileCheckpointStore(dir.resolve("state/checkpoint.json")).load(0))
+        assertThat(Checkpoint.decode(new FileCheckpointStore(dir.resolve("state/checkpoint.json")).load(0), "test"))
                 .isEqualTo(withObject("in/a.txt", 42));
     }
 
@@ -48,14 +49,14 @@ class CheckpointStoreTest {
         first.load(0);
         second.load(0);
 
-        first.save(0, withObject("in/a.txt", 10));
-        first.save(0, withObject("in/a.txt", 20)); // its own last write: If-Match passes
+        first.save(0, withObject("in/a.txt", 10).encode());
+        first.save(0, withObject("in/a.txt", 20).encode()); // its own last write: If-Match passes
 
-        assertThatThrownBy(() -> second.save(0, withObject("in/a.txt", 15)))
+        assertThatThrownBy(() -> second.save(0, withObject("in/a.txt", 15).encode()))
                 .isInstanceOf(KsfException.class)
                 .hasMessage("the checkpoint s3://fenced/_ksf/checkpoint.json was written by another instance since "
                         + "this one read it; stopping, so that no object is read by two instances");
-        assertThat(new S3CheckpointStore(client, "fenced", "_ksf/checkpoint.json").load(0))
+        assertThat(Checkpoint.decode(new S3CheckpointStore(client, "fenced", "_ksf/checkpoint.json").load(0), "test"))
                 .isEqualTo(withObject("in/a.txt", 20));
     }
 }

@@ -1,5 +1,6 @@
-package io.ksf.source.s3;
+package io.ksf.source.kafka;
 
+import io.ksf.checkpoint.CheckpointStore;
 import io.ksf.spi.KsfException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -44,7 +45,7 @@ import java.util.concurrent.locks.LockSupport;
  * shards move to the others after the session timeout, and a new instance takes its share at the next rebalance.
  * A shard's checkpoint is read, up to the end of its partition, when the shard is assigned.
  */
-final class KafkaCheckpointStore implements CheckpointStore {
+public final class KafkaCheckpointStore implements CheckpointStore {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** Longer than a killed instance's transaction may stay open (transaction.timeout.ms: 10 s in KSF's target). */
     private static final Duration PENDING_TIMEOUT = Duration.ofMinutes(2);
@@ -56,7 +57,13 @@ final class KafkaCheckpointStore implements CheckpointStore {
     private KafkaConsumer<byte[], byte[]> group;
     private KafkaProducer<byte[], byte[]> producer;
 
-    KafkaCheckpointStore(Properties properties, String topic, int shards, String groupId) {
+    /**
+     * @param properties the Kafka client properties of the topic's cluster
+     * @param topic      the compacted topic, created with {@code shards} partitions when missing
+     * @param shards     how many shards (partitions) the checkpoints are spread over
+     * @param groupId    the consumer group that shares the shards among the instances of a pipeline
+     */
+    public KafkaCheckpointStore(Properties properties, String topic, int shards, String groupId) {
         this.properties = properties;
         this.topic = topic;
         this.shards = shards;
@@ -170,7 +177,7 @@ final class KafkaCheckpointStore implements CheckpointStore {
      * and read its records again. So the read waits until the last stable offset reaches the log's end.
      */
     @Override
-    public Checkpoint load(int shard) {
+    public byte[] load(int shard) {
         TopicPartition partition = new TopicPartition(topic, shard);
         byte[] latest = null;
         Properties uncommitted = consumerProperties(null);
@@ -201,16 +208,16 @@ final class KafkaCheckpointStore implements CheckpointStore {
                 }
             }
         }
-        return latest == null ? Checkpoint.empty() : CheckpointStore.decode(latest, describe() + " shard " + shard);
+        return latest;
     }
 
     @Override
-    public void save(int shard, Checkpoint checkpoint) {
+    public void save(int shard, byte[] checkpoint) {
         saveAll(Map.of(shard, checkpoint));
     }
 
     @Override
-    public void saveAll(Map<Integer, Checkpoint> checkpoints) {
+    public void saveAll(Map<Integer, byte[]> checkpoints) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         checkpoints.forEach((shard, checkpoint) -> sent.add(producer.send(record(shard, checkpoint))));
         try {
@@ -225,26 +232,25 @@ final class KafkaCheckpointStore implements CheckpointStore {
         }
     }
 
-    /** The record that holds a shard's checkpoint. */
-    ProducerRecord<byte[], byte[]> record(int shard, Checkpoint checkpoint) {
-        return new ProducerRecord<>(topic, shard, ("shard-" + shard).getBytes(StandardCharsets.UTF_8),
-                CheckpointStore.encode(checkpoint));
+    /** The record that holds a shard's checkpoint, for the kafka target to send in a transaction. */
+    public ProducerRecord<byte[], byte[]> record(int shard, byte[] checkpoint) {
+        return new ProducerRecord<>(topic, shard, ("shard-" + shard).getBytes(StandardCharsets.UTF_8), checkpoint);
     }
 
     /** The group's metadata, so a transaction that carries checkpoints fences an instance that left the group. */
-    ConsumerGroupMetadata groupMetadata() {
+    public ConsumerGroupMetadata groupMetadata() {
         return group.groupMetadata();
     }
 
     /** The shards' partitions at offset 0: committed in a transaction, they make the group fence a zombie. */
-    Map<TopicPartition, OffsetAndMetadata> fencingOffsets() {
+    public Map<TopicPartition, OffsetAndMetadata> fencingOffsets() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         group.assignment().forEach(partition -> offsets.put(partition, new OffsetAndMetadata(0)));
         return offsets;
     }
 
     /** The Kafka client properties of the checkpoint topic's cluster. */
-    Properties properties() {
+    public Properties properties() {
         return properties;
     }
 

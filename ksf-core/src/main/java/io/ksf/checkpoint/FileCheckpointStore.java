@@ -1,4 +1,4 @@
-package io.ksf.source.s3;
+package io.ksf.checkpoint;
 
 import io.ksf.spi.KsfException;
 
@@ -11,32 +11,35 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** A checkpoint in a local file, replaced atomically (written beside it, synced, renamed): for local runs. */
-final class FileCheckpointStore implements CheckpointStore {
+/**
+ * A checkpoint in a local file, replaced atomically (written beside it, synced, renamed): one shard, for one
+ * instance and local runs.
+ */
+public final class FileCheckpointStore implements CheckpointStore {
     private final Path file;
 
-    FileCheckpointStore(Path file) {
+    /** A store in this file; its folder is created on the first save. */
+    public FileCheckpointStore(Path file) {
         this.file = file.toAbsolutePath();
     }
 
     @Override
-    public Checkpoint load(int shard) {
+    public byte[] load(int shard) {
         try {
-            return Files.exists(file) ? CheckpointStore.decode(Files.readAllBytes(file), describe())
-                    : Checkpoint.empty();
+            return Files.exists(file) ? Files.readAllBytes(file) : null;
         } catch (IOException e) {
             throw new KsfException("cannot read the checkpoint " + file + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void save(int shard, Checkpoint checkpoint) {
+    public void save(int shard, byte[] checkpoint) {
         Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(CheckpointStore.encode(checkpoint)));
+                channel.write(ByteBuffer.wrap(checkpoint));
                 channel.force(true);
             }
             try {
