@@ -166,7 +166,8 @@ class KinesisSourceTest {
         InMemoryTarget latest = new InMemoryTarget();
         try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis,
                 settings("views", KinesisSource.InitialPosition.LATEST, null), latest))) {
-            Thread.sleep(2000); // the shard's iterator is taken at LATEST
+            // the shard is assigned once its iterator was taken at LATEST
+            Wait.until(() -> running.pipeline().health().ready(), Duration.ofSeconds(30), "the shard assigned");
             put(client, "views", values("new-", 0, 20));
             running.awaitUntil(() -> latest.stored().size() >= 20, Duration.ofSeconds(60));
         }
