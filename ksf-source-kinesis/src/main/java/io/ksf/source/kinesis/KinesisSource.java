@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.checkpoint.CheckpointStore;
 import io.ksf.checkpoint.FileCheckpointStore;
 import io.ksf.source.kafka.KafkaCheckpointStore;
-import io.ksf.source.kafka.TransactionalPositions;
+import io.ksf.source.kafka.CheckpointTransactions;
 import io.ksf.spi.Check;
 import io.ksf.spi.Header;
 import io.ksf.spi.KsfException;
@@ -14,8 +14,6 @@ import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.TopicPartition;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +57,7 @@ import java.util.TreeMap;
  * a long), so a restart resumes after that sequence number and gives the next record the same offset as before:
  * replays rewrite the same S3 object names, and no offset means nothing after a restart.
  */
-public final class KinesisSource implements Source, TransactionalPositions {
+public final class KinesisSource implements Source, CheckpointTransactions {
     /** The header with a record's sequence number. */
     public static final String SEQUENCE_HEADER = "ksf.kinesis.sequence";
     /** The header with a record's shard id. */
@@ -557,28 +555,13 @@ public final class KinesisSource implements Source, TransactionalPositions {
     }
 
     @Override
-    public Properties positionsCluster() {
-        return kafkaStore().properties();
-    }
-
-    @Override
-    public ConsumerGroupMetadata groupMetadata() {
-        return kafkaStore().groupMetadata();
-    }
-
-    /** The checkpoint topic's partition at offset 0: committed in each transaction, it fences a zombie. */
-    @Override
-    public Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
-        return kafkaStore().fencingOffsets();
-    }
-
-    @Override
     public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
-        KafkaCheckpointStore kafka = kafkaStore();
+        KafkaCheckpointStore kafka = kafkaCheckpoints();
         return apply(positions).isEmpty() ? List.of() : List.of(kafka.record(0, encoded()));
     }
 
-    private KafkaCheckpointStore kafkaStore() {
+    @Override
+    public KafkaCheckpointStore kafkaCheckpoints() {
         if (store instanceof KafkaCheckpointStore kafka) {
             return kafka;
         }

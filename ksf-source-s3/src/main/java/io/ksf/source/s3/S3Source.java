@@ -3,7 +3,7 @@ package io.ksf.source.s3;
 import io.ksf.checkpoint.CheckpointStore;
 import io.ksf.checkpoint.FileCheckpointStore;
 import io.ksf.source.kafka.KafkaCheckpointStore;
-import io.ksf.source.kafka.TransactionalPositions;
+import io.ksf.source.kafka.CheckpointTransactions;
 import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -12,8 +12,6 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Source;
 import io.ksf.spi.TopicPartition;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +40,7 @@ import java.util.regex.Pattern;
  * often while nothing is new. What is durable is kept in a {@link CheckpointStore} on each commit; after a restart
  * reading resumes at the exact byte, and finished objects are not read again.
  */
-public final class S3Source implements Source, TransactionalPositions {
+public final class S3Source implements Source, CheckpointTransactions {
     /** The header that names the bucket of every record; the topic is the object's key, the offset a byte. */
     public static final String BUCKET_HEADER = "ksf.s3.bucket";
     private static final Logger LOG = LoggerFactory.getLogger(S3Source.class);
@@ -404,32 +402,17 @@ public final class S3Source implements Source, TransactionalPositions {
         return saved;
     }
 
-    /** Exactly once with the kafka target: only with checkpoint kafka, on the target's cluster. */
-    @Override
-    public Properties positionsCluster() {
-        return kafkaStore().properties();
-    }
-
-    @Override
-    public ConsumerGroupMetadata groupMetadata() {
-        return kafkaStore().groupMetadata();
-    }
-
-    @Override
-    public Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
-        return kafkaStore().fencingOffsets();
-    }
-
     /** The checkpoints of the shards these positions change, as records of the checkpoint topic. */
     @Override
     public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
-        KafkaCheckpointStore kafka = kafkaStore();
+        KafkaCheckpointStore kafka = kafkaCheckpoints();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         apply(positions).forEach((shard, checkpoint) -> records.add(kafka.record(shard, checkpoint.encode())));
         return records;
     }
 
-    private KafkaCheckpointStore kafkaStore() {
+    @Override
+    public KafkaCheckpointStore kafkaCheckpoints() {
         if (store instanceof KafkaCheckpointStore kafka) {
             return kafka;
         }
