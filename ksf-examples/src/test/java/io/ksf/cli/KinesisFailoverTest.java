@@ -4,6 +4,7 @@ import io.ksf.source.kinesis.KinesisSourceFactory;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
 import io.ksf.testkit.EmbeddedS3;
+import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.KinesisServer;
 import io.ksf.testkit.Wait;
@@ -19,12 +20,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,12 +67,12 @@ class KinesisFailoverTest {
             Wait.until(() -> Files.exists(logA) && read(logA).contains("kinesis source: stream failover, checkpoints"),
                     Duration.ofSeconds(60), "the first instance owning the stream");
             b = KsfProcess.run(config, logB);
-            Wait.until(() -> stored(dir.resolve("out")).size() >= 300, Duration.ofSeconds(60), "some records stored");
+            Wait.until(() -> Folders.lines(dir.resolve("out")).size() >= 300, Duration.ofSeconds(60), "some records stored");
             assertThat(read(logB)).as("the second instance waits").doesNotContain("checkpoints in");
             a.destroyForcibly(); // SIGKILL
             a.waitFor(30, TimeUnit.SECONDS);
             put(client, 1000, 1500);
-            Wait.until(() -> new HashSet<>(stored(dir.resolve("out"))).size() == 1500, Duration.ofSeconds(120),
+            Wait.until(() -> new HashSet<>(Folders.lines(dir.resolve("out"))).size() == 1500, Duration.ofSeconds(120),
                     "every record stored");
             assertThat(read(logB)).as("the second instance took over").contains("checkpoints in");
             b.destroy(); // SIGTERM
@@ -84,7 +83,7 @@ class KinesisFailoverTest {
                 b.destroyForcibly();
             }
         }
-        List<String> stored = stored(dir.resolve("out"));
+        List<String> stored = Folders.lines(dir.resolve("out"));
         long distinct = new HashSet<>(stored).size();
         System.out.printf("kinesis fail-over: instances 2, killed 1, records 1,500, stored %,d, lost %d, "
                 + "duplicated %d%n", stored.size(), 1500 - distinct, stored.size() - distinct);
@@ -110,22 +109,5 @@ class KinesisFailoverTest {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    private static List<String> stored(Path out) {
-        List<String> lines = new ArrayList<>();
-        if (!Files.exists(out)) {
-            return lines;
-        }
-        try (Stream<Path> files = Files.walk(out)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                if (!file.getFileName().toString().startsWith(".")) {
-                    lines.addAll(Files.readAllLines(file));
-                }
-            }
-        } catch (IOException e) {
-            return lines; // a file renamed while listed: the next look sees it
-        }
-        return lines;
     }
 }

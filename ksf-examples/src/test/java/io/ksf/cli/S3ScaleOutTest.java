@@ -3,6 +3,7 @@ package io.ksf.cli;
 import io.ksf.s3.S3Clients;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedS3;
+import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.S3Server;
 import io.ksf.testkit.Wait;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,7 +71,7 @@ class S3ScaleOutTest {
             for (; uploaded < 16; uploaded++) {
                 upload(client, uploaded);
             }
-            Wait.until(() -> stored(dir.resolve("out")).size() >= 4 * LINES, Duration.ofSeconds(60),
+            Wait.until(() -> Folders.lines(dir.resolve("out")).size() >= 4 * LINES, Duration.ofSeconds(60),
                     "some lines stored");
             assertThat(shardsIn(logA)).as("shards the first instance read").isNotEmpty();
             assertThat(shardsIn(logB)).as("shards the second instance read").isNotEmpty();
@@ -85,7 +84,7 @@ class S3ScaleOutTest {
                 upload(client, uploaded);
             }
             int total = uploaded * LINES;
-            Wait.until(() -> new HashSet<>(stored(dir.resolve("out"))).size() == total, Duration.ofSeconds(120),
+            Wait.until(() -> new HashSet<>(Folders.lines(dir.resolve("out"))).size() == total, Duration.ofSeconds(120),
                     "every line stored");
             assertThat(shardsIn(logB)).as("shards the second instance read, at the end").hasSize(SHARDS);
             b.destroy(); // SIGTERM: graceful
@@ -95,7 +94,7 @@ class S3ScaleOutTest {
             b.destroyForcibly();
         }
 
-        List<String> stored = stored(dir.resolve("out"));
+        List<String> stored = Folders.lines(dir.resolve("out"));
         int total = uploaded * LINES;
         long distinct = new HashSet<>(stored).size();
         System.out.printf("s3 scale-out: instances 2, killed 1, objects %d, lines %,d, stored %,d, lost %d, "
@@ -130,22 +129,5 @@ class S3ScaleOutTest {
             shards.add(Integer.parseInt(matcher.group(1)));
         }
         return shards;
-    }
-
-    private static List<String> stored(Path out) {
-        List<String> lines = new ArrayList<>();
-        if (!Files.exists(out)) {
-            return lines;
-        }
-        try (Stream<Path> files = Files.walk(out)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                if (!file.getFileName().toString().startsWith(".")) {
-                    lines.addAll(Files.readAllLines(file));
-                }
-            }
-        } catch (IOException e) {
-            return lines; // a file renamed while listed: the next look sees it
-        }
-        return lines;
     }
 }
