@@ -8,15 +8,12 @@ import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RecordWriter;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
-import org.apache.commons.csv.CSVRecord;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -100,23 +97,7 @@ public final class CsvFormat implements Format {
     }
 
     private Object decode(byte[] value, List<String> columns) {
-        List<CSVRecord> records;
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidRecordException("not valid CSV: the value is not UTF-8 (" + e + ")", e);
-        }
-        try (CSVParser parser = CSVParser.parse(new StringReader(text), csv)) {
-            records = parser.getRecords();
-        } catch (IOException | UncheckedIOException | IllegalStateException e) {
-            throw new InvalidRecordException("not valid CSV: " + e.getMessage(), e);
-        }
-        if (records.size() != 1) {
-            throw new InvalidRecordException("expected one CSV record in the value, found " + records.size());
-        }
-        CSVRecord record = records.get(0);
+        List<String> record = fields(text(value), csv.getDelimiterString().charAt(0));
         if (!columns.isEmpty() && record.size() != columns.size()) {
             throw new InvalidRecordException("expected " + columns.size() + " CSV fields " + columns + ", found "
                     + record.size());
@@ -126,6 +107,81 @@ public final class CsvFormat implements Format {
             fields.put(i < columns.size() ? columns.get(i) : "_c" + i, record.get(i));
         }
         return fields;
+    }
+
+    /** The value as text; bytes that are not UTF-8 make an invalid record. */
+    private static String text(byte[] value) {
+        String text = new String(value, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') >= 0) { // a replacement: malformed input, or a real U+FFFD? ask strictly
+            try {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value));
+            } catch (CharacterCodingException e) {
+                throw new InvalidRecordException("not valid CSV: the value is not UTF-8 (" + e + ")", e);
+            }
+        }
+        return text;
+    }
+
+    /**
+     * The fields of the one RFC 4180 record that the text holds, read as commons-csv's RFC 4180 format reads it
+     * (quoted fields may hold delimiters, line breaks and doubled quotes; one line break may end the record), without
+     * its per-call 8 KB reader buffer: decoding is on every record's path.
+     */
+    static List<String> fields(String text, char delimiter) {
+        int end = text.length();
+        if (end > 0 && text.charAt(end - 1) == '\n') {
+            end--;
+        }
+        if (end > 0 && text.charAt(end - 1) == '\r') {
+            end--;
+        }
+        if (text.isEmpty()) {
+            throw new InvalidRecordException("expected one CSV record in the value, found 0");
+        }
+        List<String> fields = new ArrayList<>(8);
+        int i = 0;
+        while (true) {
+            if (i < end && text.charAt(i) == '"') {
+                StringBuilder field = new StringBuilder();
+                int from = i + 1;
+                while (true) {
+                    int quote = text.indexOf('"', from);
+                    if (quote < 0 || quote >= end) {
+                        throw new InvalidRecordException("not valid CSV: the value ends inside a quoted field");
+                    }
+                    field.append(text, from, quote);
+                    if (quote + 1 < end && text.charAt(quote + 1) == '"') {
+                        field.append('"');
+                        from = quote + 2;
+                    } else {
+                        i = quote + 1;
+                        break;
+                    }
+                }
+                fields.add(field.toString());
+                if (i < end && text.charAt(i) != delimiter) {
+                    throw new InvalidRecordException(text.charAt(i) == '\r' || text.charAt(i) == '\n'
+                            ? "expected one CSV record in the value, found more"
+                            : "not valid CSV: invalid char between encapsulated token and delimiter at position " + i);
+                }
+            } else {
+                int stop = i;
+                while (stop < end && text.charAt(stop) != delimiter && text.charAt(stop) != '\r'
+                        && text.charAt(stop) != '\n') {
+                    stop++;
+                }
+                fields.add(text.substring(i, stop));
+                i = stop;
+                if (i < end && text.charAt(i) != delimiter) {
+                    throw new InvalidRecordException("expected one CSV record in the value, found more");
+                }
+            }
+            if (i >= end) {
+                return fields;
+            }
+            i++; // past the delimiter: another field follows, empty when the record ends here
+        }
     }
 
     @Override
