@@ -319,7 +319,8 @@ class HttpSourceTest {
                 kafka.stop();
                 CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> post(port,
                         "/topics/0e0e0e.pin", RestProxy.V2_JSON, "{\"records\":[{\"value\":1}]}"));
-                Thread.sleep(500); // it is held by now
+                Wait.until(() -> running.pipeline().stats().recordsIn() == 2, Duration.ofSeconds(10),
+                        "the second record held");
                 // while that record waits, the next request would pass the memory budget
                 HttpResponse<String> full = post(port, "/topics/0e0e0e.pin", RestProxy.V2_JSON,
                         "{\"records\":[{\"value\":\"" + "x".repeat(200) + "\"}]}");
