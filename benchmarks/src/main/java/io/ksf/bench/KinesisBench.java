@@ -6,7 +6,6 @@ import io.ksf.pipeline.PipelineStats;
 import io.ksf.source.kinesis.KinesisSource;
 import io.ksf.source.kinesis.KinesisSourceFactory;
 import io.ksf.testkit.EmbeddedKinesis;
-import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.InMemoryTarget;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
@@ -41,7 +40,7 @@ public final class KinesisBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> flags = Harness.flags(args, Set.of());
         int records = Integer.parseInt(flags.getOrDefault("--records", "20000"));
-        EmbeddedS3.useAsDefaultCredentials(); // the local server takes any keys
+        EmbeddedKinesis.useAsDefaultCredentials();
         String table;
         try (EmbeddedKinesis kinesis = EmbeddedKinesis.start();
              KinesisClient client = KinesisSourceFactory.client(EmbeddedKinesis.REGION, kinesis.endpoint())) {

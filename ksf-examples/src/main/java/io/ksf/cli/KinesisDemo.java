@@ -9,7 +9,6 @@ import io.ksf.source.kinesis.KinesisSource;
 import io.ksf.source.kinesis.KinesisSourceFactory;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
-import io.ksf.testkit.EmbeddedS3;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import software.amazon.awssdk.core.SdkBytes;
@@ -47,7 +46,7 @@ final class KinesisDemo {
         }
         console.println("starting an embedded Kinesis server (kinesis-local on node) and Kafka broker ...");
         console.flush();
-        EmbeddedS3.useAsDefaultCredentials(); // the local server takes any keys
+        EmbeddedKinesis.useAsDefaultCredentials();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedKinesis kinesis = EmbeddedKinesis.start();
              KinesisClient client = KinesisSourceFactory.client(EmbeddedKinesis.REGION, kinesis.endpoint())) {
             client.createStream(b -> b.streamName(STREAM).shardCount(2));

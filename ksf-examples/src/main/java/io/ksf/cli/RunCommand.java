@@ -132,9 +132,14 @@ final class RunCommand implements Callable<Integer> {
         HttpEndpoints http = endpoints(pipeline::health, registry);
         ScheduledExecutorService progress = ProgressLine.every(progressEvery, pipeline::stats, pipeline::lag);
         // SIGTERM (ECS stop) and Ctrl-C stop the pipeline gracefully, so the process can exit 0 afterwards
-        StopSignals signals = StopSignals.install(pipeline);
+        return runUntilStopped(pipeline::run, StopSignals.install(pipeline), http, progress);
+    }
+
+    /** Runs until the pipeline stops (it logs what it did), then stops what ran beside it; the exit code. */
+    private static int runUntilStopped(Runnable run, StopSignals signals, HttpEndpoints http,
+                                       ScheduledExecutorService progress) {
         try {
-            pipeline.run(); // it logs what it did when it stops
+            run.run();
             return KsfCommand.OK;
         } catch (KsfException e) {
             LOG.error("pipeline failed: {}", e.getMessage(), e);
@@ -170,19 +175,7 @@ final class RunCommand implements Callable<Integer> {
         pipeline.bindMetrics(registry);
         HttpEndpoints http = endpoints(pipeline::health, registry);
         ScheduledExecutorService progress = ProgressLine.every(progressEvery, pipeline::stats, pipeline::lag);
-        StopSignals signals = StopSignals.install(pipeline, plan.config().settings().shutdownTimeout());
-        try {
-            pipeline.run();
-            return KsfCommand.OK;
-        } catch (KsfException e) {
-            LOG.error("pipeline failed: {}", e.getMessage(), e);
-            return KsfCommand.FAILED;
-        } finally {
-            progress.shutdownNow();
-            if (http != null) {
-                http.close();
-            }
-            signals.close();
-        }
+        return runUntilStopped(pipeline::run,
+                StopSignals.install(pipeline, plan.config().settings().shutdownTimeout()), http, progress);
     }
 }

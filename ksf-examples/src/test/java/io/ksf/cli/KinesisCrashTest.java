@@ -3,7 +3,6 @@ package io.ksf.cli;
 import io.ksf.source.kinesis.KinesisSourceFactory;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
-import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.KinesisServer;
 import io.ksf.testkit.Wait;
@@ -37,7 +36,7 @@ class KinesisCrashTest {
     private static final int KILLS = 3;
 
     static {
-        EmbeddedS3.useAsDefaultCredentials(); // kinesis-local takes any keys
+        EmbeddedKinesis.useAsDefaultCredentials();
     }
 
     @TempDir

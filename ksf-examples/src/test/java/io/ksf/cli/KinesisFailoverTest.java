@@ -3,7 +3,6 @@ package io.ksf.cli;
 import io.ksf.source.kinesis.KinesisSourceFactory;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
-import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.KinesisServer;
@@ -35,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith({KafkaBroker.class, KinesisServer.class})
 class KinesisFailoverTest {
     static {
-        EmbeddedS3.useAsDefaultCredentials(); // kinesis-local takes any keys
+        EmbeddedKinesis.useAsDefaultCredentials();
     }
 
     @TempDir

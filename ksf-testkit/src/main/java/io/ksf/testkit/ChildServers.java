@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /** What the test servers that run as child processes share: waiting until one listens, and its log. */
@@ -28,6 +29,19 @@ final class ChildServers {
             }
         }
         throw new IllegalStateException(name + " did not listen within 60 s: " + read(log));
+    }
+
+    /** Stops the process: SIGTERM, and SIGKILL after 10 s. */
+    static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
     }
 
     /** What the server wrote to its log. */

@@ -20,9 +20,7 @@ import java.util.concurrent.TimeUnit;
  * says whether it and {@code node} are there.
  */
 public final class EmbeddedKinesis implements AutoCloseable {
-    /** The server takes any credentials. */
-    public static final String ACCESS_KEY = "ksf-access";
-    public static final String SECRET_KEY = "ksf-secret-key";
+    /** The region clients sign for; the server takes any. */
     public static final String REGION = "us-east-1";
     private static final String RESOURCE = "kinesis-local/";
     private static final List<String> FILES = List.of("main.js", "server.json", "package.json");
@@ -119,17 +117,17 @@ public final class EmbeddedKinesis implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /**
+     * Makes keys the AWS default chains find first (system properties), for clients of this server, which takes any:
+     * those of {@link EmbeddedS3#useAsDefaultCredentials()}, so tests that use both servers set one pair.
+     */
+    public static void useAsDefaultCredentials() {
+        EmbeddedS3.useAsDefaultCredentials();
+    }
+
     /** Stops the server. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        ChildServers.stop(process);
     }
 }

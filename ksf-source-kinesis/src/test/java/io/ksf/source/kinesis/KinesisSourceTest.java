@@ -34,8 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(KinesisServer.class)
 class KinesisSourceTest {
     static {
-        System.setProperty("aws.accessKeyId", EmbeddedKinesis.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedKinesis.SECRET_KEY);
+        EmbeddedKinesis.useAsDefaultCredentials();
     }
 
     @TempDir

@@ -36,8 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(KinesisServer.class)
 class ScriptedKinesisTest {
     static {
-        System.setProperty("aws.accessKeyId", EmbeddedKinesis.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedKinesis.SECRET_KEY);
+        EmbeddedKinesis.useAsDefaultCredentials();
     }
 
     @TempDir
