@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end throughput harness: KSF against the raw limits of the broker, S3 and MongoDB-wire servers, all
 # started in-process from the testkit, measured in one run. Writes benchmarks/target/e2e-results.md.
-# Usage: benchmarks/e2e.sh [--records N] [--size BYTES] [--partitions P] [--docdb-records N]
+# Usage: benchmarks/e2e.sh [--records N] [--size BYTES] [--partitions P] [--docdb-records N] [--no-peers]
+#        [--only "NAME PART;..."] [--memory-budget MIB]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."

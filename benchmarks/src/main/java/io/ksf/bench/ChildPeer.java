@@ -15,11 +15,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A peer in a child JVM on its own class path (benchmarks/target/peers/NAME, copied by e2e.sh), timed from its
- * first output (its start-up is not counted) until its consumer group has committed the end offsets and it says
- * it has finished.
+ * first output (its start-up is not counted, in time or in CPU) until its consumer group has committed the end
+ * offsets and it says it has finished.
  */
 final class ChildPeer {
-    /** What one peer run measured; the CPU is the child JVM's total, start-up included. */
+    /** What one peer run measured; the CPU is the child JVM's over the timed span, start-up excluded. */
     record Result(long records, double seconds, double cpuSeconds) {
     }
 
@@ -60,13 +60,13 @@ final class ChildPeer {
                     LockSupport.parkNanos(2_000_000);
                 }
                 long start = System.nanoTime();
+                double cpuAtStart = cpuSeconds(process);
                 while (!kafka.committed(group, topic).equals(kafka.endOffsets(topic)) || !finished.getAsBoolean()) {
                     check(process, deadline, log);
                     LockSupport.parkNanos(20_000_000);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                double cpu = process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
-                return new Result(records, seconds, cpu);
+                return new Result(records, seconds, cpuSeconds(process) - cpuAtStart);
             } finally {
                 process.destroy();
                 if (!process.waitFor(20, TimeUnit.SECONDS)) {
@@ -79,6 +79,10 @@ final class ChildPeer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static double cpuSeconds(Process process) {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
     }
 
     private static void check(Process process, long deadline, Path log) throws IOException {

@@ -36,6 +36,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.bson.Document;
+import org.bson.RawBsonDocument;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -58,7 +59,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.ksf.bench.EndToEnd [--records N] [--size BYTES]
- *      [--partitions P] [--docdb-records N] [--out FILE]
+ *      [--partitions P] [--docdb-records N] [--out FILE] [--no-peers] [--only "SUBSTRING;..."]
+ *      [--memory-budget MIB]
  * </pre>
  */
 public final class EndToEnd {
@@ -88,9 +90,24 @@ public final class EndToEnd {
         }
     }
 
+    private static final String FILE_PEER = "peer: Kafka Connect standalone, FileStreamSink";
+    private static final String CAMEL_PEER = "peer: Apache Camel route kafka -> aggregate -> aws2-s3";
+    private static final String MONGO_PEER = "peer: Kafka Connect standalone, MongoDB sink connector";
+    /** Every contender that is not a limit, for --only. */
+    private static final List<String> CONTENDERS = List.of("KSF kafka -> file, pass-through, sync", FILE_PEER,
+            "KSF kafka -> s3, pass-through, sync", CAMEL_PEER, "KSF kafka -> s3, pass-through, async",
+            "KSF kafka -> validate -> s3 (decode + encode), sync", "KSF kafka -> validate -> s3, async",
+            "KSF kafka -> csv -> s3, sync", "KSF kafka -> kafka, pass-through, at least once",
+            "KSF kafka -> kafka, pass-through, exactly once", "KSF kafka -> md5 -> docdb",
+            "KSF kafka -> docdb (whole documents)", MONGO_PEER);
+
     private long memoryBudget = 256L << 20;
+    /** The memory runs read the live set after forced full collections. */
+    private boolean fullCollections;
     private long baselineHeap;
     private boolean flagSkipPeers;
+    /** Substrings of the contenders to run (--only a,b); empty: all. Limits run when a row they serve runs. */
+    private List<String> only = List.of();
 
     private EndToEnd(long records, int size, int partitions, long docdbRecords) {
         this.records = records;
@@ -106,6 +123,9 @@ public final class EndToEnd {
                 Integer.parseInt(flags.getOrDefault("--partitions", "6")),
                 Long.parseLong(flags.getOrDefault("--docdb-records", String.valueOf(Math.min(records, 200_000)))));
         harness.flagSkipPeers = flags.containsKey("--no-peers");
+        if (flags.containsKey("--only")) {
+            harness.only = List.of(flags.get("--only").split(";"));
+        }
         String table = flags.containsKey("--memory-budget")
                 ? harness.memoryAtScale(Long.parseLong(flags.get("--memory-budget")) << 20) : harness.run();
         Harness.finish(table, flags, "benchmarks/target/e2e-results.md");
@@ -126,16 +146,23 @@ public final class EndToEnd {
             measure("source limit: bare KafkaConsumer", records, this::bareConsumer);
             measure("KSF kafka -> file, pass-through, sync", records, () -> ksf(new JsonFormat(), List.of(),
                     fileTarget(), PipelineSettings.Mode.SYNC, records));
-            if (!flagSkipPeers) {
+            if (!flagSkipPeers && wanted(FILE_PEER)) {
                 peerFileStreamSink();
             }
-            String passBucket = bucket();
-            measure("KSF kafka -> s3, pass-through, sync", records, () -> ksf(new JsonFormat(), List.of(),
-                    s3Target(passBucket, new JsonFormat()), PipelineSettings.Mode.SYNC, records));
-            List<Long> objectSizes = objectSizes(passBucket);
-            measure("sink limit: bare S3 PUTs of the same objects, sequential", records,
-                    () -> barePuts(objectSizes));
-            if (!flagSkipPeers) {
+            if (groupWanted("s3")) {
+                String passBucket = bucket();
+                Harness.Body passThrough = () -> ksf(new JsonFormat(), List.of(),
+                        s3Target(passBucket, new JsonFormat()), PipelineSettings.Mode.SYNC, records);
+                if (wanted("KSF kafka -> s3, pass-through, sync")) {
+                    measure("KSF kafka -> s3, pass-through, sync", records, passThrough);
+                } else {
+                    passThrough.run(); // the objects whose PUTs are the sink limit
+                }
+                List<Long> objectSizes = objectSizes(passBucket);
+                measure("sink limit: bare S3 PUTs of the same objects, sequential", records,
+                        () -> barePuts(objectSizes));
+            }
+            if (!flagSkipPeers && wanted(CAMEL_PEER)) {
                 peerCamel();
             }
             measure("KSF kafka -> s3, pass-through, async", records, () -> ksf(new JsonFormat(), List.of(),
@@ -146,20 +173,27 @@ public final class EndToEnd {
                     List.of(validate()), s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
             measure("KSF kafka -> csv -> s3, sync", records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(bucket(), new CsvFormat(List.of(), true, ',')), PipelineSettings.Mode.SYNC, records));
-            measure("kafka limit: bare consume + produce loop, at least once", records, () -> bareCopy(false));
+            if (groupWanted("-> kafka")) {
+                measure("kafka limit: bare consume + produce loop, at least once", records, () -> bareCopy(false));
+                measure("kafka limit: bare consume + transactional produce loop, exactly once", records,
+                        () -> bareCopy(true));
+            }
             measure("KSF kafka -> kafka, pass-through, at least once", records, () -> ksf(new JsonFormat(), List.of(),
                     kafkaTarget(false), PipelineSettings.Mode.SYNC, records));
-            measure("kafka limit: bare consume + transactional produce loop, exactly once", records,
-                    () -> bareCopy(true));
             measure("KSF kafka -> kafka, pass-through, exactly once", records, () -> ksf(new JsonFormat(), List.of(),
                     kafkaTarget(true), PipelineSettings.Mode.SYNC, records));
-            measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, this::bareUpserts);
+            if (groupWanted("docdb") || groupWanted("MongoDB")) {
+                measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, this::bareUpserts);
+                List<RawBsonDocument> documents = wholeDocuments();
+                measure("mongo limit: bare bulk upserts of the whole documents", docdbRecords,
+                        () -> bareWholeUpserts(documents));
+            }
             measure("KSF kafka -> md5 -> docdb", docdbRecords, () -> ksf("bench-docdb", new BytesFormat("\n"),
                     List.of(new HashProcessor("MD5", List.of(), "hashed")), docdbTarget(), PipelineSettings.Mode.SYNC,
                     docdbRecords));
             measure("KSF kafka -> docdb (whole documents)", docdbRecords, () -> ksf("bench-docdb", new JsonFormat(),
                     List.of(), docdbTarget(), PipelineSettings.Mode.SYNC, docdbRecords));
-            if (!flagSkipPeers) {
+            if (!flagSkipPeers && wanted(MONGO_PEER)) {
                 peerMongoSink();
             }
         }
@@ -167,31 +201,41 @@ public final class EndToEnd {
     }
 
     /**
-     * One async Kafka -> S3 run over many partitions (one open object each), reporting the peak heap against the
-     * configured memory budget.
+     * Async Kafka -> S3 runs (pass-through, then validate) with the given budget, reporting the live heap read
+     * after forced full collections against the idle baseline (broker, clients) and the budget.
      */
     private String memoryAtScale(long budget) throws Exception {
         memoryBudget = budget;
+        fullCollections = true;
         System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
         System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
         try (EmbeddedKafka k = EmbeddedKafka.start(); EmbeddedS3 s = EmbeddedS3.start()) {
             kafka = k;
             s3 = s;
             preload();
+            // warm-up, then the idle baseline: servers and clients loaded, nothing in flight
+            ksf(new JsonFormat(), List.of(validate()), s3Target(bucket(), new JsonFormat()),
+                    PipelineSettings.Mode.ASYNC, Math.min(records, 50_000));
             System.gc();
             java.util.concurrent.locks.LockSupport.parkNanos(500_000_000);
-            long baseline = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            baselineHeap = baseline;
-            measure("KSF kafka -> s3, " + partitions + " partitions, async, memory budget " + (budget >> 20) + " MiB",
-                    records, () -> ksf(new JsonFormat(), List.of(), s3Target(bucket(), new JsonFormat()),
-                            PipelineSettings.Mode.ASYNC, records));
+            System.gc();
+            baselineHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            String suffix = ", " + partitions + " partitions, async, memory budget " + (budget >> 20) + " MiB";
+            measure("KSF kafka -> s3, pass-through" + suffix, records, () -> ksf(new JsonFormat(), List.of(),
+                    s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
+            measure("KSF kafka -> validate -> s3" + suffix, records, () -> ksf(new JsonFormat(),
+                    List.of(validate()), s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
         }
-        Row row = rows.get(0);
-        return String.format(Locale.ROOT, "%,d records of about %,d bytes, %d partitions%n%n"
-                        + "| contender | records/s | MiB/s | live heap before MiB (broker, clients) | peak live heap MiB "
-                        + "| memory budget MiB |%n|---|---:|---:|---:|---:|---:|%n"
-                        + "| %s | %,.0f | %.1f | %d | %d | %d |%n", records, size, partitions, row.name(),
-                row.recordsPerSecond(), row.mibPerSecond(), baselineHeap >> 20, row.peakHeap() >> 20, budget >> 20);
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d records of about %,d bytes, %d "
+                + "partitions; live heap read after a full collection every 0.5 s%n%n| contender | records/s | MiB/s "
+                + "| idle baseline MiB (broker, clients) | peak live heap MiB | above the baseline MiB | memory budget "
+                + "MiB |%n|---|---:|---:|---:|---:|---:|---:|%n", records, size, partitions));
+        for (Row row : rows) {
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %d | %d | %d | %d |%n", row.name(),
+                    row.recordsPerSecond(), row.mibPerSecond(), baselineHeap >> 20, row.peakHeap() >> 20,
+                    (row.peakHeap() - baselineHeap) >> 20, budget >> 20));
+        }
+        return out.toString();
     }
 
     private void preload() {
@@ -220,8 +264,21 @@ public final class EndToEnd {
         return topicBytes * count / records;
     }
 
+    /** Whether --only selects this contender. */
+    private boolean wanted(String name) {
+        return only.isEmpty() || only.stream().anyMatch(name::contains);
+    }
+
+    /** Whether --only selects a contender whose name contains this: the limits of that group are then measured. */
+    private boolean groupWanted(String part) {
+        return CONTENDERS.stream().filter(name -> name.contains(part)).anyMatch(this::wanted);
+    }
+
     private void measure(String name, long count, Harness.Body body) throws Exception {
-        Harness.Measured measured = Harness.measure(body);
+        if (!name.contains("limit") && !wanted(name)) {
+            return;
+        }
+        Harness.Measured measured = Harness.measure(body, new HeapWatch(fullCollections));
         Row row = new Row(name, count, bytesOf(count), measured.seconds(), measured.cpuSeconds(), measured.peakHeap());
         rows.add(row);
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s %8.1f MiB/s%n", name, row.recordsPerSecond(),
@@ -240,7 +297,7 @@ public final class EndToEnd {
         System.gc();
         ChildPeer.Result result = ConnectPeer.run(kafka, "bench", records, connector,
                 () -> Files.exists(out) && out.toFile().length() > 0);
-        rows.add(new Row("peer: Kafka Connect standalone, FileStreamSink", records, bytesOf(records),
+        rows.add(new Row(FILE_PEER, records, bytesOf(records),
                 result.seconds(), result.cpuSeconds(), -1));
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
                 "peer: Kafka Connect FileStreamSink", records / result.seconds());
@@ -255,7 +312,7 @@ public final class EndToEnd {
                 return client.listObjectsV2(b -> b.bucket(bucket).maxKeys(1)).keyCount() > 0;
             }
         }, () -> objectSizes(bucket).stream().mapToLong(Long::longValue).sum() >= topicBytes);
-        rows.add(new Row("peer: Apache Camel route kafka -> aggregate -> aws2-s3", records, bytesOf(records),
+        rows.add(new Row(CAMEL_PEER, records, bytesOf(records),
                 result.seconds(), result.cpuSeconds(), -1));
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first object)%n",
                 "peer: Apache Camel kafka -> aws2-s3", records / result.seconds());
@@ -279,7 +336,7 @@ public final class EndToEnd {
             System.gc();
             ChildPeer.Result result = ConnectPeer.run(kafka, "bench-docdb", docdbRecords, connector,
                     () -> target.estimatedDocumentCount() > 0);
-            rows.add(new Row("peer: Kafka Connect standalone, MongoDB sink connector", docdbRecords,
+            rows.add(new Row(MONGO_PEER, docdbRecords,
                     bytesOf(docdbRecords), result.seconds(), result.cpuSeconds(), -1));
             System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
                     "peer: MongoDB sink connector", docdbRecords / result.seconds());
@@ -360,7 +417,7 @@ public final class EndToEnd {
 
     private Target s3Target(String bucket, Format format) {
         return new S3Target(S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true), new S3Target.Settings(bucket,
-                "", format, ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 16L << 20,
+                "", format, ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 16L << 20, 64L << 20,
                 false, null, null, new Retry(Duration.ofMinutes(2), Duration.ofMillis(200))), false);
     }
 
@@ -478,44 +535,77 @@ public final class EndToEnd {
         }
     }
 
+    /** The sample documents as BSON, without _id (the upsert's filter gives it), cycled over the ids. */
+    private List<RawBsonDocument> wholeDocuments() {
+        List<RawBsonDocument> documents = new ArrayList<>();
+        for (int n = 0; n < Math.min(docdbRecords, 5_000); n++) {
+            documents.add(RawBsonDocument.parse(new String(Samples.postBytes(n, size),
+                    java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return documents;
+    }
+
+    /** The limit of the whole-documents row: the same documents, already BSON, upserted 500 at a time. */
+    private void bareWholeUpserts(List<RawBsonDocument> documents) {
+        try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+            MongoCollection<RawBsonDocument> collection = client.getDatabase("bench")
+                    .getCollection("bare" + runs++, RawBsonDocument.class);
+            List<ReplaceOneModel<RawBsonDocument>> batch = new ArrayList<>(500);
+            ReplaceOptions upsert = new ReplaceOptions().upsert(true);
+            for (long n = 0; n < docdbRecords; n++) {
+                batch.add(new ReplaceOneModel<>(Filters.eq("_id", "bench-" + n),
+                        documents.get((int) (n % documents.size())), upsert));
+                if (batch.size() == 500 || n == docdbRecords - 1) {
+                    collection.bulkWrite(batch, new BulkWriteOptions().ordered(false));
+                    batch.clear();
+                }
+            }
+        }
+    }
+
     private String table() {
-        Row source = rows.stream().filter(r -> r.name().startsWith("source limit")).findFirst().orElseThrow();
-        Row sink = rows.stream().filter(r -> r.name().startsWith("sink limit")).findFirst().orElseThrow();
-        Row mongoLimit = rows.stream().filter(r -> r.name().startsWith("mongo limit")).findFirst().orElseThrow();
-        Row filePeer = rows.stream().filter(r -> r.name().contains("FileStreamSink")).findFirst().orElse(null);
-        Row mongoPeer = rows.stream().filter(r -> r.name().contains("MongoDB sink")).findFirst().orElse(null);
-        Row camelPeer = rows.stream().filter(r -> r.name().contains("Camel")).findFirst().orElse(null);
+        Row source = row("source limit");
+        Row sink = row("sink limit");
+        Row mongoLimit = row("mongo limit: bare bulk upserts (500");
+        Row wholeLimit = row("mongo limit: bare bulk upserts of the whole");
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%,d records of about %,d bytes (%.0f MiB), %d partitions; "
                 + "docdb rows %,d records%n%n", records, size, topicBytes / (double) (1 << 20), partitions, docdbRecords));
-        out.append("| contender | records/s | MiB/s | CPU s / M records | peak heap MiB | / source limit | / sink limit | / peer |\n");
+        out.append("| contender | records/s | MiB/s | CPU s / M records | peak heap MiB | / source limit | / sink limit "
+                + "| / peer (rate; CPU per record) |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            String sourceRatio = row == source || row.name().contains("limit") ? "" : ratio(row.recordsPerSecond()
-                    / source.recordsPerSecond());
+            String sourceRatio = source == null || row.name().contains("limit") ? ""
+                    : ratio(row.recordsPerSecond() / source.recordsPerSecond());
             String sinkRatio = "";
-            if (row.name().contains("-> s3") && !row.name().startsWith("peer")) {
+            if (row.name().contains("-> s3") && !row.name().startsWith("peer") && sink != null) {
                 sinkRatio = ratio(row.mibPerSecond() / sink.mibPerSecond());
             } else if (row.name().startsWith("KSF kafka -> kafka")) {
-                Row limit = rows.stream().filter(r -> r.name().startsWith("kafka limit")
-                        && r.name().endsWith(row.name().endsWith("exactly once") ? "exactly once" : "at least once"))
-                        .findFirst().orElseThrow();
-                sinkRatio = ratio(row.recordsPerSecond() / limit.recordsPerSecond()) + " (kafka loop)";
+                Row limit = row("kafka limit: bare consume + " + (row.name().endsWith("exactly once")
+                        ? "transactional" : "produce"));
+                sinkRatio = limit == null ? "" : ratio(row.recordsPerSecond() / limit.recordsPerSecond())
+                        + " (kafka loop)";
             } else if (row.name().contains("-> docdb")) {
-                sinkRatio = ratio(row.recordsPerSecond() / mongoLimit.recordsPerSecond()) + " (mongo)";
+                Row limit = row.name().contains("whole documents") ? wholeLimit : mongoLimit;
+                sinkRatio = limit == null ? "" : ratio(row.recordsPerSecond() / limit.recordsPerSecond())
+                        + " (mongo" + (limit == wholeLimit ? ", whole documents" : "") + ")";
             }
-            String peerRatio = filePeer != null && row.name().startsWith("KSF kafka -> file")
-                    ? ratio(row.recordsPerSecond() / filePeer.recordsPerSecond()) + " (FileStreamSink)"
-                    : camelPeer != null && row.name().startsWith("KSF kafka -> s3, pass-through")
-                    ? ratio(row.recordsPerSecond() / camelPeer.recordsPerSecond()) + " (Camel)"
-                    : mongoPeer != null && row.name().startsWith("KSF kafka -> docdb")
-                    ? ratio(row.recordsPerSecond() / mongoPeer.recordsPerSecond()) + " (MongoDB sink)" : "";
+            Row peer = row.name().startsWith("KSF kafka -> file") ? row(FILE_PEER)
+                    : row.name().startsWith("KSF kafka -> s3, pass-through") ? row(CAMEL_PEER)
+                    : row.name().startsWith("KSF kafka -> docdb") ? row(MONGO_PEER) : null;
+            String peerRatio = peer == null ? "" : ratio(row.recordsPerSecond() / peer.recordsPerSecond()) + "; "
+                    + ratio(row.cpuPerMillion() / peer.cpuPerMillion()) + " ("
+                    + peer.name().substring(peer.name().lastIndexOf(' ') + 1) + ")";
             out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f | %s | %s | %s | %s |%n", row.name(),
                     row.recordsPerSecond(), row.mibPerSecond(), row.cpuPerMillion(),
                     row.peakHeap() < 0 ? "(child JVM)" : Long.toString(row.peakHeap() >> 20), sourceRatio, sinkRatio,
                     peerRatio));
         }
         return out.toString();
+    }
+
+    private Row row(String namePrefix) {
+        return rows.stream().filter(r -> r.name().startsWith(namePrefix)).findFirst().orElse(null);
     }
 
     private static String ratio(double value) {

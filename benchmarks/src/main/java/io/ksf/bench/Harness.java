@@ -2,8 +2,10 @@ package io.ksf.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +21,10 @@ final class Harness {
         void run() throws Exception;
     }
 
-    /** One timed run: wall time, process CPU time, and the peak live heap seen. */
+    /**
+     * One timed run: wall time, the CPU time of the contender's own threads (the body's thread and every thread
+     * started while it ran: the servers in the same JVM do not count), and the peak live heap seen.
+     */
     record Measured(double seconds, double cpuSeconds, long peakHeap) {
     }
 
@@ -33,17 +38,58 @@ final class Harness {
         return flags;
     }
 
-    /** Runs the body after a collection, timing it. */
+    /** Runs the body on a thread of its own after a collection, timing it. */
     static Measured measure(Body body) throws Exception {
+        return measure(body, new HeapWatch(false));
+    }
+
+    /**
+     * Runs the body on a thread of its own, timing it. The CPU of threads that existed before (the broker and the
+     * other servers of the harness) is taken out of the process's CPU time, so what is left is the contender's.
+     */
+    static Measured measure(Body body, HeapWatch heap) throws Exception {
         System.gc();
-        HeapWatch heap = new HeapWatch();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        Map<Long, Long> before = threadCpu();
         long cpu = os.getProcessCpuTime();
         long start = System.nanoTime();
-        body.run();
+        Exception[] failure = new Exception[1];
+        Thread contender = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        }, "contender");
+        contender.start();
+        contender.join();
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(seconds, (os.getProcessCpuTime() - cpu) / 1e9, heap.stop());
+        long processCpu = os.getProcessCpuTime() - cpu;
+        long peak = heap.stop();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        long others = 0;
+        for (Map.Entry<Long, Long> after : threadCpu().entrySet()) {
+            Long earlier = before.get(after.getKey());
+            if (earlier != null) {
+                others += after.getValue() - earlier;
+            }
+        }
+        return new Measured(seconds, (processCpu - others) / 1e9, peak);
+    }
+
+    private static Map<Long, Long> threadCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            long nanos = threads.getThreadCpuTime(id);
+            if (nanos >= 0) {
+                cpu.put(id, nanos);
+            }
+        }
+        return cpu;
     }
 
     /** Prints the table and writes it to {@code --out}, or to the default file; then the JVM exits. */

@@ -25,19 +25,27 @@ import java.util.function.LongConsumer;
  * poll thread keeps polling. Work runs in the order it was handed over, so the durable positions of a partition
  * never skip a flush that has not completed. One flush at a time: the next starts only once the poll thread took
  * (and committed) the positions of the previous one, so a crash leaves at most one uncommitted generation of
- * objects per partition, as in sync mode. The worker's first failure is kept and rethrown to the poll thread.
+ * objects per partition, as in sync mode. While a flush stores ({@link Target#startFlush()}), the worker goes on
+ * writing the next records; any other step waits for the flush first. The worker's first failure is kept and
+ * rethrown to the poll thread.
  */
 final class AsyncSink implements Sink {
     /** The sync bookkeeping (dropped positions, what is unflushed), driven by the worker thread only. */
     private final DirectSink direct;
-    private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Step> work = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Positions> durable = new ConcurrentLinkedQueue<>();
     private final AtomicLong inFlight = new AtomicLong();
     private final Thread worker;
     private volatile RuntimeException failure;
     /** A flush was started whose positions the poll thread has not taken yet; poll thread only. */
     private boolean flushStarted;
+    /** The flush the target is storing; worker only. */
+    private DirectSink.Started storing;
     private volatile boolean closed;
+
+    /** Work for the worker; only writes may run while a flush stores. */
+    private record Step(Runnable run, boolean overlapsFlush) {
+    }
 
     AsyncSink(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter, Retry retry,
               LongConsumer onFlush) {
@@ -50,9 +58,15 @@ final class AsyncSink implements Sink {
     private void work() {
         while (!closed || !work.isEmpty()) {
             try {
-                Runnable next = work.take();
-                if (failure == null) {
-                    next.run();
+                Step next = storing == null ? work.take() : work.poll(1, TimeUnit.MILLISECONDS);
+                if (failure != null) {
+                    continue;
+                }
+                if (storing != null && (storing.target().isDone() || next != null && !next.overlapsFlush())) {
+                    completeFlush();
+                }
+                if (next != null) {
+                    next.run().run();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -60,6 +74,14 @@ final class AsyncSink implements Sink {
                 failure = e;
             }
         }
+    }
+
+    private void completeFlush() {
+        DirectSink.Started flushed = storing;
+        storing = null;
+        direct.complete(flushed);
+        durable.add(direct.takeDurable());
+        inFlight.addAndGet(-flushed.bytes());
     }
 
     private void checkFailure() {
@@ -76,7 +98,7 @@ final class AsyncSink implements Sink {
     public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> droppedNext, long bytes) {
         checkFailure();
         inFlight.addAndGet(bytes);
-        work.add(() -> direct.write(out, bad, droppedNext, bytes));
+        work.add(new Step(() -> direct.write(out, bad, droppedNext, bytes), true));
     }
 
     @Override
@@ -86,15 +108,18 @@ final class AsyncSink implements Sink {
             return false;
         }
         flushStarted = true;
-        work.add(this::flushOnWorker);
+        work.add(new Step(this::startFlushOnWorker, false));
         return true;
     }
 
+    /** Starts a flush that completes while the next records are written. */
+    private void startFlushOnWorker() {
+        storing = direct.start();
+    }
+
     private void flushOnWorker() {
-        long flushed = direct.inFlightBytes();
-        direct.flush();
-        durable.add(direct.takeDurable());
-        inFlight.addAndGet(-flushed);
+        storing = direct.start();
+        completeFlush();
     }
 
     @Override
@@ -140,7 +165,7 @@ final class AsyncSink implements Sink {
     private void onWorker(Runnable step) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         checkFailure();
-        work.add(() -> {
+        work.add(new Step(() -> {
             try {
                 step.run();
                 done.complete(null);
@@ -148,7 +173,7 @@ final class AsyncSink implements Sink {
                 done.completeExceptionally(e);
                 throw e;
             }
-        });
+        }, false));
         await(done);
     }
 
@@ -172,7 +197,7 @@ final class AsyncSink implements Sink {
     @Override
     public void close() {
         closed = true;
-        work.add(() -> { });
+        work.add(new Step(() -> { }, false));
         try {
             worker.join(10_000);
         } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package io.ksf.pipeline;
 
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Rejected;
 import io.ksf.spi.Target;
@@ -55,25 +56,43 @@ final class DirectSink implements Sink {
 
     @Override
     public boolean flush() {
-        if (!dirty) {
-            return true;
+        if (dirty) {
+            complete(start());
         }
-        dirty = false;
-        long start = System.nanoTime();
-        durable = durable.merge(flushTargets(target, deadLetter, onDeadLetter, retry, dropped));
-        dropped = new HashMap<>();
-        inFlight = 0;
-        onFlush.accept(System.nanoTime() - start);
         return true;
     }
 
     /**
-     * Flushes the target, sends what it rejected to the dead letters, flushes those (with retries), and adds the
-     * positions of dropped records.
+     * A flush the target is storing, with the positions already settled when it started: the dead letters of the
+     * same records (flushed at the start, so they cover no later record) and the records dropped on purpose.
      */
-    static Positions flushTargets(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter, Retry retry,
-                                  Map<TopicPartition, Long> dropped) {
-        Positions positions = retry.call("target flush", target::flush);
+    record Started(PendingFlush target, Positions settled, long bytes, long startNanos) {
+    }
+
+    /** Starts a flush of everything written so far; the next writes belong to the next flush. */
+    Started start() {
+        dirty = false;
+        long startNanos = System.nanoTime();
+        PendingFlush pending = retry.call("target flush", target::startFlush);
+        Positions settled = deadLettersOfFlush(target, deadLetter, onDeadLetter, retry).merge(Positions.of(dropped));
+        dropped = new HashMap<>();
+        long bytes = inFlight;
+        inFlight = 0;
+        return new Started(pending, settled, bytes, startNanos);
+    }
+
+    /** Waits for a started flush, retrying what failed; its positions become durable. */
+    void complete(Started started) {
+        durable = durable.merge(retry.call("target flush", started.target()::await)).merge(started.settled());
+        onFlush.accept(System.nanoTime() - started.startNanos());
+    }
+
+    /**
+     * Sends what the target rejected to the dead letters and flushes those (with retries); their positions. Without
+     * a dead-letter destination a rejection stops the pipeline.
+     */
+    private static Positions deadLettersOfFlush(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter,
+                                                Retry retry) {
         List<Rejected> rejected = target.takeRejected();
         if (!rejected.isEmpty()) {
             Rejected first = rejected.get(0);
@@ -86,10 +105,7 @@ final class DirectSink implements Sink {
             deadLetter.write(letters);
             letters.forEach(onDeadLetter);
         }
-        if (deadLetter != null) {
-            positions = positions.merge(retry.call("dead-letter flush", deadLetter::flush));
-        }
-        return positions.merge(Positions.of(dropped));
+        return deadLetter == null ? Positions.empty() : retry.call("dead-letter flush", deadLetter::flush);
     }
 
     @Override

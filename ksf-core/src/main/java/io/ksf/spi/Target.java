@@ -13,6 +13,8 @@ import java.util.List;
  *   <li>{@link #flush()} makes everything written so far durable and returns the positions just past the records
  *       it stored, per partition. Only those positions are committed to the source. If it throws, nothing is
  *       committed and the written records stay buffered, so a later flush may succeed.</li>
+ *   <li>{@link #startFlush()} is the same in two steps: async mode writes the next records while the flush
+ *       stores.</li>
  *   <li>{@link #close()} releases resources without flushing.</li>
  * </ol>
  * The same input must give the same stored result, so a replay after a crash overwrites rather than duplicates.
@@ -30,6 +32,27 @@ public interface Target extends AutoCloseable {
      * @return per partition, the position just past the last record stored; only these are committed
      */
     Positions flush();
+
+    /**
+     * Starts a flush of everything written so far and may return before it is durable, so that async mode writes
+     * the next records while this flush stores (an S3 target uploads its objects meanwhile). Records written after
+     * this call belong to the next flush. The runtime starts one at a time and awaits it before it starts another,
+     * commits, recovers or discards. By default the whole flush runs here.
+     */
+    default PendingFlush startFlush() {
+        Positions positions = flush();
+        return new PendingFlush() {
+            @Override
+            public boolean isDone() {
+                return true;
+            }
+
+            @Override
+            public Positions await() {
+                return positions;
+            }
+        };
+    }
 
     /**
      * True when this target can store the source's value bytes exactly as they are, so the runtime need not

@@ -147,4 +147,57 @@ class AsyncPipelineTest {
         assertThat(source.committed()).isEqualTo(source.endPositions());
         assertThat(source.committed().next(new TopicPartition("orders", 1))).isEqualTo(300);
     }
+
+    @Test
+    void theNextRecordsAreWrittenWhileAFlushStoresAndCommitOnlyOnceItIsDurable() throws Exception {
+        InMemorySource source = new InMemorySource(records(3, 2_000), Positions.empty(), 100);
+        InMemoryTarget target = new InMemoryTarget();
+        java.util.concurrent.CountDownLatch durable = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean storing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger writtenWhileStoring = new java.util.concurrent.atomic.AtomicInteger();
+        Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(new io.ksf.testkit.DelegatingTarget(target) {
+            @Override
+            public void write(List<KsfRecord> records) {
+                if (storing.get()) {
+                    writtenWhileStoring.addAndGet(records.size());
+                }
+                super.write(records);
+            }
+
+            @Override
+            public io.ksf.spi.PendingFlush startFlush() {
+                Positions positions = super.flush();
+                storing.set(true);
+                return new io.ksf.spi.PendingFlush() {
+                    @Override
+                    public boolean isDone() {
+                        return durable.getCount() == 0;
+                    }
+
+                    @Override
+                    public Positions await() {
+                        try {
+                            durable.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        storing.set(false);
+                        return positions;
+                    }
+                };
+            }
+        }).mode(Mode.ASYNC).flushEvery(200, 1 << 20, Duration.ofMinutes(1)).build();
+
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            running.awaitUntil(() -> writtenWhileStoring.get() >= 1_000, WAIT);
+            assertThat(source.commits()).as("commits while the first flush is not durable").isZero();
+            durable.countDown();
+            running.awaitUntil(() -> pipeline.stats().recordsIn() == 6_000
+                    && source.committed().equals(source.endPositions()), WAIT).stop();
+        }
+        assertThat(target.stored()).hasSize(6_000);
+        assertThat(target.stored().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).distinct())
+                .hasSize(6_000);
+        assertThat(source.committed()).isEqualTo(source.endPositions());
+    }
 }

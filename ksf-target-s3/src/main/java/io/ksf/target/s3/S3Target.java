@@ -6,6 +6,7 @@ import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
 import io.ksf.spi.Rejected;
@@ -27,14 +28,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,6 +47,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
@@ -57,7 +56,8 @@ import java.util.zip.GZIPOutputStream;
  * Writes records to S3 objects named by {@link ObjectLayout} (with a partitioner's folder), so the same input
  * always gives the same keys and a replay overwrites instead of duplicating.
  *
- * <p>Records are encoded straight into a temporary file per open object (optionally gzip-compressed). An object
+ * <p>Records are encoded straight into a buffer per open object (optionally gzip-compressed): memory up to the
+ * part size while the staging memory lasts, a temporary file beyond ({@link StagedObject}). An object
  * is cut when it reaches {@code flushRecords} records or {@code flushBytes} bytes, and at every {@link #flush()}.
  * Objects up to the part size are one PUT; larger ones stream through a multipart upload, one part buffer at a
  * time. Throttling, 5xx and network errors are retried with backoff and jitter up to the retry time; after that
@@ -79,6 +79,8 @@ public final class S3Target implements Target {
      * @param rotateSchedule cut objects that have been open this long on the wall clock, at the next write or
      *                     flush; zero: never
      * @param partSize     objects larger than this go through multipart upload, in parts of this size
+     * @param stagingMemory bytes of open objects (each up to the part size) kept in memory before uploading;
+     *                     beyond it objects are staged in temporary files
      * @param gzip         compress objects; keys end with {@code .gz}
      * @param sse          server-side encryption: null, AES256 or aws:kms
      * @param kmsKeyId     the KMS key for aws:kms, or null for the bucket's default
@@ -86,7 +88,7 @@ public final class S3Target implements Target {
      */
     public record Settings(String bucket, String prefix, Format format, ObjectPartitioner partitioner,
                            int flushRecords, long flushBytes, Duration rotateInterval, Duration rotateSchedule,
-                           long partSize, boolean gzip, ServerSideEncryption sse, String kmsKeyId, Retry retry) {
+                           long partSize, long stagingMemory, boolean gzip, ServerSideEncryption sse, String kmsKeyId, Retry retry) {
     }
 
     private final S3Client client;
@@ -95,7 +97,11 @@ public final class S3Target implements Target {
     private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
     private final ExecutorService pool;
+    /** A flush that failed: the next one completes it first. */
+    private PendingFlush unfinished;
     private final Map<TopicPartition, Long> written = new HashMap<>();
+    /** Staging memory left for open objects; beyond it they are staged in temporary files. */
+    private final AtomicLong stagingMemoryLeft;
 
     private record ObjectGroup(TopicPartition partition, String path) {
     }
@@ -114,6 +120,7 @@ public final class S3Target implements Target {
         this.client = client;
         this.settings = settings;
         this.partitionsByData = partitionsByData;
+        this.stagingMemoryLeft = new AtomicLong(settings.stagingMemory());
         AtomicInteger threads = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(uploads, task -> {
             Thread thread = new Thread(task, "ksf-s3-upload-" + threads.incrementAndGet());
@@ -171,35 +178,77 @@ public final class S3Target implements Target {
         }
     }
 
-    /** Uploads every open object, up to {@code uploads} at a time; an object that fails stays for the next try. */
+    /**
+     * Uploads every open object, up to {@code uploads} at a time. When an upload fails, the next flush first tries
+     * the objects of this one again, and returns only once they are stored.
+     */
     @Override
     public Positions flush() {
-        List<Map.Entry<ObjectGroup, OpenObject>> pending = new ArrayList<>(open.entrySet());
-        List<Future<?>> uploading = new ArrayList<>(pending.size());
-        for (Map.Entry<ObjectGroup, OpenObject> entry : pending) {
-            uploading.add(pool.submit(() -> upload(entry.getValue())));
+        if (unfinished == null) {
+            unfinished = startFlush();
         }
-        RuntimeException failure = null;
-        for (int i = 0; i < pending.size(); i++) {
-            try {
-                uploading.get(i).get();
-                open.remove(pending.get(i).getKey());
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException r ? r
-                            : new KsfException(e.getCause().getMessage(), e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new KsfException("interrupted while uploading to s3://" + settings.bucket(), e);
+        Positions durable = unfinished.await();
+        unfinished = null;
+        return durable;
+    }
+
+    /** Closes every open object and starts uploading them; records written from now on go to new objects. */
+    @Override
+    public PendingFlush startFlush() {
+        Uploads uploads = new Uploads(List.copyOf(open.values()), Positions.of(written));
+        open.clear();
+        written.clear();
+        return uploads;
+    }
+
+    /** The uploads of one flush, on the pool; a failed one is submitted again when it is awaited again. */
+    private final class Uploads implements PendingFlush {
+        private final List<OpenObject> objects;
+        private final List<Future<?>> uploading;
+        private final Positions positions;
+
+        Uploads(List<OpenObject> objects, Positions positions) {
+            this.objects = objects;
+            this.positions = positions;
+            this.uploading = new ArrayList<>(objects.size());
+            for (OpenObject object : objects) {
+                uploading.add(pool.submit(() -> upload(object)));
             }
         }
-        if (failure != null) {
-            throw failure;
+
+        @Override
+        public boolean isDone() {
+            return uploading.stream().allMatch(upload -> upload == null || upload.isDone());
         }
-        Positions durable = Positions.of(written);
-        written.clear();
-        return durable;
+
+        @Override
+        public Positions await() {
+            for (int i = 0; i < objects.size(); i++) {
+                OpenObject object = objects.get(i);
+                if (uploading.get(i) == null) {
+                    uploading.set(i, pool.submit(() -> upload(object)));
+                }
+            }
+            RuntimeException failure = null;
+            for (int i = 0; i < objects.size(); i++) {
+                try {
+                    uploading.get(i).get();
+                } catch (ExecutionException e) {
+                    uploading.set(i, null); // submitted again by the next await
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r
+                                : new KsfException(e.getCause().getMessage(), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new KsfException("interrupted while uploading to s3://" + settings.bucket(), e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return positions;
+        }
     }
 
     @Override
@@ -319,7 +368,7 @@ public final class S3Target implements Target {
         long size = object.size();
         if (size <= settings.partSize()) {
             call("PUT s3://" + settings.bucket() + "/" + object.key, () -> client.putObject(put(object.key),
-                    RequestBody.fromFile(object.file)));
+                    RequestBody.fromContentProvider(object.staged::read, size, contentType())));
         } else {
             multipart(object, size);
         }
@@ -339,7 +388,7 @@ public final class S3Target implements Target {
         try {
             List<CompletedPart> parts = new ArrayList<>();
             byte[] buffer = new byte[(int) Math.min(settings.partSize(), size)];
-            try (InputStream in = Files.newInputStream(object.file)) {
+            try (InputStream in = object.staged.read()) {
                 for (int number = 1; ; number++) {
                     int length = in.readNBytes(buffer, 0, buffer.length);
                     if (length == 0) {
@@ -406,12 +455,11 @@ public final class S3Target implements Target {
         });
     }
 
-    /** One object being written: records encoded into a temporary file. */
+    /** One object being written: records encoded into memory or a temporary file ({@link StagedObject}). */
     private final class OpenObject {
         private final String key;
-        private final Path file;
+        private final StagedObject staged;
         private final CountingStream counted;
-        private final OutputStream fileStream;
         private final GZIPOutputStream gzip;
         private final RecordWriter writer;
         private final long firstTimestamp;
@@ -422,15 +470,13 @@ public final class S3Target implements Target {
         OpenObject(String key, long firstTimestamp) {
             this.key = key;
             this.firstTimestamp = firstTimestamp;
+            this.staged = new StagedObject(stagingMemoryLeft, settings.partSize());
             try {
-                this.file = Files.createTempFile("ksf-s3-", ".object");
-                // small buffers: there is one open object per partition (and folder), possibly thousands
-                this.fileStream = new BufferedOutputStream(Files.newOutputStream(file), OBJECT_BUFFER);
-                this.gzip = settings.gzip() ? new GZIPOutputStream(fileStream, OBJECT_BUFFER) : null;
-                this.counted = new CountingStream(gzip != null ? gzip : fileStream);
+                this.gzip = settings.gzip() ? new GZIPOutputStream(staged, OBJECT_BUFFER) : null;
             } catch (IOException e) {
-                throw new KsfException("cannot create a temporary file for " + key + ": " + e.getMessage(), e);
+                throw new KsfException("cannot start the gzip stream of " + key + ": " + e.getMessage(), e);
             }
+            this.counted = new CountingStream(gzip != null ? gzip : staged);
             this.writer = settings.format().writer(counted);
         }
 
@@ -464,7 +510,7 @@ public final class S3Target implements Target {
                 if (gzip != null) {
                     gzip.finish();
                 }
-                fileStream.close();
+                staged.close();
                 sealed = true;
             } catch (IOException e) {
                 throw new KsfException("cannot finish " + key + ": " + e.getMessage(), e);
@@ -472,22 +518,11 @@ public final class S3Target implements Target {
         }
 
         long size() {
-            try {
-                return Files.size(file);
-            } catch (IOException e) {
-                throw new KsfException("cannot read " + file + ": " + e.getMessage(), e);
-            }
+            return staged.size();
         }
 
         void delete() {
-            try {
-                if (!sealed) {
-                    fileStream.close();
-                }
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.warn("cannot delete {}: {}", file, e.toString());
-            }
+            staged.release();
         }
     }
 

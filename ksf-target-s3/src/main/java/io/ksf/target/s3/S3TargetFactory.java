@@ -52,6 +52,9 @@ public final class S3TargetFactory implements TargetFactory {
     public static final Option<Long> PART_SIZE = Option.size("part.size",
             "objects above this size go through multipart upload in parts of this size (at least 5MiB)")
             .defaultValue(8L << 20);
+    public static final Option<Long> STAGING_MEMORY = Option.size("staging.memory",
+            "bytes of open objects (each up to part.size) kept in memory until uploaded; beyond it objects wait in "
+                    + "temporary files").defaultValue(64L << 20);
     public static final Option<String> COMPRESSION = Option.choice("compression", "object compression",
             "none", "gzip").defaultValue("none");
     public static final Option<String> SSE = Option.choice("sse", "server-side encryption", "none", "aes256", "kms")
@@ -78,7 +81,7 @@ public final class S3TargetFactory implements TargetFactory {
     public List<Option<?>> options() {
         return List.of(BUCKET, PREFIX, REGION, ENDPOINT, PATH_STYLE, PARTITIONER, PARTITION_FIELD, PATH_FORMAT,
                 TIMEZONE, TIMESTAMP_FIELD, FLUSH_RECORDS, FLUSH_BYTES, ROTATE_INTERVAL, ROTATE_SCHEDULE, PART_SIZE,
-                COMPRESSION, SSE, KMS_KEY_ID, UPLOAD_CONCURRENCY, RETRY_TIMEOUT, RETRY_BACKOFF);
+                STAGING_MEMORY, COMPRESSION, SSE, KMS_KEY_ID, UPLOAD_CONCURRENCY, RETRY_TIMEOUT, RETRY_BACKOFF);
     }
 
     @Override
@@ -126,7 +129,8 @@ public final class S3TargetFactory implements TargetFactory {
         };
         S3Target.Settings settings = new S3Target.Settings(options.require(BUCKET), options.require(PREFIX),
                 context.requireFormat(), objects, options.require(FLUSH_RECORDS), options.require(FLUSH_BYTES),
-                options.require(ROTATE_INTERVAL), options.require(ROTATE_SCHEDULE), options.require(PART_SIZE), options.require(COMPRESSION).equals("gzip"), sse, options.get(KMS_KEY_ID),
+                options.require(ROTATE_INTERVAL), options.require(ROTATE_SCHEDULE), options.require(PART_SIZE), options.require(STAGING_MEMORY),
+                options.require(COMPRESSION).equals("gzip"), sse, options.get(KMS_KEY_ID),
                 new Retry(options.require(RETRY_TIMEOUT), options.require(RETRY_BACKOFF), Duration.ofSeconds(10)));
         return new S3Target(S3Connection.client(options), settings,
                 byData, Math.max(1, options.require(UPLOAD_CONCURRENCY)));

@@ -44,7 +44,7 @@ final class S3Buckets {
 
     static S3Target.Settings settings(String bucket, String prefix, Format format, int flushRecords, boolean gzip) {
         return new S3Target.Settings(bucket, prefix, format, ObjectPartitioner.byKafkaPartition(), flushRecords, 0,
-                Duration.ZERO, Duration.ZERO, 8L << 20, gzip, null, null, new Retry(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1)));
+                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, gzip, null, null, new Retry(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1)));
     }
 
     /** Every object of a bucket by key, as text (gunzipped when the key ends with .gz). */
