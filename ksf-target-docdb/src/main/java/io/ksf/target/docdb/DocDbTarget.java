@@ -15,6 +15,7 @@ import com.mongodb.client.model.ReplaceOptions;
 import io.ksf.pipeline.Retry;
 import io.ksf.processor.Fields;
 import io.ksf.spi.Check;
+import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -23,6 +24,8 @@ import io.ksf.spi.Rejected;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Target;
 import io.ksf.spi.TopicPartition;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
@@ -51,12 +54,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DocDbTarget implements Target {
     static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
-    private static final int SIZE_CHECK_FROM = 4 * 1024 * 1024;
+    private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
     private static final DocumentCodec CODEC = new DocumentCodec();
     private static final CodecRegistry REGISTRY = MongoClientSettings.getDefaultCodecRegistry();
 
     private final MongoClient client;
     private final MongoCollection<Document> collection;
+    /** The same collection, written with documents that are BSON bytes already. */
+    private final MongoCollection<RawBsonDocument> raw;
     private final String idField;
     private final int batchSize;
     private final Retry retry;
@@ -71,6 +76,7 @@ public final class DocDbTarget implements Target {
                        Retry retry) {
         this.client = client;
         this.collection = collection;
+        this.raw = collection.withDocumentClass(RawBsonDocument.class);
         this.idField = idField;
         this.batchSize = batchSize;
         this.retry = retry;
@@ -117,18 +123,23 @@ public final class DocDbTarget implements Target {
         buffered.addAll(records);
     }
 
+    /** JSON values are read straight into BSON here, so the runtime need not decode them first. */
+    @Override
+    public boolean writesRaw(Format sourceFormat) {
+        return sourceFormat.name().equals("json");
+    }
+
     @Override
     public Positions flush() {
         Map<TopicPartition, Long> positions = new HashMap<>();
         List<KsfRecord> batchRecords = new ArrayList<>(batchSize);
-        List<ReplaceOneModel<Document>> batch = new ArrayList<>(batchSize);
+        List<ReplaceOneModel<RawBsonDocument>> batch = new ArrayList<>(batchSize);
         List<Rejected> refused = new ArrayList<>();
         for (KsfRecord record : buffered) {
             positions.merge(record.topicPartition(), record.offset() + 1, Math::max);
             try {
-                Document document = document(record);
-                batch.add(new ReplaceOneModel<>(Filters.eq("_id", document.get("_id")), document,
-                        new ReplaceOptions().upsert(true)));
+                Replacement replacement = replacement(record);
+                batch.add(new ReplaceOneModel<>(Filters.eq("_id", replacement.id()), replacement.document(), UPSERT));
                 batchRecords.add(record);
             } catch (InvalidRecordException e) {
                 refused.add(new Rejected(record, e));
@@ -155,10 +166,10 @@ public final class DocDbTarget implements Target {
     }
 
     /** Writes one batch, unordered; returns the documents the server refused. Retries what may succeed later. */
-    private List<Rejected> bulkWrite(List<ReplaceOneModel<Document>> batch, List<KsfRecord> records) {
+    private List<Rejected> bulkWrite(List<ReplaceOneModel<RawBsonDocument>> batch, List<KsfRecord> records) {
         return retry.call("bulk write of " + batch.size() + " documents to " + collection.getNamespace(), () -> {
             try {
-                collection.bulkWrite(batch, new BulkWriteOptions().ordered(false));
+                raw.bulkWrite(batch, new BulkWriteOptions().ordered(false));
                 return List.of();
             } catch (MongoBulkWriteException e) {
                 if (e.getWriteConcernError() != null) {
@@ -182,7 +193,55 @@ public final class DocDbTarget implements Target {
         });
     }
 
-    /** The document of a record, with its {@code _id}; refuses what the server would refuse. */
+    /** A document as BSON bytes, and the {@code _id} that the upsert's filter gives it. */
+    record Replacement(Object id, RawBsonDocument document) {
+    }
+
+    /**
+     * The document of a record and its {@code _id}; refuses what the server would refuse. JSON bytes that no
+     * processor decoded become BSON in one pass ({@link JsonToBson}, without a top-level {@code _id}: the filter
+     * sets it); decoded data goes through {@link #document}.
+     */
+    Replacement replacement(KsfRecord record) {
+        Replacement replacement;
+        if (!record.decoded() && record.value() != null) {
+            boolean idWithin = idField != null && (idField.equals("_id") || idField.startsWith("_id."));
+            RawBsonDocument document = JsonToBson.convert(record.value(), !idWithin);
+            Object id = idField == null ? record.topic() + "-" + record.partition() + "-" + record.offset()
+                    : fieldOf(document, idField);
+            if (idWithin && !idField.equals("_id")) {
+                document = JsonToBson.convert(record.value(), true); // the id came from inside the record's _id
+            }
+            replacement = new Replacement(id, document);
+        } else {
+            Document document = document(record);
+            replacement = new Replacement(document.get("_id"), new RawBsonDocument(document, CODEC));
+        }
+        int size = replacement.document().getByteBuffer().remaining();
+        if (size > MAX_DOCUMENT_BYTES) {
+            throw new InvalidRecordException("the document is " + size + " bytes; the largest allowed is "
+                    + MAX_DOCUMENT_BYTES);
+        }
+        return replacement;
+    }
+
+    /** The value at a dotted path of a BSON document, as the decoded path reads it ({@link Fields#get}). */
+    private static BsonValue fieldOf(BsonDocument document, String path) {
+        BsonValue current = document;
+        for (String part : path.split("\\.")) {
+            if (!(current instanceof BsonDocument nested) || !nested.containsKey(part)) {
+                current = null;
+                break;
+            }
+            current = nested.get(part);
+        }
+        if (current == null || current.isNull()) {
+            throw new InvalidRecordException("the _id field '" + path + "' is missing");
+        }
+        return current;
+    }
+
+    /** The document of decoded data, with its {@code _id}; refuses what the server would refuse. */
     Document document(KsfRecord record) {
         if (!(record.data() instanceof Map<?, ?> map)) {
             throw new InvalidRecordException("a document must be a JSON object, found "
@@ -206,15 +265,6 @@ public final class DocDbTarget implements Target {
             }
         }
         checkFieldNames(document, "");
-        // encoding to measure costs as much as the write itself: only values that could be near the limit are
-        // measured; the server's own per-document error still catches any other
-        if (record.value() != null && record.value().length > SIZE_CHECK_FROM) {
-            int size = new RawBsonDocument(document, CODEC).getByteBuffer().remaining();
-            if (size > MAX_DOCUMENT_BYTES) {
-                throw new InvalidRecordException("the document is " + size + " bytes; the largest allowed is "
-                        + MAX_DOCUMENT_BYTES);
-            }
-        }
         return document;
     }
 
