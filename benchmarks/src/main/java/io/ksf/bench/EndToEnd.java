@@ -99,7 +99,7 @@ public final class EndToEnd {
             "KSF kafka -> validate -> s3 (decode + encode), sync", "KSF kafka -> validate -> s3, async",
             "KSF kafka -> csv -> s3, sync", "KSF kafka -> kafka, pass-through, at least once",
             "KSF kafka -> kafka, pass-through, exactly once", "KSF kafka -> md5 -> docdb",
-            "KSF kafka -> docdb (whole documents)", MONGO_PEER);
+            "KSF kafka -> docdb (whole documents)", "KSF kafka -> docdb (whole documents), async", MONGO_PEER);
 
     private long memoryBudget = 256L << 20;
     /** The memory runs read the live set after forced full collections. */
@@ -193,6 +193,8 @@ public final class EndToEnd {
                     docdbRecords));
             measure("KSF kafka -> docdb (whole documents)", docdbRecords, () -> ksf("bench-docdb", new JsonFormat(),
                     List.of(), docdbTarget(), PipelineSettings.Mode.SYNC, docdbRecords));
+            measure("KSF kafka -> docdb (whole documents), async", docdbRecords, () -> ksf("bench-docdb",
+                    new JsonFormat(), List.of(), docdbTarget(), PipelineSettings.Mode.ASYNC, docdbRecords));
             if (!flagSkipPeers && wanted(MONGO_PEER)) {
                 peerMongoSink();
             }

@@ -43,6 +43,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,6 +71,12 @@ public final class DocDbTarget implements Target {
     private final Retry retry;
     private final List<KsfRecord> buffered = new ArrayList<>();
     private final List<Rejected> rejected = new ArrayList<>();
+    /** Runs one bulk write at a time while the flush converts the next batch. */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "ksf-docdb-write");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param idField   field (dotted path) whose value is the {@code _id}, or null for {@code topic-partition-offset}
@@ -129,33 +139,69 @@ public final class DocDbTarget implements Target {
         return sourceFormat.name().equals("json");
     }
 
+    /**
+     * Converts the buffered records batch by batch; each bulk write runs on the writer thread while this one
+     * converts the next batch. One bulk write at a time, in order, so a later record with the same id still wins.
+     */
     @Override
     public Positions flush() {
         Map<TopicPartition, Long> positions = new HashMap<>();
         List<KsfRecord> batchRecords = new ArrayList<>(batchSize);
         List<ReplaceOneModel<RawBsonDocument>> batch = new ArrayList<>(batchSize);
         List<Rejected> refused = new ArrayList<>();
-        for (KsfRecord record : buffered) {
-            positions.merge(record.topicPartition(), record.offset() + 1, Math::max);
-            try {
-                Replacement replacement = replacement(record);
-                batch.add(new ReplaceOneModel<>(Filters.eq("_id", replacement.id()), replacement.document(), UPSERT));
-                batchRecords.add(record);
-            } catch (InvalidRecordException e) {
-                refused.add(new Rejected(record, e));
+        Future<List<Rejected>> writing = null;
+        try {
+            for (KsfRecord record : buffered) {
+                positions.merge(record.topicPartition(), record.offset() + 1, Math::max);
+                try {
+                    Replacement replacement = replacement(record);
+                    batch.add(new ReplaceOneModel<>(Filters.eq("_id", replacement.id()), replacement.document(),
+                            UPSERT));
+                    batchRecords.add(record);
+                } catch (InvalidRecordException e) {
+                    refused.add(new Rejected(record, e));
+                }
+                if (batch.size() == batchSize) {
+                    refused.addAll(written(writing));
+                    writing = startBulkWrite(batch, batchRecords);
+                    batch = new ArrayList<>(batchSize);
+                    batchRecords = new ArrayList<>(batchSize);
+                }
             }
-            if (batch.size() == batchSize) {
+            refused.addAll(written(writing));
+            writing = null;
+            if (!batch.isEmpty()) {
                 refused.addAll(bulkWrite(batch, batchRecords));
-                batch = new ArrayList<>(batchSize);
-                batchRecords = new ArrayList<>(batchSize);
             }
-        }
-        if (!batch.isEmpty()) {
-            refused.addAll(bulkWrite(batch, batchRecords));
+        } finally {
+            if (writing != null) {
+                writing.cancel(true); // the flush failed: everything stays buffered for the next one
+            }
         }
         buffered.clear();
         rejected.addAll(refused);
         return Positions.of(positions);
+    }
+
+    private Future<List<Rejected>> startBulkWrite(List<ReplaceOneModel<RawBsonDocument>> batch,
+                                                  List<KsfRecord> records) {
+        return writer.submit(() -> bulkWrite(batch, records));
+    }
+
+    /** Waits for a bulk write started before (none: null) and returns the documents the server refused. */
+    private static List<Rejected> written(Future<List<Rejected>> writing) {
+        if (writing == null) {
+            return List.of();
+        }
+        try {
+            return writing.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r
+                    : new KsfException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KsfException("interrupted while writing to DocumentDB", e);
+        }
     }
 
     @Override
@@ -319,6 +365,7 @@ public final class DocDbTarget implements Target {
     @Override
     public void close() {
         buffered.clear();
+        writer.shutdownNow();
         client.close();
     }
 }
