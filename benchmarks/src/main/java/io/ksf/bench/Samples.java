@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Sample pin posts as JSON of about a given size, with varied content so that compression does not flatter. */
-final class Samples {
+public final class Samples {
     private static final String[] COUNTRIES = {"GB", "FR", "US", "IN", "BR", "JP"};
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
 
@@ -24,7 +24,7 @@ final class Samples {
         return out.append("\"}").toString();
     }
 
-    static byte[] postBytes(long n, int size) {
+    public static byte[] postBytes(long n, int size) {
         return post(n, size).getBytes(StandardCharsets.UTF_8);
     }
 

@@ -79,21 +79,9 @@ final class BatchHandler {
         } finally {
             // records handled before a failure still reach the target, so a stop can flush and commit them
             counters.handled(handled, inBytes, out.size(), bad.size());
-            sink.write(out, bad, droppedNext, heldBytes(out) + heldBytes(bad));
+            sink.write(out, bad, droppedNext, RecordWeight.of(out) + RecordWeight.of(bad));
         }
         return new Handled(handled, inBytes, stop);
-    }
-
-    /**
-     * What records hold in memory, for the async memory budget: decoded data weighs several times its bytes
-     * (JMH: 2 to 4 KB allocated per decoded record of 0.2 to 2 KiB), and every record has a fixed overhead.
-     */
-    private static long heldBytes(List<KsfRecord> records) {
-        long held = 0;
-        for (KsfRecord record : records) {
-            held += (record.decoded() ? 4L : 1L) * record.sizeInBytes() + 96;
-        }
-        return held;
     }
 
     private void process(KsfRecord record, List<KsfRecord> out) {

@@ -39,6 +39,8 @@ final class PollLoop implements PartitionListener {
     private final Readiness readiness;
     private final ServerChecks checks;
 
+    private static final Duration PAUSED_POLL = Duration.ofMillis(5);
+
     private final Set<TopicPartition> assigned = new TreeSet<>();
     /** Off once closing begins: closing a consumer revokes its partitions, and that must not flush again. */
     private volatile boolean rebalancesHandled = true;
@@ -48,6 +50,11 @@ final class PollLoop implements PartitionListener {
     private long bytesSinceFlush;
     private long lastFlushNanos;
     private final long flushIntervalNanos;
+    /**
+     * For records in flight: the memory budget less what the source buffers itself and a tenth for what their
+     * weight does not show (the batch being handled, unused room in staging buffers, uploads); at least a quarter.
+     */
+    private final long inFlightBudget;
 
     PollLoop(Source source, Target target, boolean targetCommits, Sink sink, BatchHandler handler,
              PipelineSettings settings, PipelineMetrics metrics, PipelineCounters counters, Readiness readiness,
@@ -63,6 +70,8 @@ final class PollLoop implements PartitionListener {
         this.counters = counters;
         this.readiness = readiness;
         this.checks = checks;
+        this.inFlightBudget = Math.max(settings.memoryBudget() / 4,
+                settings.memoryBudget() * 9 / 10 - source.bufferedBytesBound());
         Duration latency = source.maxLatency();
         this.flushIntervalNanos = latency == null ? settings.flushInterval().toNanos()
                 : Math.min(latency.toNanos(), settings.flushInterval().toNanos());
@@ -113,6 +122,9 @@ final class PollLoop implements PartitionListener {
         if (!pending) {
             return settings.pollTimeout();
         }
+        if (paused) {
+            return PAUSED_POLL; // nothing arrives while paused: come back soon to flush or commit
+        }
         long left = flushIntervalNanos - (System.nanoTime() - lastFlushNanos);
         if (left <= 0) {
             // overdue: async mode's flush under way refused another, so wait a little
@@ -121,9 +133,10 @@ final class PollLoop implements PartitionListener {
         return left < settings.pollTimeout().toNanos() ? Duration.ofNanos(left) : settings.pollTimeout();
     }
 
+    /** A threshold is met, or the memory budget paused polling: only a flush frees memory then. */
     private boolean dueForFlush() {
         return pending && (recordsSinceFlush >= settings.flushRecords() || bytesSinceFlush >= settings.flushBytes()
-                || System.nanoTime() - lastFlushNanos >= flushIntervalNanos);
+                || System.nanoTime() - lastFlushNanos >= flushIntervalNanos || paused);
     }
 
     private void resetThresholds() {
@@ -157,15 +170,15 @@ final class PollLoop implements PartitionListener {
         counters.committed(positions, System.nanoTime() - start);
     }
 
-    /** Async mode: pause every assigned partition while the bytes in flight exceed the budget. */
+    /** Async mode: pause every assigned partition while the bytes in flight exceed their share of the budget. */
     private void applyBackpressure() {
         long inFlight = sink.inFlightBytes();
-        if (!paused && inFlight > settings.memoryBudget()) {
+        if (!paused && inFlight > inFlightBudget) {
             paused = true;
             LOG.debug("pipeline '{}': pausing {}: {} bytes in flight exceed the memory budget", name, assigned,
                     inFlight);
             source.pause(assigned);
-        } else if (paused && inFlight <= settings.memoryBudget() / 2) {
+        } else if (paused && inFlight <= inFlightBudget / 2) {
             paused = false;
             source.resume(assigned);
         }

@@ -75,6 +75,14 @@ public interface Source extends AutoCloseable {
     default void deadLettered(KsfRecord deadLetter) {
     }
 
+    /**
+     * The most bytes this source holds in buffers of its own (fetched and not yet returned by {@link #poll}); the
+     * runtime counts them against the pipeline's {@code memory.budget} and leaves the rest to records in flight.
+     */
+    default long bufferedBytesBound() {
+        return 0;
+    }
+
     /** Makes a blocked or the next {@link #poll} return at once. Safe from any thread. */
     default void wakeup() {
     }

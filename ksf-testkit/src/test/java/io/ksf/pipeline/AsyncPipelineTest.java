@@ -200,4 +200,19 @@ class AsyncPipelineTest {
                 .hasSize(6_000);
         assertThat(source.committed()).isEqualTo(source.endPositions());
     }
+
+    @Test
+    void aFullMemoryBudgetFlushesBeforeAnyThresholdIsMet() {
+        InMemorySource source = new InMemorySource(records(3, 2_000), Positions.empty(), 100);
+        InMemoryTarget target = new InMemoryTarget();
+        Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(target).mode(Mode.ASYNC)
+                .memoryBudget(20_000).flushEvery(1_000_000, 1L << 30, Duration.ofHours(1)).build();
+
+        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+            // no threshold is met before the end: only the budget's flushes make room to go on
+            running.awaitUntil(() -> source.committed().equals(source.endPositions()), WAIT).stop();
+        }
+        assertThat(target.stored()).hasSize(6_000);
+        assertThat(source.pauses()).isPositive();
+    }
 }

@@ -52,6 +52,9 @@ public final class KafkaSource implements Source, TransactionalPositions {
     private final Pattern pattern;
     private final String offsetReset;
 
+    /** KSF's default {@code fetch.max.bytes}. */
+    static final int DEFAULT_FETCH_MAX_BYTES = 8 << 20;
+
     /**
      * @param properties consumer properties; deserializers are set here, and auto commit is forced off (with a
      *                   warning when they ask for it), since only {@link #commit} may move the group's offsets
@@ -72,6 +75,8 @@ public final class KafkaSource implements Source, TransactionalPositions {
         }
         consumerProperties.put("enable.auto.commit", "false");
         consumerProperties.put("auto.offset.reset", "none");
+        // smaller than the client's 50 MiB, so the fetch buffers leave most of a memory budget to records in flight
+        consumerProperties.putIfAbsent("fetch.max.bytes", String.valueOf(DEFAULT_FETCH_MAX_BYTES));
         this.properties = consumerProperties;
         try {
             this.consumer = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(),
@@ -79,6 +84,18 @@ public final class KafkaSource implements Source, TransactionalPositions {
         } catch (KafkaException e) {
             throw new KsfException("cannot create the Kafka consumer: " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * A completed fetch waiting to be polled and one under way, each up to {@code fetch.max.bytes}, or one
+     * partition's {@code max.partition.fetch.bytes} when that is larger (a fetch always returns a whole batch).
+     */
+    @Override
+    public long bufferedBytesBound() {
+        long fetch = Long.parseLong(String.valueOf(properties.get("fetch.max.bytes")));
+        long partition = Long.parseLong(String.valueOf(properties.getOrDefault("max.partition.fetch.bytes",
+                String.valueOf(1 << 20))));
+        return 2 * Math.max(fetch, partition);
     }
 
     @Override
