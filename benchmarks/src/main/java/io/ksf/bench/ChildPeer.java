@@ -45,9 +45,15 @@ final class ChildPeer {
      */
     static Result run(String peer, List<String> arguments, Path dir, EmbeddedKafka kafka, String group, String topic,
                       long records, BooleanSupplier started, BooleanSupplier finished) {
+        return run(peer, classPath(peer).toAbsolutePath() + "/*", arguments, dir, kafka, group, topic, records,
+                started, finished);
+    }
+
+    /** As above, on this class path. */
+    static Result run(String peer, String classPath, List<String> arguments, Path dir, EmbeddedKafka kafka,
+                      String group, String topic, long records, BooleanSupplier started, BooleanSupplier finished) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                classPath(peer).toAbsolutePath() + "/*"));
+                .toString(), "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath));
         command.addAll(arguments);
         Path log = dir.resolve(peer + ".log");
         try {
@@ -66,6 +72,8 @@ final class ChildPeer {
                     LockSupport.parkNanos(20_000_000);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.println(peer + " child JVM CPU by thread kind, start-up included: "
+                        + cpuByThreadKind(process.pid()));
                 return new Result(records, seconds, cpuSeconds(process) - cpuAtStart);
             } finally {
                 process.destroy();
@@ -79,6 +87,26 @@ final class ChildPeer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Seconds of CPU of the JIT compiler, the garbage collector and all other threads of a process (Linux). */
+    static String cpuByThreadKind(long pid) {
+        java.util.Map<String, Double> seconds = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat = Files.readString(task.resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime, stime
+                String kind = name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? "jit"
+                        : name.startsWith("G1") || name.startsWith("GC Thread") || name.startsWith("VM Thread")
+                        ? "gc" : "other";
+                seconds.merge(kind, cpu, Double::sum);
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unavailable (" + e + ")";
+        }
+        return seconds.toString();
     }
 
     private static double cpuSeconds(Process process) {

@@ -93,13 +93,17 @@ public final class EndToEnd {
     private static final String FILE_PEER = "peer: Kafka Connect standalone, FileStreamSink";
     private static final String CAMEL_PEER = "peer: Apache Camel route kafka -> aggregate -> aws2-s3";
     private static final String MONGO_PEER = "peer: Kafka Connect standalone, MongoDB sink connector";
+    private static final String FILE_CHILD = "KSF as a child JVM: kafka -> file, sync";
+    private static final String S3_CHILD = "KSF as a child JVM: kafka -> s3, async";
+    private static final String DOCDB_CHILD = "KSF as a child JVM: kafka -> docdb (whole documents), sync";
     /** Every contender that is not a limit, for --only. */
     private static final List<String> CONTENDERS = List.of("KSF kafka -> file, pass-through, sync", FILE_PEER,
             "KSF kafka -> s3, pass-through, sync", CAMEL_PEER, "KSF kafka -> s3, pass-through, async",
             "KSF kafka -> validate -> s3 (decode + encode), sync", "KSF kafka -> validate -> s3, async",
             "KSF kafka -> csv -> s3, sync", "KSF kafka -> kafka, pass-through, at least once",
             "KSF kafka -> kafka, pass-through, exactly once", "KSF kafka -> md5 -> docdb",
-            "KSF kafka -> docdb (whole documents)", "KSF kafka -> docdb (whole documents), async", MONGO_PEER);
+            "KSF kafka -> docdb (whole documents)", "KSF kafka -> docdb (whole documents), async", MONGO_PEER, FILE_CHILD, S3_CHILD,
+            DOCDB_CHILD);
 
     private long memoryBudget = 256L << 20;
     /** The memory runs read the live set after forced full collections. */
@@ -149,6 +153,11 @@ public final class EndToEnd {
             if (!flagSkipPeers && wanted(FILE_PEER)) {
                 peerFileStreamSink();
             }
+            if (!flagSkipPeers && wanted(FILE_CHILD)) {
+                Path folder = Files.createTempDirectory("ksf-child-file-");
+                childRow(FILE_CHILD, "bench", records, "{\"type\": \"file\", \"format\": \"json\", \"path\": \""
+                        + folder + "\"}", "sync", () -> hasFile(folder));
+            }
             if (groupWanted("s3")) {
                 String passBucket = bucket();
                 Harness.Body passThrough = () -> ksf(new JsonFormat(), List.of(),
@@ -164,6 +173,12 @@ public final class EndToEnd {
             }
             if (!flagSkipPeers && wanted(CAMEL_PEER)) {
                 peerCamel();
+            }
+            if (!flagSkipPeers && wanted(S3_CHILD)) {
+                String bucket = bucket();
+                childRow(S3_CHILD, "bench", records, "{\"type\": \"s3\", \"format\": \"json\", \"bucket\": \""
+                        + bucket + "\", \"region\": \"" + EmbeddedS3.REGION + "\", \"endpoint\": \"" + s3.endpoint()
+                        + "\", \"path.style\": true, \"part.size\": \"16MiB\"}", "async", () -> !objectSizes(bucket).isEmpty());
             }
             measure("KSF kafka -> s3, pass-through, async", records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
@@ -197,6 +212,17 @@ public final class EndToEnd {
                     new JsonFormat(), List.of(), docdbTarget(), PipelineSettings.Mode.ASYNC, docdbRecords));
             if (!flagSkipPeers && wanted(MONGO_PEER)) {
                 peerMongoSink();
+            }
+            if (!flagSkipPeers && wanted(DOCDB_CHILD)) {
+                String collection = "child" + runs++;
+                childRow(DOCDB_CHILD, "bench-docdb", docdbRecords, "{\"type\": \"docdb\", \"connection.string\": \""
+                        + mongo.connectionString() + "\", \"database\": \"bench\", \"collection\": \"" + collection
+                        + "\", \"batch.size\": 500}", "sync", () -> {
+                            try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+                                return client.getDatabase("bench").getCollection(collection).estimatedDocumentCount() > 0;
+                            }
+                        });
+                dropDocuments();
             }
         }
         return table();
@@ -281,6 +307,9 @@ public final class EndToEnd {
             return;
         }
         Harness.Measured measured = Harness.measure(body, new HeapWatch(fullCollections));
+        if (name.contains("docdb") || name.startsWith("mongo limit")) {
+            dropDocuments();
+        }
         Row row = new Row(name, count, bytesOf(count), measured.seconds(), measured.cpuSeconds(), measured.peakHeap());
         rows.add(row);
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s %8.1f MiB/s%n", name, row.recordsPerSecond(),
@@ -303,6 +332,24 @@ public final class EndToEnd {
                 result.seconds(), result.cpuSeconds(), -1));
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
                 "peer: Kafka Connect FileStreamSink", records / result.seconds());
+    }
+
+    /** KSF's twin of a peer: `ksf run` in a child JVM, timed and its CPU read as the peers'. */
+    private void childRow(String name, String topic, long count, String target, String mode,
+                          java.util.function.BooleanSupplier started) {
+        System.gc();
+        ChildPeer.Result result = KsfChild.run(kafka, topic, count, "ksf-child-" + runs++, target, mode, started);
+        rows.add(new Row(name, count, bytesOf(count), result.seconds(), result.cpuSeconds(), -1));
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first output)%n", name,
+                count / result.seconds());
+    }
+
+    private static boolean hasFile(Path folder) {
+        try (var files = Files.walk(folder)) {
+            return files.anyMatch(Files::isRegularFile);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** An Apache Camel route Kafka -> aggregate -> S3, the peer of KSF's S3 target. */
@@ -338,6 +385,7 @@ public final class EndToEnd {
             System.gc();
             ChildPeer.Result result = ConnectPeer.run(kafka, "bench-docdb", docdbRecords, connector,
                     () -> target.estimatedDocumentCount() > 0);
+            dropDocuments();
             rows.add(new Row(MONGO_PEER, docdbRecords,
                     bytesOf(docdbRecords), result.seconds(), result.cpuSeconds(), -1));
             System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
@@ -537,6 +585,13 @@ public final class EndToEnd {
         }
     }
 
+    /** The MongoDB-wire server keeps every document in the heap it shares with the harness: drop them. */
+    private void dropDocuments() {
+        try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+            client.getDatabase("bench").drop();
+        }
+    }
+
     /** The sample documents as BSON, without _id (the upsert's filter gives it), cycled over the ids. */
     private List<RawBsonDocument> wholeDocuments() {
         List<RawBsonDocument> documents = new ArrayList<>();
@@ -592,9 +647,11 @@ public final class EndToEnd {
                 sinkRatio = limit == null ? "" : ratio(row.recordsPerSecond() / limit.recordsPerSecond())
                         + " (mongo" + (limit == wholeLimit ? ", whole documents" : "") + ")";
             }
-            Row peer = row.name().startsWith("KSF kafka -> file") ? row(FILE_PEER)
-                    : row.name().startsWith("KSF kafka -> s3, pass-through") ? row(CAMEL_PEER)
-                    : row.name().startsWith("KSF kafka -> docdb") ? row(MONGO_PEER) : null;
+            Row peer = row.name().startsWith("KSF kafka -> file") || row.name().equals(FILE_CHILD) ? row(FILE_PEER)
+                    : row.name().startsWith("KSF kafka -> s3, pass-through") || row.name().equals(S3_CHILD)
+                    ? row(CAMEL_PEER)
+                    : row.name().startsWith("KSF kafka -> docdb") || row.name().equals(DOCDB_CHILD) ? row(MONGO_PEER)
+                    : null;
             String peerRatio = peer == null ? "" : ratio(row.recordsPerSecond() / peer.recordsPerSecond()) + "; "
                     + ratio(row.cpuPerMillion() / peer.cpuPerMillion()) + " ("
                     + peer.name().substring(peer.name().lastIndexOf(' ') + 1) + ")";

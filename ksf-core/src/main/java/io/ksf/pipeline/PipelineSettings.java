@@ -52,7 +52,8 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
             "how long the start may take to reach the servers and get partitions before a check names what is wrong")
             .defaultValue(Duration.ofSeconds(30));
     public static final Option<Long> MEMORY_BUDGET = Option.size("memory.budget",
-            "bytes of records in flight in async mode before partitions are paused").defaultValue(256L << 20);
+            "bytes held in async mode (records not yet durable, by weight, and the source's buffers) before "
+                    + "partitions are paused and a flush starts").defaultValue(256L << 20);
 
     public static final Option<String> TOLERANCE = Option.choice("tolerance",
             "all: a bad record goes to the dead letters and the pipeline goes on; none: it stops the pipeline "
