@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.ksf.format.Utf8;
 import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
@@ -93,15 +94,7 @@ public final class JsonFormat implements Format {
         } else if (value instanceof List<?> list) {
             list.forEach(JsonFormat::checkValues);
         } else if (value instanceof String text) {
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    i++;
-                } else if (Character.isSurrogate(c)) {
-                    throw new InvalidRecordException(String.format("not valid JSON: a string holds a lone surrogate "
-                            + "\\u%04X, which has no UTF-8 form", (int) c));
-                }
-            }
+            Utf8.requireEncodable(text);
         } else if (value instanceof BigDecimal number && number.precision() - number.scale() > 309
                 || value instanceof BigInteger integer && integer.bitLength() > 1024) {
             throw new InvalidRecordException("not valid JSON: the number " + abbreviated(value) + " is beyond the "

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.ksf.format.Utf8;
 import io.ksf.spi.InvalidRecordException;
 import org.bson.BsonBinaryWriter;
 import org.bson.RawBsonDocument;
@@ -131,17 +132,8 @@ final class JsonToBson {
     }
 
     private void checkText(String text) {
-        if (!checkSurrogates) {
-            return;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new InvalidRecordException(String.format("not valid JSON: a string holds a lone surrogate "
-                        + "\\u%04X, which has no UTF-8 form", (int) c));
-            }
+        if (checkSurrogates) {
+            Utf8.requireEncodable(text);
         }
     }
 
