@@ -15,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 import java.nio.charset.StandardCharsets;
@@ -80,6 +82,14 @@ class KinesisSourceTest {
                 .build();
     }
 
+    private static Instant lastArrival(KinesisClient client, String stream) {
+        String shard = client.listShards(b -> b.streamName(stream)).shards().get(0).shardId();
+        String iterator = client.getShardIterator(b -> b.streamName(stream).shardId(shard)
+                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        return client.getRecords(b -> b.shardIterator(iterator)).records().stream()
+                .map(Record::approximateArrivalTimestamp).max(Instant::compareTo).orElseThrow();
+    }
+
     private static List<String> stored(InMemoryTarget target) {
         return target.stored().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
@@ -107,8 +117,8 @@ class KinesisSourceTest {
         put(client, "orders", values("order-", 200, 250));
         InMemoryTarget second = new InMemoryTarget();
         try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis, settings, second))) {
-            running.awaitUntil(() -> second.stored().size() >= 50, Duration.ofSeconds(60));
-            Thread.sleep(1000); // nothing more comes
+            // a shard is read in order from its checkpoint, so a record read again would come before the new ones
+            running.awaitUntil(() -> stored(second).containsAll(values("order-", 200, 250)), Duration.ofSeconds(60));
         }
         assertThat(stored(second)).containsExactlyInAnyOrderElementsOf(values("order-", 200, 250));
         // offsets go on where the first run's stopped: the same record always has the same offset
@@ -157,9 +167,9 @@ class KinesisSourceTest {
         KinesisClient client = client(kinesis);
         createStream(client, "views", 1);
         put(client, "views", values("old-", 0, 20));
-        Thread.sleep(1500);
-        Instant between = Instant.now();
-        Thread.sleep(1500);
+        // just after the last old record's arrival, as the server stamped it; the next ones arrive later
+        Instant between = lastArrival(client, "views").plusMillis(1);
+        Wait.until(() -> Instant.now().isAfter(between.plusMillis(1)), Duration.ofSeconds(10), "the clock past it");
         put(client, "views", values("mid-", 0, 20));
 
         InMemoryTarget latest = new InMemoryTarget();
