@@ -58,7 +58,8 @@ final class AsyncSink implements Sink {
     private void work() {
         while (!closed || !work.isEmpty()) {
             try {
-                Step next = storing == null ? work.take() : work.poll(1, TimeUnit.MILLISECONDS);
+                // while a flush stores, look at it every millisecond; after a failure only closing matters
+                Step next = storing == null || failure != null ? work.take() : work.poll(1, TimeUnit.MILLISECONDS);
                 if (failure != null) {
                     continue;
                 }

@@ -41,7 +41,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -97,6 +99,8 @@ public final class S3Target implements Target {
     private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
     private final ExecutorService pool;
+    /** Objects of started flushes not stored yet, deleted by {@link #close()} when a flush never completes. */
+    private final Set<OpenObject> notStored = ConcurrentHashMap.newKeySet();
     /** A flush that failed: the next one completes it first. */
     private PendingFlush unfinished;
     private final Map<TopicPartition, Long> written = new HashMap<>();
@@ -211,6 +215,7 @@ public final class S3Target implements Target {
             this.objects = objects;
             this.positions = positions;
             this.uploading = new ArrayList<>(objects.size());
+            notStored.addAll(objects);
             for (OpenObject object : objects) {
                 uploading.add(pool.submit(() -> upload(object)));
             }
@@ -354,6 +359,7 @@ public final class S3Target implements Target {
         pool.shutdownNow();
         open.values().forEach(OpenObject::delete);
         open.clear();
+        notStored.forEach(OpenObject::delete);
         client.close();
     }
 
@@ -374,6 +380,7 @@ public final class S3Target implements Target {
         }
         LOG.debug("stored s3://{}/{} ({} records, {} bytes)", settings.bucket(), object.key, object.records, size);
         object.delete();
+        notStored.remove(object);
     }
 
     private void multipart(OpenObject object, long size) {
