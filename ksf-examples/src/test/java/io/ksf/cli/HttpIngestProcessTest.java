@@ -3,118 +3,255 @@ package io.ksf.cli;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.Wait;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code ksf run} with the http source as a child process, stopped by SIGTERM while clients keep posting. */
+/**
+ * {@code ksf run} with the http source as a child process, stopped by SIGTERM or killed by SIGKILL while 8 clients
+ * keep posting one record per request, each on a new connection (as seed 004's client does). A request's outcome
+ * is read off the socket: refused at connect, an answer, or a connection closed without one.
+ */
 @ExtendWith(KafkaBroker.class)
 class HttpIngestProcessTest {
+    private static final String TOPIC_PREFIX = "ab12";
+
     @TempDir
     Path dir;
 
-    /** A posted record's value and its answer. */
-    private record Sent(int value, CompletableFuture<HttpResponse<String>> answer) {
+    /** What became of one request. */
+    enum Outcome { OK, NOT_STORED, OTHER_STATUS, REFUSED_AT_CONNECT, CLOSED_UNANSWERED }
+
+    /** A posted record's value and what became of its request. */
+    private record Sent(int value, Outcome outcome, String detail) {
     }
 
-    @Test
-    void sigtermAnswersEveryRequestItTookAndEvery200IsInTheTopic(EmbeddedKafka kafka) throws Exception {
-        kafka.createTopic("ab12.pin", 3);
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        Path config = Files.writeString(dir.resolve("ingest.json"), """
-                {"name": "ingest",
-                 "source": {"type": "http", "host": "127.0.0.1", "port": %d, "topics": ["ab12.pin"]},
-                 "target": {"type": "kafka", "topic": "${topic}", "properties": {"bootstrap.servers": "%s"}}}
-                """.formatted(port, kafka.bootstrapServers()));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sync", "async"})
+    void sigtermAnswersEveryRequestItTookAndEvery200IsInTheTopic(String mode, EmbeddedKafka kafka) throws Exception {
+        String topic = TOPIC_PREFIX + ".term-" + mode;
+        kafka.createTopic(topic, 3);
+        int port = freePort();
+        Path config = config(kafka, topic, port, mode);
         Path log = dir.resolve("ksf.log");
         Process ksf = KsfProcess.run(config, log);
-        HttpClient client = HttpClient.newHttpClient();
-        List<Sent> answers = new ArrayList<>();
-        AtomicBoolean posting = new AtomicBoolean(true);
-        try {
-            Wait.until(() -> listening(port) || !ksf.isAlive(), Duration.ofSeconds(60), "the http source listening");
-            assertThat(ksf.isAlive()).as(Files.readString(log)).isTrue();
-            // 8 clients post one record after another until the process is gone
-            List<Thread> clients = new ArrayList<>();
-            for (int c = 0; c < 8; c++) {
-                int first = c * 1_000_000;
-                Thread thread = new Thread(() -> {
-                    for (int n = first; posting.get(); n++) {
-                        CompletableFuture<HttpResponse<String>> answer = client.sendAsync(HttpRequest.newBuilder(
-                                        URI.create("http://127.0.0.1:" + port + "/topics/ab12.pin"))
-                                .header("Content-Type", "application/vnd.kafka.json.v2+json")
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"records\":[{\"value\":" + n + "}]}"))
-                                .build(), HttpResponse.BodyHandlers.ofString());
-                        synchronized (answers) {
-                            answers.add(new Sent(n, answer));
-                        }
-                        answer.handle((r, e) -> null).join();
-                    }
-                });
-                thread.start();
-                clients.add(thread);
-            }
-            Wait.until(() -> ok(answers).size() >= 500, Duration.ofSeconds(60), "500 records acknowledged");
-
+        List<Sent> sent = new ArrayList<>();
+        try (Clients clients = new Clients(port, topic, sent)) {
+            awaitListening(ksf, port, log);
+            clients.start(0);
+            Wait.until(() -> count(sent, Outcome.OK) >= 500, Duration.ofSeconds(60), "500 records acknowledged");
             ksf.destroy(); // SIGTERM
-
             assertThat(ksf.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            posting.set(false);
-            for (Thread thread : clients) {
-                thread.join(30_000);
-            }
-            assertThat(ksf.exitValue()).as(Files.readString(log)).isZero();
         } finally {
-            posting.set(false);
             ksf.destroyForcibly();
         }
-        List<String> acknowledged = new ArrayList<>();
-        int failed = 0;
-        int unanswered = 0;
-        synchronized (answers) {
-            for (Sent sent : answers) {
-                try {
-                    HttpResponse<String> response = sent.answer().get(10, TimeUnit.SECONDS);
-                    assertThat(response.statusCode()).as(response.body()).isIn(200, 503);
-                    if (response.statusCode() == 200) {
-                        acknowledged.add(Integer.toString(sent.value()));
-                    } else {
-                        failed++;
+        assertThat(ksf.exitValue()).as(Files.readString(log)).isZero();
+
+        Map<Outcome, Integer> outcomes = outcomes(sent);
+        Set<String> stored = new HashSet<>(values(kafka.read(topic)));
+        List<String> acknowledged = values(sent, Outcome.OK);
+        long missing = acknowledged.stream().filter(v -> !stored.contains(v)).count();
+        System.out.printf("http ingest SIGTERM: mode %s, %,d requests, %,d answered 200, %,d answered 503, %,d "
+                        + "refused at connect, %,d closed unanswered; %,d records in the topic, %d 200s missing%n",
+                mode, sent.size(), outcomes.get(Outcome.OK), outcomes.get(Outcome.NOT_STORED),
+                outcomes.get(Outcome.REFUSED_AT_CONNECT), outcomes.get(Outcome.CLOSED_UNANSWERED), stored.size(),
+                missing);
+        assertThat(sent.stream().filter(s -> s.outcome() == Outcome.CLOSED_UNANSWERED
+                        || s.outcome() == Outcome.OTHER_STATUS).toList())
+                .as("a request the server took is answered 200 or 503, never dropped").isEmpty();
+        assertThat(missing).as("records answered 200 missing from the topic").isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sync", "async"})
+    void afterSigkillEvery200IsInTheTopicAndRetryingTheRestStoresEveryRecord(String mode, EmbeddedKafka kafka)
+            throws Exception {
+        String topic = TOPIC_PREFIX + ".kill-" + mode;
+        kafka.createTopic(topic, 3);
+        int port = freePort();
+        Path config = config(kafka, topic, port, mode);
+        Path log = dir.resolve("ksf.log");
+        Process ksf = KsfProcess.run(config, log);
+        List<Sent> sent = new ArrayList<>();
+        try (Clients clients = new Clients(port, topic, sent)) {
+            awaitListening(ksf, port, log);
+            clients.start(0);
+            Wait.until(() -> count(sent, Outcome.OK) >= 500, Duration.ofSeconds(60), "500 records acknowledged");
+            ksf.destroyForcibly(); // SIGKILL: whatever was held and not yet stored is lost, and was never answered 200
+            assertThat(ksf.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            ksf.destroyForcibly();
+        }
+        Map<Outcome, Integer> outcomes = outcomes(sent);
+        Set<String> stored = new HashSet<>(values(kafka.read(topic)));
+        List<String> acknowledged = values(sent, Outcome.OK);
+        long missing = acknowledged.stream().filter(v -> !stored.contains(v)).count();
+        assertThat(sent).extracting(Sent::outcome).doesNotContain(Outcome.OTHER_STATUS);
+
+        // a client retries every request that got no 200, on a new run, until each is answered 200
+        List<Sent> retried = new ArrayList<>();
+        Process again = KsfProcess.run(config, log);
+        try {
+            awaitListening(again, port, log);
+            for (Sent request : sent) {
+                if (request.outcome() != Outcome.OK) {
+                    Sent answer = post(port, topic, request.value());
+                    for (int attempt = 0; answer.outcome() != Outcome.OK && attempt < 20; attempt++) {
+                        TimeUnit.MILLISECONDS.sleep(200);
+                        answer = post(port, topic, request.value());
                     }
-                } catch (ExecutionException e) {
-                    unanswered++; // refused at connect: the server had stopped listening, nothing was taken
+                    assertThat(answer.outcome()).as(answer.detail()).isEqualTo(Outcome.OK);
+                    retried.add(answer);
                 }
             }
+            again.destroy();
+            assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            again.destroyForcibly();
         }
-        List<String> stored = kafka.read("ab12.pin").stream()
-                .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
-        System.out.printf("http ingest SIGTERM: %,d requests, %,d answered 200, %,d answered 503, %,d refused at "
-                + "connect; %,d records in the topic%n", answers.size(), acknowledged.size(), failed, unanswered,
-                stored.size());
-        assertThat(stored).containsAll(acknowledged);
+        Set<String> all = new HashSet<>(values(kafka.read(topic)));
+        long lost = sent.stream().map(s -> Integer.toString(s.value())).filter(v -> !all.contains(v)).count();
+        System.out.printf("http ingest SIGKILL: mode %s, %,d requests, %,d answered 200, %,d answered 503, %,d "
+                        + "refused at connect, %,d closed unanswered; %d 200s missing from the topic; %,d retried, "
+                        + "%d records lost after the retries%n",
+                mode, sent.size(), outcomes.get(Outcome.OK), outcomes.get(Outcome.NOT_STORED),
+                outcomes.get(Outcome.REFUSED_AT_CONNECT), outcomes.get(Outcome.CLOSED_UNANSWERED), missing,
+                retried.size(), lost);
+        assertThat(missing).as("records answered 200 missing from the topic").isZero();
+        assertThat(lost).as("records missing after a client retried what got no 200").isZero();
+    }
+
+    private Path config(EmbeddedKafka kafka, String topic, int port, String mode) throws IOException {
+        return Files.writeString(dir.resolve("ingest.json"), """
+                {"name": "ingest",
+                 "source": {"type": "http", "host": "127.0.0.1", "port": %d, "topics": ["%s"]},
+                 "target": {"type": "kafka", "topic": "${topic}", "properties": {"bootstrap.servers": "%s"}},
+                 "pipeline": {"mode": "%s"}}
+                """.formatted(port, topic, kafka.bootstrapServers(), mode));
+    }
+
+    /** 8 clients, each posting one record after another on a new connection until closed. */
+    private static final class Clients implements AutoCloseable {
+        private final int port;
+        private final String topic;
+        private final List<Sent> sent;
+        private final AtomicBoolean posting = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        Clients(int port, String topic, List<Sent> sent) {
+            this.port = port;
+            this.topic = topic;
+            this.sent = sent;
+        }
+
+        void start(int base) {
+            for (int c = 0; c < 8; c++) {
+                int first = base + c * 1_000_000;
+                Thread thread = new Thread(() -> {
+                    // the clients go on until the server refuses connections (it is gone), or the test ends
+                    for (int n = first; posting.get(); n++) {
+                        Sent answer = post(port, topic, n);
+                        synchronized (sent) {
+                            sent.add(answer);
+                        }
+                        if (answer.outcome() == Outcome.REFUSED_AT_CONNECT) {
+                            return;
+                        }
+                    }
+                }, "client-" + c);
+                thread.start();
+                threads.add(thread);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            for (Thread thread : threads) {
+                thread.join(60_000); // each stops at its first refused connection
+            }
+            posting.set(false);
+            for (Thread thread : threads) {
+                thread.join(60_000);
+            }
+        }
+    }
+
+    /** One REST Proxy v2 produce request on a new connection, and what became of it. */
+    static Sent post(int port, String topic, int value) {
+        byte[] body = ("{\"records\":[{\"value\":" + value + "}]}").getBytes(StandardCharsets.UTF_8);
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        } catch (ConnectException e) {
+            close(socket);
+            return new Sent(value, Outcome.REFUSED_AT_CONNECT, e.toString());
+        } catch (IOException e) {
+            close(socket);
+            return new Sent(value, Outcome.CLOSED_UNANSWERED, "connect: " + e);
+        }
+        try (socket) {
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /topics/" + topic + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                    + "Content-Type: application/vnd.kafka.json.v2+json\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String status = statusLine(socket.getInputStream());
+            if (status.isEmpty()) {
+                return new Sent(value, Outcome.CLOSED_UNANSWERED, "closed before any answer");
+            }
+            int code = Integer.parseInt(status.split(" ")[1]);
+            Outcome outcome = code == 200 ? Outcome.OK : code == 503 ? Outcome.NOT_STORED : Outcome.OTHER_STATUS;
+            return new Sent(value, outcome, status);
+        } catch (IOException e) {
+            return new Sent(value, Outcome.CLOSED_UNANSWERED, e.toString());
+        }
+    }
+
+    private static String statusLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.US_ASCII).trim();
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing was opened
+        }
+    }
+
+    private static void awaitListening(Process ksf, int port, Path log) throws Exception {
+        Wait.until(() -> listening(port) || !ksf.isAlive(), Duration.ofSeconds(60), "the http source listening");
+        assertThat(ksf.isAlive()).as(Files.readString(log)).isTrue();
     }
 
     private static boolean listening(int port) {
@@ -125,10 +262,33 @@ class HttpIngestProcessTest {
         }
     }
 
-    private static List<HttpResponse<String>> ok(List<Sent> answers) {
-        synchronized (answers) {
-            return answers.stream().map(Sent::answer).filter(a -> a.isDone() && !a.isCompletedExceptionally())
-                    .map(CompletableFuture::join).filter(r -> r.statusCode() == 200).toList();
+    private static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
         }
+    }
+
+    private static int count(List<Sent> sent, Outcome outcome) {
+        synchronized (sent) {
+            return (int) sent.stream().filter(s -> s.outcome() == outcome).count();
+        }
+    }
+
+    private static Map<Outcome, Integer> outcomes(List<Sent> sent) {
+        Map<Outcome, Integer> counts = new TreeMap<>();
+        for (Outcome outcome : Outcome.values()) {
+            counts.put(outcome, count(sent, outcome));
+        }
+        return counts;
+    }
+
+    private static List<String> values(List<Sent> sent, Outcome outcome) {
+        synchronized (sent) {
+            return sent.stream().filter(s -> s.outcome() == outcome).map(s -> Integer.toString(s.value())).toList();
+        }
+    }
+
+    private static List<String> values(List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 }
