@@ -1,7 +1,7 @@
 package io.ksf.cli;
 
 import io.ksf.processor.SplitProcessor;
-import io.ksf.testkit.EmbeddedKinesis;
+import io.ksf.testkit.KinesisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DemoCommandTest {
     @TempDir
@@ -129,7 +128,7 @@ class DemoCommandTest {
 
     @Test
     void theKinesisScenarioMovesAStreamSplitMidRunIntoATopicWithEachRecordOnce() {
-        assumeTrue(EmbeddedKinesis.available(), EmbeddedKinesis.unavailableReason());
+        KinesisServer.requireOrSkip();
         StringWriter out = new StringWriter();
         CommandLine commandLine = KsfCommand.commandLine();
         commandLine.setOut(new PrintWriter(out));

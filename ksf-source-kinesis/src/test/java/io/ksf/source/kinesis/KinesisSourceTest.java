@@ -3,7 +3,6 @@ package io.ksf.source.kinesis;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.Options;
 import io.ksf.testkit.EmbeddedKinesis;
 import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.KinesisServer;
@@ -25,12 +24,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The kinesis source on a real Kinesis API server (kinesis-local): shards, restarts, splits, start positions. */
 @ExtendWith(KinesisServer.class)
@@ -192,15 +189,5 @@ class KinesisSourceTest {
                 Stream.concat(values("mid-", 0, 20).stream(), values("new-", 0, 20).stream())
                         .toList());
         client.close();
-    }
-
-    @Test
-    void aConfigWithoutItsTimestampNamesTheKey() {
-        KinesisSourceFactory factory = new KinesisSourceFactory();
-        assertThatThrownBy(() -> factory.check(Options.of("source",
-                        factory.options(), Map.of("stream", "s", "initial.position", "at_timestamp",
-                                "reads.per.second", 9))))
-                .hasMessageContaining("source.initial.timestamp: missing")
-                .hasMessageContaining("source.reads.per.second: expected more than 0 and at most 5");
     }
 }
