@@ -69,11 +69,19 @@ class KafkaToDocDbTest {
                     .flushEvery(250, 1 << 20, Duration.ofHours(1)).build(), 1_000);
         }
 
-        List<Document> documents = Collections.documents(mongo, database, "docs");
-        assertThat(documents).hasSize(1_000);
-        // value n went to partition n % 2 at offset n / 2
-        assertThat(documents).filteredOn(d -> d.get("_id").equals("pins-docdb-1-3")).singleElement()
-                .satisfies(d -> assertThat(Collections.json(d)).isEqualTo("{\"pin\":7,\"user\":{\"name\":\"u0\"}}"));
+        // value n went to partition n % 2 at offset n / 2: each document holds the value read at its _id's position
+        Map<Object, String> expected = new java.util.HashMap<>();
+        List<String> posts = posts(1_000);
+        for (int n = 0; n < posts.size(); n++) {
+            expected.put("pins-docdb-" + n % 2 + "-" + n / 2, posts.get(n));
+        }
+        Map<Object, String> stored = new java.util.HashMap<>();
+        for (Document document : Collections.documents(mongo, database, "docs")) {
+            assertThat(stored.put(document.get("_id"), Collections.json(document))).as("a second document with one _id")
+                    .isNull();
+        }
+        assertThat(stored).isEqualTo(expected);
+        assertThat(stored.get("pins-docdb-1-3")).isEqualTo("{\"pin\":7,\"user\":{\"name\":\"u0\"}}");
         assertThat(kafka.committed("replay", "pins-docdb")).isEqualTo(kafka.endOffsets("pins-docdb"));
     }
 
