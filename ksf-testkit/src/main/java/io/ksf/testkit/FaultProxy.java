@@ -12,13 +12,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP proxy in front of an HTTP server (the S3 server) that injects faults: a 503 SlowDown, a 500, a connection
  * reset, or a delay, for the next N connections or for a time window. Outside faults it relays bytes untouched, so
- * signatures stay valid. Starting a fault closes the open connections, so clients must come through it again.
+ * signatures stay valid. Starting a fault closes the open connections, so clients must come through it again. A
+ * delay in a time window holds every request that starts in it, also those on a connection kept alive.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -80,7 +83,7 @@ public final class FaultProxy implements AutoCloseable {
         this.delay = value;
     }
 
-    /** Connections that got a fault so far. */
+    /** Connections that got a fault so far, and requests held by a delay window on connections kept alive. */
     public int faulted() {
         return faulted.get();
     }
@@ -133,7 +136,7 @@ public final class FaultProxy implements AutoCloseable {
             if (injected == Fault.DELAY) {
                 LockSupport.parkNanos(delay.toNanos());
             }
-            relay(client);
+            relay(client, injected == Fault.DELAY);
         } catch (IOException ignored) {
             // the client or the server went away; the client sees a broken connection
         } finally {
@@ -142,13 +145,25 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void relay(Socket client) throws IOException {
+    /** Relays both ways; in a delay window each request is held before it goes on (the first already was). */
+    private void relay(Socket client, boolean firstHeld) throws IOException {
         try (Socket upstream = new Socket(upstreamHost, upstreamPort)) {
             open.add(upstream);
-            Thread back = new Thread(() -> pump(upstream, client), "ksf-fault-proxy-response");
+            // true once the server answered: the client's next bytes start a new request
+            AtomicBoolean answered = new AtomicBoolean(!firstHeld);
+            Thread back = new Thread(() -> pump(upstream, client, bytes -> {
+                if (!interimResponse(bytes)) {
+                    answered.set(true);
+                }
+            }), "ksf-fault-proxy-response");
             back.setDaemon(true);
             back.start();
-            pump(client, upstream);
+            pump(client, upstream, bytes -> {
+                if (answered.getAndSet(false) && fault == Fault.DELAY && System.nanoTime() < faultUntilNanos) {
+                    faulted.incrementAndGet();
+                    LockSupport.parkNanos(delay.toNanos());
+                }
+            });
             try {
                 back.join(60_000);
             } catch (InterruptedException e) {
@@ -157,12 +172,19 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private static void pump(Socket from, Socket to) {
+    /** A "100 Continue" answers only the head of a request: its body is not a new request. */
+    private static boolean interimResponse(String bytes) {
+        return bytes.startsWith("HTTP/1.1 100");
+    }
+
+    /** Copies bytes until the end of the stream, showing each chunk's start to {@code beforeWrite} first. */
+    private static void pump(Socket from, Socket to, Consumer<String> beforeWrite) {
         byte[] buffer = new byte[64 * 1024];
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buffer)) >= 0; ) {
+                beforeWrite.accept(new String(buffer, 0, Math.min(n, 12), StandardCharsets.ISO_8859_1));
                 out.write(buffer, 0, n);
                 out.flush();
             }
