@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,10 +71,25 @@ class KinesisFailoverTest {
             assertThat(read(logB)).as("the second instance waits").doesNotContain("checkpoints in");
             a.destroyForcibly(); // SIGKILL
             a.waitFor(30, TimeUnit.SECONDS);
+            LocalTime killedAt = LocalTime.now();
             put(client, 1000, 1500);
             Wait.until(() -> new HashSet<>(Folders.lines(dir.resolve("out"))).size() == 1500, Duration.ofSeconds(120),
                     "every record stored");
-            assertThat(read(logB)).as("the second instance took over").contains("checkpoints in");
+            // a takeover, not a fresh start: after the session timeout, each shard after its checkpoint
+            String takeover = read(logB).lines().filter(line -> line.contains("checkpoints in")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the second instance never took over: " + read(logB)));
+            Duration waited = Duration.between(killedAt, LocalTime.parse(takeover.substring(0, 12)));
+            List<String> resumed = read(logB).lines().filter(line -> line.contains(" shard shardId-")
+                    && line.contains(" from ")).toList();
+            long resumedOffsets = resumed.stream()
+                    .mapToLong(line -> Long.parseLong(line.substring(line.lastIndexOf("offset ") + 7))).sum();
+            System.out.printf("kinesis fail-over: took over %,d ms after the kill (session timeout 6,000 ms), "
+                    + "resuming %d shards at offsets summing to %,d%n", waited.toMillis(), resumed.size(),
+                    resumedOffsets);
+            assertThat(waited).as("the takeover waits for the session timeout").isGreaterThan(Duration.ofSeconds(3));
+            assertThat(resumed).as("each shard resumed after its checkpoint").hasSize(2)
+                    .allMatch(line -> line.contains(" from AFTER_SEQUENCE_NUMBER "));
+            assertThat(resumedOffsets).as("records the killed instance had checkpointed").isPositive();
             b.destroy(); // SIGTERM
             assertThat(b.waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {

@@ -193,7 +193,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** A producer of raw bytes, acks=all, idempotent. Close it. */
+    /** A producer of raw bytes with acks=1: the test broker is one node, so its leader is every replica. Close it. */
     public KafkaProducer<byte[], byte[]> producer() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
