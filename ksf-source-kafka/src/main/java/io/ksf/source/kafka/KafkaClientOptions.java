@@ -42,9 +42,13 @@ public final class KafkaClientOptions {
     static List<String> problems(Options options) {
         List<String> problems = new ArrayList<>();
         String auth = options.require(AUTH);
-        if ((auth.startsWith("scram") || auth.equals("plain"))
-                && (options.get(USERNAME) == null || options.get(PASSWORD) == null)) {
-            problems.add(options.path() + ": auth " + auth + " needs username and password");
+        if (auth.startsWith("scram") || auth.equals("plain")) {
+            for (Option<String> credential : List.of(USERNAME, PASSWORD)) {
+                if (options.get(credential) == null) {
+                    problems.add(options.path() + "." + credential.key() + ": missing; auth " + auth
+                            + " needs username and password");
+                }
+            }
         }
         if (auth.equals("iam") && !onClassPath(KafkaAuth.IAM_LOGIN_MODULE)) {
             problems.add(options.path() + ".auth: iam needs software.amazon.msk:aws-msk-iam-auth on the class path; "
