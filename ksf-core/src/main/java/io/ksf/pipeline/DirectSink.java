@@ -73,6 +73,7 @@ final class DirectSink implements Sink {
     Started start() {
         dirty = false;
         long startNanos = System.nanoTime();
+        PollLoop.PHASES.debug("flush started");
         PendingFlush pending = retry.call("target flush", target::startFlush);
         Positions settled = deadLettersOfFlush(target, deadLetter, onDeadLetter, retry).merge(Positions.of(dropped));
         dropped = new HashMap<>();
@@ -84,6 +85,7 @@ final class DirectSink implements Sink {
     /** Waits for a started flush, retrying what failed; its positions become durable. */
     void complete(Started started) {
         durable = durable.merge(retry.call("target flush", started.target()::await)).merge(started.settled());
+        PollLoop.PHASES.debug("flush durable");
         onFlush.accept(System.nanoTime() - started.startNanos());
     }
 

@@ -25,6 +25,8 @@ import java.util.function.BooleanSupplier;
 final class PollLoop implements PartitionListener {
     // the pipeline's lines all come from one logger, whichever class writes them
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    /** Where a pipeline is in its store-then-commit cycle, at DEBUG: the crash tests read it to see where a kill hit. */
+    static final Logger PHASES = LoggerFactory.getLogger("io.ksf.pipeline.phases");
 
     private final String name;
     private final Source source;
@@ -161,11 +163,13 @@ final class PollLoop implements PartitionListener {
             return;
         }
         long start = System.nanoTime();
+        PHASES.debug("commit started");
         if (targetCommits) {
             target.commit(positions);
         } else {
             source.commit(positions);
         }
+        PHASES.debug("commit done");
         LOG.debug("pipeline '{}': committed {}", name, positions);
         counters.committed(positions, System.nanoTime() - start);
     }
