@@ -17,6 +17,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -51,6 +53,8 @@ public final class HttpSource implements Source {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
     /** A record's fixed weight in memory besides its key and value. */
     private static final long RECORD_OVERHEAD = 160;
+    private static final Duration QUIET = Duration.ofMillis(150);
+    private static final Duration DRAIN = Duration.ofSeconds(2);
 
     private final HttpSourceSettings settings;
     private final TopicPartition own;
@@ -59,6 +63,8 @@ public final class HttpSource implements Source {
     private final ArrayDeque<KsfRecord> ready = new ArrayDeque<>();
     /** Requests whose records are not durable yet, per topic, in offset order. */
     private final Map<String, ArrayDeque<HeldRequest>> held = new HashMap<>();
+    /** Requests that reached the handler: each is answered, also on stopping (the log says how many there were). */
+    private final LongAdder received = new LongAdder();
     private long nextOffset;
     private long heldBytes;
     private boolean paused;
@@ -116,7 +122,10 @@ public final class HttpSource implements Source {
         connector.setPort(settings.port());
         connector.setIdleTimeout(settings.idleTimeout().toMillis()); // slow clients are cut off
         jetty.addConnector(connector);
-        jetty.setHandler(new ProduceHandler(this, settings));
+        // on stop, requests already in the handler finish and get their answer; without it Jetty cut them off
+        GracefulHandler graceful = new GracefulHandler();
+        graceful.setHandler(new ProduceHandler(this, settings));
+        jetty.setHandler(graceful);
         jetty.setStopTimeout(1000);
         return jetty;
     }
@@ -124,6 +133,11 @@ public final class HttpSource implements Source {
     /** The port the server listens on (the one chosen when {@code port} is 0), or -1 before {@link #open}. */
     public int port() {
         return server == null ? -1 : ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** A request reached the handler (any path, any answer). */
+    void received() {
+        received.increment();
     }
 
     /** The answer a request gets if it cannot be held now, or null once it is held (the handler's thread). */
@@ -323,11 +337,31 @@ public final class HttpSource implements Source {
             timeouts.shutdownNow();
         }
         if (server != null) {
+            drain();
             try {
                 server.stop();
             } catch (Exception e) {
                 LOG.warn("http source: stopping the server failed: {}", e.toString());
             }
+            LOG.info("http source: stopped after taking {} requests", received.sum());
+        }
+    }
+
+    /**
+     * Stops accepting connections and answers (503) the requests on connections already accepted, until none has
+     * arrived for {@link #QUIET}, for at most {@link #DRAIN}: stopping the server at once would close a connection
+     * accepted a moment before without reading its request.
+     */
+    private void drain() {
+        ((ServerConnector) server.getConnectors()[0]).shutdown();
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        try {
+            for (long seen = -1; seen != received.sum() && System.nanoTime() < deadline; ) {
+                seen = received.sum();
+                TimeUnit.MILLISECONDS.sleep(QUIET.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -44,6 +44,7 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        source.received();
         String path = Request.getPathInContext(request);
         Matcher v2 = V2.matcher(path);
         Matcher v3 = V3.matcher(path);
