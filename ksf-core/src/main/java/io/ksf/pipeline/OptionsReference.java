@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The configuration reference, generated from the factories' declared options so that it cannot drift from the
- * code: {@code ksf options} prints it, and the README holds a copy that a test compares.
+ * code: {@code ksf options} prints it, and the connector pages of {@code docs/} hold copies that a test compares.
  */
 public final class OptionsReference {
     private OptionsReference() {

@@ -132,7 +132,7 @@ public final class Option<T> {
         return key;
     }
 
-    /** One line for {@code ksf options} and the README. */
+    /** One line for {@code ksf options} and the connector pages of {@code docs/}. */
     public String description() {
         return description;
     }

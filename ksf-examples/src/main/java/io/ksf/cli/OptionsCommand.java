@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-/** Prints every option of every adapter on the class path, as the README's configuration reference. */
+/** Prints every option of every adapter on the class path, as the connector pages of {@code docs/} show them. */
 @Command(name = "options", mixinStandardHelpOptions = true,
         description = "Print every option of every adapter on the class path (Markdown).")
 final class OptionsCommand implements Callable<Integer> {

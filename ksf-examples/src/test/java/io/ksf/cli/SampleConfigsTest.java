@@ -5,6 +5,7 @@ import io.ksf.pipeline.Registry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -14,11 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every sample config validates, and the README's option reference is what {@code ksf options} prints. */
+/** Every sample config and the README's validate, and the connector pages hold what {@code ksf options} prints. */
 class SampleConfigsTest {
     /** What the environment of an ECS task would hold for the samples. */
     private static final Map<String, String> ENVIRONMENT = Map.of(
@@ -54,31 +56,53 @@ class SampleConfigsTest {
     }
 
     @Test
-    void theReadmeOptionTablesMatchKsfOptions() throws IOException {
+    void theReadmesConfigValidates(@TempDir Path dir) throws IOException {
+        String readme = Files.readString(Path.of("../README.md"));
+        int start = readme.indexOf("```json\n", readme.indexOf("## One config")) + 8;
+        Path config = Files.writeString(dir.resolve("pipeline.json"), readme.substring(start,
+                readme.indexOf("```", start)));
+        ConfigOption option = new ConfigOption();
+        option.location = config.toString();
+
+        assertThat(option.plan(ENVIRONMENT::get).summary()).startsWith("pipeline 'pins-to-s3'");
+    }
+
+    @Test
+    void theConnectorPagesHoldEveryOptionTableOfKsfOptions() throws IOException {
         StringWriter out = new StringWriter();
         CommandLine commandLine = KsfCommand.commandLine();
         commandLine.setOut(new PrintWriter(out));
         assertThat(commandLine.execute("options")).isZero();
-        // this test module adds a source factory of its own; the README documents the shipped ones
-        String printed = withoutSection(out.toString(), "#### source `file-test`");
+        String printed = out.toString();
+        assertThat(printed).isEqualTo(OptionsReference.markdown(Registry.load()));
 
-        String readme = Files.readString(Path.of("../README.md"));
-        String copy = readme.substring(readme.indexOf("<!-- ksf options: begin -->\n") + 28,
-                readme.indexOf("<!-- ksf options: end -->"));
-
-        assertThat(copy).isEqualTo(printed);
-        assertThat(printed).isEqualTo(withoutSection(OptionsReference.markdown(Registry.load()),
-                "#### source `file-test`"));
-        assertThat(List.of("kafka", "s3", "docdb", "file", "json", "csv", "validate", "hash"))
-                .allSatisfy(name -> assertThat(printed).contains("`" + name + "`"));
+        // each section of the output on one page of docs/connectors, as printed; none there that is not printed
+        Map<String, String> documented = new TreeMap<>();
+        try (Stream<Path> pages = Files.list(Path.of("../docs/connectors"))) {
+            for (Path page : pages.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                String text = Files.readString(page);
+                String copy = text.substring(text.indexOf("<!-- ksf options: begin -->\n") + 28,
+                        text.indexOf("<!-- ksf options: end -->"));
+                sections(copy).forEach((heading, body) -> assertThat(documented.put(heading, body))
+                        .as("%s documented twice", heading).isNull());
+            }
+        }
+        Map<String, String> generated = sections(printed);
+        // this test module adds a source factory of its own; the pages document the shipped ones
+        generated.remove("#### source `file-test`");
+        assertThat(documented).isEqualTo(generated);
+        assertThat(List.of("kafka", "s3", "docdb", "file", "json", "csv", "validate", "hash", "kinesis", "http"))
+                .allSatisfy(name -> assertThat(documented.keySet()).anyMatch(h -> h.contains("`" + name + "`")));
     }
 
-    private static String withoutSection(String markdown, String heading) {
-        int start = markdown.indexOf(heading);
-        if (start < 0) {
-            return markdown;
+    /** The sections of an options reference, by heading. */
+    private static Map<String, String> sections(String markdown) {
+        Map<String, String> sections = new TreeMap<>();
+        for (String section : markdown.split("(?m)^(?=#### )")) {
+            if (!section.isBlank()) {
+                sections.put(section.substring(0, section.indexOf('\n')), section);
+            }
         }
-        int end = markdown.indexOf("#### ", start + heading.length());
-        return markdown.substring(0, start) + (end < 0 ? "" : markdown.substring(end));
+        return sections;
     }
 }

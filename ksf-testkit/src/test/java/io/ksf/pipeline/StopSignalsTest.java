@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's recipe for a host's main method: SIGTERM flushes, commits, and the process exits 0. */
+/** The embedding guide's recipe for a host's main method: SIGTERM flushes, commits, and the process exits 0. */
 class StopSignalsTest {
     private static final int RECORDS = 1000;
 
