@@ -2,6 +2,7 @@ package io.ksf.pipeline;
 
 import io.ksf.config.ComponentConfig;
 import io.ksf.config.PipelineConfig;
+import io.ksf.spi.Check;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.Factory;
 import io.ksf.spi.FactoryContext;
@@ -16,6 +17,7 @@ import io.ksf.spi.Target;
 import io.ksf.spi.TargetFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,8 +111,34 @@ public final class PipelinePlan {
         return build(Metrics.globalRegistry);
     }
 
-    /** {@link #build()}, with the pipeline's meters in the given registry. */
+    /**
+     * {@link #build()}, with the pipeline's meters in the given registry.
+     *
+     * @throws ConfigException if a processor is stateful: such a pipeline runs on Kafka Streams, not here
+     */
     public Pipeline build(MeterRegistry registry) {
+        List<String> stateful = processors.stream().filter(step -> step.factory.stateful())
+                .map(step -> step.config.path() + " (" + step.factory.name() + ") is stateful: run this pipeline on "
+                        + "Kafka Streams (ksf run does; in code, StreamsPipeline.of(name, plan.parts()) from "
+                        + "ksf-streams), not with build()")
+                .toList();
+        if (!stateful.isEmpty()) {
+            throw new ConfigException(stateful);
+        }
+        return build(registry, processors);
+    }
+
+    /**
+     * The checks of {@code ksf check}: the source, the target and the dead-letter destination built and checked
+     * (without the processors, which connect to nothing; a stateful pipeline's servers are checked the same way).
+     */
+    public List<Check> checkServers(Duration timeout) {
+        try (Pipeline pipeline = build(new SimpleMeterRegistry(), List.of())) {
+            return pipeline.check(timeout);
+        }
+    }
+
+    private Pipeline build(MeterRegistry registry, List<Step<ProcessorFactory>> processors) {
         List<AutoCloseable> created = new ArrayList<>();
         try {
             Format sourceFormat = source.format.create();

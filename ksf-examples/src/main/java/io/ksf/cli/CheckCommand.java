@@ -1,10 +1,7 @@
 package io.ksf.cli;
 
-import io.ksf.pipeline.Pipeline;
-import io.ksf.pipeline.PipelinePlan;
 import io.ksf.spi.Check;
 import io.ksf.spi.ConfigException;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,10 +32,7 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Check> checks;
         try {
-            PipelinePlan plan = config.plan(System::getenv);
-            try (Pipeline pipeline = plan.build(new SimpleMeterRegistry())) {
-                checks = pipeline.check(Duration.ofSeconds(timeoutSeconds));
-            }
+            checks = config.plan(System::getenv).checkServers(Duration.ofSeconds(timeoutSeconds));
         } catch (ConfigException e) {
             return ValidateCommand.printProblems(spec, e);
         }

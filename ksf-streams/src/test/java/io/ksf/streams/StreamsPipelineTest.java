@@ -60,6 +60,8 @@ class StreamsPipelineTest {
                  "target": {"type": "kafka", "topic": "word-counts", "properties": {"bootstrap.servers": "%1$s"}}}
                 """.formatted(kafka.bootstrapServers()));
         assertThat(plan.stateful()).isTrue();
+        assertThatThrownBy(plan::build).isInstanceOf(ConfigException.class).hasMessageContaining(
+                "processors[1] (count) is stateful: run this pipeline on Kafka Streams");
         List<String> lines = PAPER.lines().filter(line -> !line.isEmpty()).toList();
         for (int upload = 0; upload < 3; upload++) {
             kafka.produce("papers.lines", 3, lines);
