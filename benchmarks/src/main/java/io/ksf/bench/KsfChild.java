@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * KSF itself in a child JVM ({@code ksf run} from {@code ksf-examples/target/ksf.jar}), measured exactly as the
+ * KSF itself in a child JVM ({@code ksf run} from {@code ksf-cli/target/ksf.jar}), measured exactly as the
  * peers are ({@link ChildPeer}): from its first output until its group has committed the end offsets, with the
  * child's CPU over that span. So the CPU per record of KSF and of a peer compare like for like, without the
  * servers of the harness's JVM or its collector's work for them. It flushes every 30,000 records or every second,
@@ -28,7 +28,7 @@ final class KsfChild {
      */
     static ChildPeer.Result run(EmbeddedKafka kafka, String topic, long records, String group, String target,
                                 String mode, BooleanSupplier started) {
-        Path jar = Path.of("ksf-examples/target/ksf.jar");
+        Path jar = Path.of("ksf-cli/target/ksf.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run benchmarks/e2e.sh, which builds it");
         }

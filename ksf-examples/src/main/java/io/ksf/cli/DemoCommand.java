@@ -41,7 +41,7 @@ import java.util.stream.Stream;
                 + "(Kafka -> validate -> local folder or S3, the default), papers (S3 objects -> lines -> Kafka), "
                 + "wordcount (papers -> lines -> words counted on Kafka Streams), pinterest (HTTP posts -> Kafka "
                 + "topics -> S3), kinesis (a Kinesis stream, split mid-run -> Kafka, exactly once; needs Node.js).")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, KsfCommand.AddedCommand {
     private static final String TOPIC = "pins";
     private static final int PARTITIONS = 6;
 

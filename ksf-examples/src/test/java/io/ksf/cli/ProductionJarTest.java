@@ -1,0 +1,63 @@
+package io.ksf.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The jar of the Docker image ({@code ksf-cli/target/ksf.jar}, built by the reactor before this module) holds the
+ * command line and no test server: no Kafka broker, Scala, MongoDB-wire server, S3Proxy, JUnit or testkit classes;
+ * its SBOM lists none of them either. {@code ksf demo} is the demo launcher's (ksf-examples), tested by
+ * {@code DemoCommandTest}.
+ */
+class ProductionJarTest {
+    private static final Path JAR = Path.of("../ksf-cli/target/ksf.jar");
+    private static final Path SBOM = Path.of("../ksf-cli/target/ksf-sbom.json");
+    /** Where the test servers' classes live. */
+    private static final List<String> TEST_SERVERS = List.of("kafka/", "scala/", "org/apache/kafka/raft/",
+            "de/bwaldvogel/", "org/gaul/", "org/junit/", "io/ksf/testkit/", "io/ksf/cli/DemoCommand");
+
+    @Test
+    void theProductionJarHoldsTheCommandLineAndNoTestServer() throws IOException {
+        assertThat(JAR).as("built by the reactor before ksf-examples").exists();
+        List<String> entries = entries(JAR);
+
+        assertThat(entries).contains("io/ksf/cli/KsfCommand.class", "io/ksf/cli/RunCommand.class",
+                "io/ksf/source/kafka/KafkaSource.class", "io/ksf/target/s3/S3Target.class", "logback.xml");
+        assertThat(entries).filteredOn(entry -> entry.endsWith(".class")
+                        && TEST_SERVERS.stream().anyMatch(entry::startsWith))
+                .as("test servers' classes in the production jar").isEmpty();
+        System.out.printf("production jar: %,d bytes, %,d entries%n", Files.size(JAR), entries.size());
+    }
+
+    @Test
+    void itsSbomListsWhatItHoldsAndNoTestServer() throws IOException {
+        JsonNode sbom = new ObjectMapper().readTree(SBOM.toFile());
+        List<String> components = new ArrayList<>();
+        sbom.get("components").forEach(c -> components.add(c.get("group").asText() + ":" + c.get("name").asText()));
+
+        assertThat(sbom.get("bomFormat").asText()).isEqualTo("CycloneDX");
+        assertThat(components).contains("io.ksf:ksf-core", "org.apache.kafka:kafka-clients",
+                "software.amazon.awssdk:s3", "org.mongodb:mongodb-driver-sync");
+        assertThat(components).noneMatch(c -> c.startsWith("org.scala-lang:") || c.startsWith("org.junit")
+                || c.startsWith("de.bwaldvogel:") || c.startsWith("org.gaul:") || c.equals("io.ksf:ksf-testkit")
+                || c.equals("org.apache.kafka:kafka_2.13") || c.equals("org.apache.kafka:kafka-server"));
+    }
+
+    private static List<String> entries(Path jar) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            return Collections.list(file.entries()).stream().map(ZipEntry::getName).toList();
+        }
+    }
+}
