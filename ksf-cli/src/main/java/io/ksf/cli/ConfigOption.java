@@ -5,7 +5,7 @@ import io.ksf.config.PipelineConfig;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.Registry;
 import io.ksf.spi.ConfigException;
-import io.ksf.target.s3.S3ConfigLocation;
+import io.ksf.s3.S3ConfigLocation;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import io.ksf.spi.Option;
 import io.ksf.spi.Options;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetFactory;
-import io.ksf.target.FileTargetFactory;
+import io.ksf.file.FileTargetFactory;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

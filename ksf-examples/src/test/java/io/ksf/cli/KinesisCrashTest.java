@@ -1,6 +1,6 @@
 package io.ksf.cli;
 
-import io.ksf.source.kinesis.KinesisSourceFactory;
+import io.ksf.kinesis.KinesisSourceFactory;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
 import io.ksf.testkit.KafkaBroker;

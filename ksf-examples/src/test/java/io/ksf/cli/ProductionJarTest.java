@@ -34,7 +34,7 @@ class ProductionJarTest {
         List<String> entries = entries(JAR);
 
         assertThat(entries).contains("io/ksf/cli/KsfCommand.class", "io/ksf/cli/RunCommand.class",
-                "io/ksf/source/kafka/KafkaSource.class", "io/ksf/target/s3/S3Target.class", "logback.xml");
+                "io/ksf/kafka/KafkaSource.class", "io/ksf/s3/S3Target.class", "logback.xml");
         assertThat(entries).filteredOn(entry -> entry.endsWith(".class")
                         && TEST_SERVERS.stream().anyMatch(entry::startsWith))
                 .as("test servers' classes in the production jar").isEmpty();

@@ -8,7 +8,7 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.Options;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Processor;
-import io.ksf.source.kafka.KafkaClientOptions;
+import io.ksf.kafka.KafkaClientOptions;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

@@ -2,7 +2,7 @@ package io.ksf.pipeline;
 
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.spi.KsfRecord;
-import io.ksf.target.FileTarget;
+import io.ksf.file.FileTarget;
 import io.ksf.testkit.Folders;
 import io.ksf.testkit.InMemorySource;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.Registry;
-import io.ksf.source.kafka.KafkaSource;
-import io.ksf.target.FileTarget;
+import io.ksf.kafka.KafkaSource;
+import io.ksf.file.FileTarget;
 
 import java.nio.file.Path;
 import java.time.Duration;

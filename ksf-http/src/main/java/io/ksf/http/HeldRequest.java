@@ -1,0 +1,105 @@
+package io.ksf.http;
+
+import io.ksf.http.RestProxy.ErrorCode;
+import io.ksf.http.RestProxy.Incoming;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A produce request whose records wait to be durable; it is answered once, by whichever comes first: the commit
+ * of its records, the request timeout, or the source closing.
+ */
+final class HeldRequest {
+    private final Response response;
+    private final Callback callback;
+    private final String topic;
+    private final List<Incoming> records;
+    /** v3: a delivery report for the one record; v2: offsets. */
+    private final String clusterId;
+    private final AtomicBoolean answered = new AtomicBoolean();
+    private long firstOffset;
+    private long bytes;
+    private long deadlineNanos;
+    private long timestamp;
+    /** Per record, why it was not stored (dead-lettered), or null; allocated on the first refusal. */
+    private String[] refusals;
+
+    /** A request of the v2 API ({@code clusterId} null) or of v3. */
+    HeldRequest(Response response, Callback callback, String topic, List<Incoming> records, String clusterId) {
+        this.response = response;
+        this.callback = callback;
+        this.topic = topic;
+        this.records = records;
+        this.clusterId = clusterId;
+    }
+
+    /** Its records got offsets from {@code firstOffset} on; called under the source's lock. */
+    void held(long first, long weight, long deadline, long receivedAt) {
+        this.firstOffset = first;
+        this.bytes = weight;
+        this.deadlineNanos = deadline;
+        this.timestamp = receivedAt;
+    }
+
+    long lastOffset() {
+        return firstOffset + records.size() - 1;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    boolean contains(long offset) {
+        return offset >= firstOffset && offset <= lastOffset();
+    }
+
+    /** One record went to the dead letters instead of the target; called under the source's lock. */
+    void refused(long offset, String reason) {
+        if (refusals == null) {
+            refusals = new String[records.size()];
+        }
+        refusals[(int) (offset - firstOffset)] = reason;
+    }
+
+    /** Every record is durable (in the target, or refused into the dead letters): the answer. */
+    void stored(int partition) {
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        if (refusals != null) {
+            int refused = 0;
+            String first = null;
+            for (String refusal : refusals) {
+                if (refusal != null) {
+                    refused++;
+                    first = first == null ? refusal : first;
+                }
+            }
+            HttpSource.send(response, callback, ErrorCode.PAYLOAD, RestProxy.V2_RESPONSE,
+                    RestProxy.partialError(refused + " of " + records.size() + " records were not stored: " + first,
+                            partition, firstOffset, refusals, records.size()));
+        } else if (clusterId != null) {
+            Incoming record = records.get(0);
+            HttpSource.send(response, callback, null, RestProxy.JSON, RestProxy.report(clusterId, topic, partition,
+                    firstOffset, record.timestamp() == null ? timestamp : record.timestamp(), record));
+        } else {
+            HttpSource.send(response, callback, null, RestProxy.V2_RESPONSE,
+                    RestProxy.offsets(partition, firstOffset, null, records.size()));
+        }
+    }
+
+    /** None or not all of its records are known to be durable: an error answer. */
+    void fail(ErrorCode code, String message) {
+        if (answered.compareAndSet(false, true)) {
+            HttpSource.send(response, callback, code, clusterId == null ? RestProxy.V2_RESPONSE : RestProxy.JSON,
+                    RestProxy.error(code, message));
+        }
+    }
+}

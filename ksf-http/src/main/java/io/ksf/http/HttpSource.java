@@ -1,0 +1,382 @@
+package io.ksf.http;
+
+import io.ksf.pipeline.DeadLetters;
+import io.ksf.spi.Header;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PartitionListener;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Source;
+import io.ksf.spi.TopicPartition;
+import io.ksf.http.RestProxy.ErrorCode;
+import io.ksf.http.RestProxy.Incoming;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The {@code http} source: an HTTP server that takes REST Proxy produce requests and answers each only once the
+ * target has made all its records durable ({@link #commit} completes the held responses), or with an error
+ * status when they were not stored: never a 200 with an error inside.
+ *
+ * <p>Records carry the request's topic, this source's {@code partition} and an offset from a sequence that starts
+ * at the open's time in microseconds, so positions never repeat across restarts of one instance. The source holds
+ * one partition, {@code http}/{@code partition}: pausing it (the runtime's memory budget) answers 429.
+ */
+public final class HttpSource implements Source {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
+    /** A record's fixed weight in memory besides its key and value. */
+    private static final long RECORD_OVERHEAD = 160;
+    private static final Duration QUIET = Duration.ofMillis(150);
+    private static final Duration DRAIN = Duration.ofSeconds(2);
+
+    private final HttpSourceSettings settings;
+    private final TopicPartition own;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final ArrayDeque<KsfRecord> ready = new ArrayDeque<>();
+    /** Requests whose records are not durable yet, per topic, in offset order. */
+    private final Map<String, ArrayDeque<HeldRequest>> held = new HashMap<>();
+    /** Requests that reached the handler: each is answered, also on stopping (the log says how many there were). */
+    private final LongAdder received = new LongAdder();
+    private long nextOffset;
+    private long heldBytes;
+    private boolean paused;
+    private boolean woken;
+    private boolean closed;
+    private Server server;
+    private ScheduledExecutorService timeouts;
+
+    /** A source with these settings; nothing listens before {@link #open}. */
+    public HttpSource(HttpSourceSettings settings) {
+        this.settings = settings;
+        this.own = new TopicPartition("http", settings.partition());
+    }
+
+    @Override
+    public void open(PartitionListener listener) {
+        nextOffset = System.currentTimeMillis() * 1000;
+        server = server();
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new KsfException("http source: cannot listen on " + settings.host() + ":" + settings.port()
+                    + ": " + e.getMessage(), e);
+        }
+        timeouts = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "ksf-http-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timeouts.scheduleWithFixedDelay(this::failLateRequests, 100, 100, TimeUnit.MILLISECONDS);
+        LOG.info("http source: listening on {}://{}:{} for topics {}", settings.tls() == null ? "http" : "https",
+                settings.host(), port(), settings.describeTopics());
+        listener.onAssigned(List.of(own));
+    }
+
+    private Server server() {
+        QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads());
+        threads.setName("ksf-http");
+        Server jetty = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        HttpConnectionFactory plain = new HttpConnectionFactory(http);
+        ServerConnector connector;
+        if (settings.tls() == null) {
+            connector = new ServerConnector(jetty, plain);
+        } else {
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStorePath(settings.tls().keystoreLocation());
+            tls.setKeyStorePassword(settings.tls().keystorePassword());
+            tls.setKeyStoreType(settings.tls().keystoreType());
+            connector = new ServerConnector(jetty, new SslConnectionFactory(tls, plain.getProtocol()), plain);
+        }
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        connector.setIdleTimeout(settings.idleTimeout().toMillis()); // slow clients are cut off
+        jetty.addConnector(connector);
+        // on stop, requests already in the handler finish and get their answer; without it Jetty cut them off
+        GracefulHandler graceful = new GracefulHandler();
+        graceful.setHandler(new ProduceHandler(this, settings));
+        jetty.setHandler(graceful);
+        jetty.setStopTimeout(1000);
+        return jetty;
+    }
+
+    /** The port the server listens on (the one chosen when {@code port} is 0), or -1 before {@link #open}. */
+    public int port() {
+        return server == null ? -1 : ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** A request reached the handler (any path, any answer). */
+    void received() {
+        received.increment();
+    }
+
+    /** The answer a request gets if it cannot be held now, or null once it is held (the handler's thread). */
+    ErrorCode hold(String topic, List<Incoming> records, HeldRequest request) {
+        long bytes = 0;
+        for (Incoming record : records) {
+            bytes += record.size() + RECORD_OVERHEAD;
+        }
+        long now = System.currentTimeMillis();
+        lock.lock();
+        try {
+            if (closed) {
+                return ErrorCode.NOT_STORED;
+            }
+            if (paused || heldBytes + bytes > settings.memoryBudget() && heldBytes > 0) {
+                return ErrorCode.TOO_MANY_REQUESTS;
+            }
+            request.held(nextOffset, bytes, System.nanoTime() + settings.requestTimeout().toNanos(), now);
+            for (Incoming record : records) {
+                List<Header> headers = record.headers();
+                if (record.partition() != null) {
+                    headers = new ArrayList<>(headers);
+                    headers.add(Header.of(Header.KAFKA_PARTITION, Integer.toString(record.partition())));
+                }
+                ready.add(KsfRecord.of(topic, own.partition(), nextOffset++,
+                        record.timestamp() == null ? now : record.timestamp(), record.key(), record.value(),
+                        headers));
+            }
+            held.computeIfAbsent(topic, t -> new ArrayDeque<>()).add(request);
+            heldBytes += bytes;
+            arrived.signal();
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<KsfRecord> poll(Duration timeout) {
+        lock.lock();
+        try {
+            long left = timeout.toNanos();
+            while (ready.isEmpty() && !woken && !closed && left > 0) {
+                left = arrived.awaitNanos(left);
+            }
+            woken = false;
+            if (ready.isEmpty()) {
+                return List.of();
+            }
+            int n = Math.min(ready.size(), settings.maxPollRecords());
+            List<KsfRecord> batch = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                batch.add(ready.poll());
+            }
+            return batch;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Answers every request whose records are all durable now. */
+    @Override
+    public void commit(Positions positions) {
+        List<HeldRequest> done = new ArrayList<>();
+        lock.lock();
+        try {
+            positions.asMap().forEach((tp, next) -> {
+                ArrayDeque<HeldRequest> waiting = held.get(tp.topic());
+                while (tp.partition() == own.partition() && waiting != null && !waiting.isEmpty()
+                        && waiting.peek().lastOffset() < next) {
+                    HeldRequest request = waiting.poll();
+                    heldBytes -= request.bytes();
+                    done.add(request);
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+        done.forEach(request -> request.stored(own.partition()));
+    }
+
+    /** A record went to the dead letters: its request is answered with an error that names it. */
+    @Override
+    public void deadLettered(KsfRecord deadLetter) {
+        Header error = deadLetter.header(DeadLetters.ERROR_MESSAGE);
+        String message = error == null || error.value() == null ? "not stored"
+                : new String(error.value(), StandardCharsets.UTF_8);
+        lock.lock();
+        try {
+            ArrayDeque<HeldRequest> waiting = held.get(deadLetter.topic());
+            if (waiting == null || deadLetter.partition() != own.partition()) {
+                return;
+            }
+            for (HeldRequest request : waiting) {
+                if (request.contains(deadLetter.offset())) {
+                    request.refused(deadLetter.offset(), message);
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Requests not durable within {@code request.timeout} get 503: their records may still be stored later. */
+    private void failLateRequests() {
+        List<HeldRequest> late = new ArrayList<>();
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            for (ArrayDeque<HeldRequest> waiting : held.values()) {
+                while (!waiting.isEmpty() && now - waiting.peek().deadlineNanos() > 0) {
+                    HeldRequest request = waiting.poll();
+                    heldBytes -= request.bytes();
+                    late.add(request);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        String message = "the records were not confirmed durable within " + settings.requestTimeout().toMillis()
+                + " ms; they may still be stored";
+        late.forEach(request -> request.fail(ErrorCode.NOT_STORED, message));
+    }
+
+    @Override
+    public void pause(Collection<TopicPartition> partitions) {
+        setPaused(partitions, true);
+    }
+
+    @Override
+    public void resume(Collection<TopicPartition> partitions) {
+        setPaused(partitions, false);
+    }
+
+    private void setPaused(Collection<TopicPartition> partitions, boolean value) {
+        if (partitions.contains(own)) {
+            lock.lock();
+            try {
+                paused = value;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public Map<TopicPartition, Long> lag() {
+        lock.lock();
+        try {
+            return Map.of(own, (long) ready.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Duration maxLatency() {
+        return settings.flushInterval();
+    }
+
+    @Override
+    public void wakeup() {
+        lock.lock();
+        try {
+            woken = true;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops taking requests, answers every held one with 503 (none of them is durable), stops the server. */
+    @Override
+    public void close() {
+        List<HeldRequest> unanswered = new ArrayList<>();
+        lock.lock();
+        try {
+            closed = true;
+            held.values().forEach(unanswered::addAll);
+            held.clear();
+            ready.clear();
+            heldBytes = 0;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        unanswered.forEach(request -> request.fail(ErrorCode.NOT_STORED,
+                "KSF is stopping; the records were not stored"));
+        if (!unanswered.isEmpty()) {
+            LOG.info("http source: answered {} requests not yet stored with 503 on stopping", unanswered.size());
+        }
+        if (timeouts != null) {
+            timeouts.shutdownNow();
+        }
+        if (server != null) {
+            drain();
+            try {
+                server.stop();
+            } catch (Exception e) {
+                LOG.warn("http source: stopping the server failed: {}", e.toString());
+            }
+            LOG.info("http source: stopped after taking {} requests", received.sum());
+        }
+    }
+
+    /**
+     * Stops accepting connections and answers (503) the requests on connections already accepted, until none has
+     * arrived for {@link #QUIET}, for at most {@link #DRAIN}: stopping the server at once would close a connection
+     * accepted a moment before without reading its request.
+     */
+    private void drain() {
+        ((ServerConnector) server.getConnectors()[0]).shutdown();
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        try {
+            for (long seen = -1; seen != received.sum() && System.nanoTime() < deadline; ) {
+                seen = received.sum();
+                TimeUnit.MILLISECONDS.sleep(QUIET.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes a whole answer and completes the request. */
+    static void send(Response response, Callback callback, ErrorCode status, String contentType, byte[] body) {
+        send(response, callback, status == null ? 200 : status.status, contentType, body);
+    }
+
+    static void send(Response response, Callback callback, int status, String contentType, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        if (status == 429) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        }
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}

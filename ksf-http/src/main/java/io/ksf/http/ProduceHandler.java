@@ -1,0 +1,131 @@
+package io.ksf.http;
+
+import io.ksf.http.RestProxy.Embedded;
+import io.ksf.http.RestProxy.ErrorCode;
+import io.ksf.http.RestProxy.Incoming;
+import io.ksf.http.RestProxy.PayloadException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The produce endpoints: checks the path, credentials, topic, content type and size, reads the body without
+ * blocking, and hands the records to the source, which answers once they are durable.
+ */
+final class ProduceHandler extends Handler.Abstract.NonBlocking {
+    private static final Pattern V2 = Pattern.compile("/topics/([^/]+)(?:/partitions/(\\d{1,9}))?/?");
+    private static final Pattern V3 = Pattern.compile("/v3/clusters/([^/]+)/topics/([^/]+)/records/?");
+    private static final String EXPECTED_V2 = "expected " + RestProxy.V2_JSON + ", " + RestProxy.V2_BINARY
+            + " or " + RestProxy.JSON;
+
+    private final HttpSource source;
+    private final HttpSourceSettings settings;
+    private final byte[] expectedAuthorization;
+
+    ProduceHandler(HttpSource source, HttpSourceSettings settings) {
+        this.source = source;
+        this.settings = settings;
+        HttpSourceSettings.Auth auth = settings.auth();
+        String expected = auth == null ? null : auth.bearerToken() != null ? "Bearer " + auth.bearerToken()
+                : "Basic " + Base64.getEncoder().encodeToString((auth.username() + ":" + auth.password())
+                .getBytes(StandardCharsets.UTF_8));
+        this.expectedAuthorization = expected == null ? null : expected.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        source.received();
+        String path = Request.getPathInContext(request);
+        Matcher v2 = V2.matcher(path);
+        Matcher v3 = V3.matcher(path);
+        boolean isV3 = !v2.matches() && v3.matches();
+        if (!v2.matches() && !isV3) {
+            return error(response, callback, ErrorCode.NOT_FOUND, "HTTP 404 Not Found", false);
+        }
+        if (!request.getMethod().equals("POST")) {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST");
+            return error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed", isV3);
+        }
+        if (expectedAuthorization != null && !authorized(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, settings.auth().bearerToken() != null
+                    ? "Bearer realm=\"ksf\"" : "Basic realm=\"ksf\"");
+            return error(response, callback, ErrorCode.UNAUTHORIZED, "Authentication failed", isV3);
+        }
+        String topic = isV3 ? v3.group(2) : v2.group(1);
+        if (!settings.allows(topic)) {
+            return error(response, callback, ErrorCode.TOPIC_NOT_FOUND, "Topic " + topic + " not found.", isV3);
+        }
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        Embedded embedded = isV3 ? null : RestProxy.v2Format(contentType);
+        if (isV3 ? !RestProxy.isJson(contentType) : embedded == null) {
+            return error(response, callback, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "HTTP 415 Unsupported Media Type: "
+                    + (isV3 ? "expected " + RestProxy.JSON : EXPECTED_V2) + ", found " + contentType, isV3);
+        }
+        long length = request.getLength();
+        if (length > settings.maxRequestBytes()) {
+            return tooLarge(response, callback, isV3);
+        }
+        Integer urlPartition = !isV3 && v2.group(2) != null ? Integer.valueOf(v2.group(2)) : null;
+        String clusterId = isV3 ? v3.group(1) : null;
+        Content.Source.asByteArrayAsync(request, (int) settings.maxRequestBytes()).whenComplete((body, failure) -> {
+            if (failure != null) {
+                if (failure instanceof IllegalArgumentException
+                        || failure.getCause() instanceof IllegalArgumentException) {
+                    tooLarge(response, callback, isV3);
+                } else {
+                    callback.failed(failure);
+                }
+                return;
+            }
+            produce(response, callback, topic, body, embedded, urlPartition, clusterId);
+        });
+        return true;
+    }
+
+    private void produce(Response response, Callback callback, String topic, byte[] body, Embedded embedded,
+                         Integer urlPartition, String clusterId) {
+        List<Incoming> records;
+        try {
+            records = clusterId == null ? RestProxy.parseV2(body, embedded, urlPartition)
+                    : List.of(RestProxy.parseV3(body));
+        } catch (PayloadException e) {
+            error(response, callback, ErrorCode.PAYLOAD, e.getMessage(), clusterId != null);
+            return;
+        }
+        ErrorCode refused = source.hold(topic, records, new HeldRequest(response, callback, topic, records,
+                clusterId));
+        if (refused == ErrorCode.TOO_MANY_REQUESTS) {
+            error(response, callback, refused, "Too many requests: the records waiting to be stored fill the "
+                    + "memory budget; retry after 1 s", clusterId != null);
+        } else if (refused != null) {
+            error(response, callback, refused, "KSF is stopping; the records were not stored", clusterId != null);
+        }
+    }
+
+    private boolean authorized(String authorization) {
+        return authorization != null && MessageDigest.isEqual(expectedAuthorization,
+                authorization.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private boolean tooLarge(Response response, Callback callback, boolean v3) {
+        return error(response, callback, ErrorCode.TOO_LARGE, "Request body too large: the limit is "
+                + settings.maxRequestBytes() + " bytes", v3);
+    }
+
+    private static boolean error(Response response, Callback callback, ErrorCode code, String message,
+                                 boolean v3) {
+        HttpSource.send(response, callback, code, v3 ? RestProxy.JSON : RestProxy.V2_RESPONSE,
+                RestProxy.error(code, message));
+        return true;
+    }
+}

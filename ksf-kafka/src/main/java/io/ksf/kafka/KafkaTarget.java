@@ -1,0 +1,483 @@
+package io.ksf.kafka;
+
+import io.ksf.kafka.KafkaRouting.KeyFrom;
+import io.ksf.spi.Check;
+import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Rejected;
+import io.ksf.spi.RetriableException;
+import io.ksf.spi.Source;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Produces records to Kafka / Amazon MSK topics with an idempotent producer and {@code acks=all}.
+ * {@link #flush()} returns positions only once every record sent since the last flush was acknowledged; a record
+ * the broker refuses for itself (too large, invalid, not authorized on its topic, routed to a topic that does
+ * not exist) is handed to the dead letters through {@link #takeRejected()} while its batch-mates are stored.
+ *
+ * <p>With {@link Builder#exactlyOnce}, the producer is transactional and {@link #commit(Positions)} sends the
+ * consumer group's offsets inside the transaction of the data: a {@code read_committed} reader of the output
+ * sees every input record once, whatever crashes in between. Source and target must be on one cluster.
+ */
+public final class KafkaTarget implements Target {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTarget.class);
+    private static final Set<Class<? extends Throwable>> REFUSED_FOR_ITSELF = Set.of(RecordTooLargeException.class,
+            RecordBatchTooLargeException.class, org.apache.kafka.common.InvalidRecordException.class,
+            TopicAuthorizationException.class, UnknownTopicOrPartitionException.class);
+    /** Errors after which this producer cannot go on: another instance took over, or the cluster refuses us. */
+    private static final List<Class<? extends Throwable>> FATAL = List.of(ProducerFencedException.class,
+            InvalidProducerEpochException.class, TransactionalIdAuthorizationException.class,
+            ClusterAuthorizationException.class, AuthenticationException.class, UnsupportedVersionException.class);
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Properties properties;
+    private final KafkaRouting routing;
+    private final boolean exactlyOnce;
+    private final TopicDirectory topics;
+    private List<Sent> pending = new ArrayList<>();
+    /** Records routed to topics not looked up yet, with their Kafka records. */
+    private final List<Routed> unresolved = new ArrayList<>();
+    private final List<Rejected> rejected = new ArrayList<>();
+    private final Map<TopicPartition, Long> refusedNext = new HashMap<>();
+    /** Positions past acknowledged records, kept across a failed flush until one succeeds. */
+    private final Map<TopicPartition, Long> ackedNext = new HashMap<>();
+    private TransactionalPositions transactionSource;
+    private boolean transactionsReady;
+    private boolean inTransaction;
+
+    private record Sent(KsfRecord record, ProducerRecord<byte[], byte[]> out, Future<?> ack) {
+    }
+
+    private record Routed(KsfRecord record, ProducerRecord<byte[], byte[]> out) {
+    }
+
+    private KafkaTarget(Builder b) {
+        this.routing = new KafkaRouting(b.topicTemplate, b.topicField, b.keyFrom, b.keyField, b.format,
+                b.originHeaders);
+        this.exactlyOnce = b.exactlyOnce;
+        Properties props = new Properties();
+        props.putAll(b.properties);
+        props.put("acks", "all");
+        props.put("enable.idempotence", "true");
+        if (exactlyOnce) {
+            props.putIfAbsent("transactional.id", "ksf-" + UUID.randomUUID());
+            // a crashed instance's open transaction holds read_committed readers back until it times out
+            props.putIfAbsent("transaction.timeout.ms", "10000");
+        }
+        this.properties = props;
+        this.topics = new TopicDirectory(props);
+        try {
+            this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        } catch (KafkaException e) {
+            throw new KsfException("cannot create the Kafka producer: " + KafkaSource.rootMessage(e), e);
+        }
+    }
+
+    /** A target that produces with these producer properties (bootstrap.servers, security settings ...). */
+    public static Builder builder(Properties producerProperties) {
+        return new Builder(producerProperties);
+    }
+
+    /**
+     * The dead-letter destination of a pipeline: each bad record's original key, value and headers (with the
+     * runtime's origin and error headers) to one topic.
+     */
+    public static KafkaTarget deadLetters(Properties producerProperties, String topic) {
+        return builder(producerProperties).topic(topic).build();
+    }
+
+    @Override
+    public void write(List<KsfRecord> records) {
+        beginIfNeeded();
+        for (KsfRecord record : records) {
+            send(record);
+        }
+    }
+
+    private void send(KsfRecord record) {
+        ProducerRecord<byte[], byte[]> out;
+        try {
+            out = routing.toKafka(record);
+        } catch (InvalidRecordException e) {
+            refuse(record, e);
+            return;
+        }
+        if (!topics.known(out.topic())) {
+            unresolved.add(new Routed(record, out)); // looked up in flush(), where a silent cluster is retried
+            return;
+        }
+        sendKnown(record, out);
+    }
+
+    /**
+     * Sends to a topic that exists. A record too large for its topic is refused here: sent, it could share a
+     * batch that the broker refuses, which the producer splits and sends again without end.
+     */
+    private void sendKnown(KsfRecord record, ProducerRecord<byte[], byte[]> out) {
+        int limit = topics.maxMessageBytes(out.topic());
+        if (limit != Integer.MAX_VALUE) {
+            int size = batchSizeUpperBound(out);
+            if (size > limit) {
+                refuse(record, new InvalidRecordException("the record needs up to " + size + " bytes, more than topic "
+                        + out.topic() + " takes (max.message.bytes " + limit + ")"));
+                return;
+            }
+        }
+        pending.add(new Sent(record, out, producer.send(out)));
+    }
+
+    /** A batch holding only this record: batch header, record framing, key, value and headers, uncompressed. */
+    private static int batchSizeUpperBound(ProducerRecord<byte[], byte[]> out) {
+        int size = 61 + 21 + (out.key() == null ? 0 : out.key().length) + (out.value() == null ? 0 : out.value().length);
+        for (org.apache.kafka.common.header.Header header : out.headers()) {
+            size += 10 + header.key().length() * 3 + (header.value() == null ? 0 : header.value().length);
+        }
+        return size;
+    }
+
+    private void refuse(KsfRecord record, InvalidRecordException reason) {
+        rejected.add(new Rejected(record, reason));
+        refusedNext.merge(record.topicPartition(), record.offset() + 1, Math::max);
+    }
+
+    @Override
+    public Positions flush() {
+        resolveTopics();
+        producer.flush();
+        List<Sent> failed = new ArrayList<>();
+        Throwable firstFailure = null;
+        boolean refused = false;
+        for (Sent sent : pending) {
+            Throwable error = outcome(sent.ack());
+            if (error == null) {
+                ackedNext.merge(sent.record().topicPartition(), sent.record().offset() + 1, Math::max);
+            } else if (REFUSED_FOR_ITSELF.contains(error.getClass())) {
+                refuse(sent.record(), new InvalidRecordException("Kafka refused the record for topic "
+                        + sent.out().topic() + ": " + error.getMessage(), error));
+                refused = true;
+            } else if (FATAL.stream().anyMatch(fatal -> fatal.isInstance(error))) {
+                throw new KsfException("the Kafka producer failed for topic " + sent.out().topic() + ": "
+                        + KafkaSource.rootMessage(error), error);
+            } else {
+                // retriable, or failed beside a refused batch-mate: sent again, within the pipeline's retry bound
+                failed.add(sent);
+                firstFailure = firstFailure == null ? error : firstFailure;
+            }
+        }
+        if (exactlyOnce && (refused || !failed.isEmpty())) {
+            // a transaction with a failed send cannot commit: abort it and send the rest again in a new one
+            List<KsfRecord> again = pending.stream().filter(s -> !isRefused(s)).map(Sent::record).toList();
+            abort();
+            ackedNext.clear();
+            pending = new ArrayList<>();
+            write(again);
+            if (failed.isEmpty()) {
+                return flush();
+            }
+        } else if (!failed.isEmpty()) {
+            pending = new ArrayList<>();
+            write(failed.stream().map(Sent::record).toList());
+        }
+        if (!failed.isEmpty()) {
+            throw new RetriableException(failed.size() + " records were not acknowledged by Kafka, first for topic "
+                    + failed.get(0).out().topic() + ": " + firstFailure);
+        }
+        pending = new ArrayList<>();
+        refusedNext.forEach((tp, next) -> ackedNext.merge(tp, next, Math::max));
+        refusedNext.clear();
+        Positions positions = Positions.of(ackedNext);
+        ackedNext.clear();
+        return positions;
+    }
+
+    private boolean isRefused(Sent sent) {
+        Throwable error = outcome(sent.ack());
+        return error != null && REFUSED_FOR_ITSELF.contains(error.getClass());
+    }
+
+    private static Throwable outcome(Future<?> ack) {
+        try {
+            ack.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KsfException("interrupted while waiting for Kafka acknowledgements", e);
+        }
+    }
+
+    /** Sends the records whose topic was not known yet, or refuses them when their topic does not exist. */
+    private void resolveTopics() {
+        if (unresolved.isEmpty()) {
+            return;
+        }
+        beginIfNeeded();
+        for (String topic : new HashSet<>(unresolved.stream().map(r -> r.out().topic()).toList())) {
+            String problem = topics.problem(topic); // throws RetriableException while the cluster does not answer
+            if (problem != null && topic.equals(routing.fixedTopic())) {
+                throw new KsfException(problem);
+            }
+        }
+        List<Routed> waiting = new ArrayList<>(unresolved);
+        unresolved.clear();
+        for (Routed routed : waiting) {
+            String problem = topics.problem(routed.out().topic()); // known now: answered without asking again
+            if (problem != null) {
+                refuse(routed.record(), new InvalidRecordException(problem));
+            } else {
+                sendKnown(routed.record(), routed.out());
+            }
+        }
+    }
+
+    @Override
+    public List<Rejected> takeRejected() {
+        List<Rejected> taken = List.copyOf(rejected);
+        rejected.clear();
+        return taken;
+    }
+
+    /** Values pass through untouched when the formats agree and neither topic nor key is read from them. */
+    @Override
+    public boolean writesRaw(Format sourceFormat) {
+        return !routing.needsData() && (routing.writesAsRead() || routing.format().name().equals(sourceFormat.name()));
+    }
+
+    /**
+     * Exactly-once needs a source whose positions the same cluster stores (a Kafka source reading only committed
+     * records, or a source that keeps its checkpoints in a topic there); they then travel inside this target's
+     * transactions.
+     */
+    @Override
+    public boolean commitsPositionsOf(Source source) {
+        if (!exactlyOnce) {
+            return false;
+        }
+        if (!(source instanceof TransactionalPositions transactional)) {
+            throw new KsfException("exactly.once on the kafka target needs a kafka source, or an s3 source with "
+                    + "checkpoint kafka, found " + source.getClass().getSimpleName()
+                    + "; without it, delivery is at least once");
+        }
+        Properties consumer = transactional.positionsCluster();
+        if ("read_uncommitted".equals(consumer.getProperty("isolation.level"))) {
+            throw new KsfException("exactly.once needs the source's isolation.level read_committed, found "
+                    + "read_uncommitted");
+        }
+        Set<String> sourceServers = servers(consumer);
+        Set<String> targetServers = servers(properties);
+        if (!sourceServers.equals(targetServers)) {
+            throw new KsfException("exactly.once needs the source's positions and the target on one Kafka cluster: "
+                    + "the source's bootstrap.servers are " + sourceServers + ", the target's " + targetServers);
+        }
+        this.transactionSource = transactional;
+        return true;
+    }
+
+    private static Set<String> servers(Properties props) {
+        Set<String> servers = new HashSet<>();
+        for (String server : String.valueOf(props.getOrDefault("bootstrap.servers", "")).split(",")) {
+            servers.add(server.trim());
+        }
+        return servers;
+    }
+
+    /** Commits the open transaction with the consumer group's offsets in it. */
+    @Override
+    public void commit(Positions positions) {
+        if (transactionSource == null) {
+            throw new IllegalStateException("commit(Positions) without exactly-once");
+        }
+        beginIfNeeded();
+        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = transactionSource.offsets(positions);
+        try {
+            for (ProducerRecord<byte[], byte[]> record : transactionSource.records(positions)) {
+                producer.send(record);
+            }
+            producer.sendOffsetsToTransaction(offsets, transactionSource.groupMetadata());
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    producer.commitTransaction();
+                    break;
+                } catch (TimeoutException e) {
+                    if (attempt == 3) {
+                        throw e;
+                    }
+                    LOG.warn("committing the transaction timed out (attempt {}), trying again", attempt);
+                }
+            }
+            inTransaction = false;
+        } catch (KafkaException e) {
+            abort();
+            throw new KsfException("the exactly-once commit of " + positions + " failed, so the transaction was "
+                    + "aborted and nothing of it is visible; a restart resumes at the last committed offsets: "
+                    + KafkaSource.rootMessage(e), e);
+        }
+    }
+
+    private void beginIfNeeded() {
+        if (!exactlyOnce || inTransaction) {
+            return;
+        }
+        try {
+            if (!transactionsReady) {
+                producer.initTransactions();
+                transactionsReady = true;
+            }
+            producer.beginTransaction();
+            inTransaction = true;
+        } catch (KafkaException e) {
+            throw new KsfException("cannot start a Kafka transaction (transactional.id "
+                    + properties.getProperty("transactional.id") + "): " + KafkaSource.rootMessage(e), e);
+        }
+    }
+
+    private void abort() {
+        if (!inTransaction) {
+            return;
+        }
+        inTransaction = false;
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            LOG.warn("aborting the Kafka transaction failed: {}", KafkaSource.rootMessage(e));
+        }
+    }
+
+    /** The cluster answers and a fixed topic exists; no probe record is written, since a topic cannot take it back. */
+    @Override
+    public List<Check> check(Duration timeout, boolean probeWrite) {
+        String fixed = routing.fixedTopic();
+        return new KafkaChecks(properties, timeout).run(fixed == null ? List.of() : List.of(fixed), null, null);
+    }
+
+    @Override
+    public void discard(Collection<TopicPartition> partitions) {
+        // sends cannot be taken back; the records of lost partitions are replayed by their new owner
+    }
+
+    @Override
+    public void close() {
+        abort();
+        topics.close();
+        producer.close(Duration.ofSeconds(10));
+    }
+
+    /** Builds a {@link KafkaTarget}; a topic (or topic field) is required. */
+    public static final class Builder {
+        private final Properties properties;
+        private String topicTemplate;
+        private String topicField;
+        private KeyFrom keyFrom = KeyFrom.SOURCE;
+        private String keyField;
+        private Format format;
+        private boolean originHeaders;
+        private boolean exactlyOnce;
+
+        private Builder(Properties properties) {
+            this.properties = Objects.requireNonNull(properties, "producerProperties");
+        }
+
+        /** The topic of every record, or a template such as {@code ${topic}.curated} over the source's topic. */
+        public Builder topic(String nameOrTemplate) {
+            this.topicTemplate = Objects.requireNonNull(nameOrTemplate, "topic");
+            this.topicField = null;
+            return this;
+        }
+
+        /** The topic named by a field of each record, a dotted path such as {@code meta.topic}. */
+        public Builder topicField(String dottedPath) {
+            this.topicField = Objects.requireNonNull(dottedPath, "topicField");
+            this.topicTemplate = null;
+            return this;
+        }
+
+        /** The key from a field of each record (a dotted path); text as UTF-8, objects as JSON. */
+        public Builder keyField(String dottedPath) {
+            this.keyField = Objects.requireNonNull(dottedPath, "keyField");
+            this.keyFrom = KeyFrom.FIELD;
+            return this;
+        }
+
+        /** Records without a key (spread over partitions by the producer). The default is the source's key. */
+        public Builder noKey() {
+            this.keyFrom = KeyFrom.NONE;
+            this.keyField = null;
+            return this;
+        }
+
+        /**
+         * How decoded values are encoded. Without a format, every value is written as it was read, which suits
+         * copies and dead letters but not processors that change values.
+         */
+        public Builder format(Format value) {
+            this.format = value;
+            return this;
+        }
+
+        /** Adds {@code ksf.origin.topic}, {@code .partition}, {@code .offset} and {@code .timestamp} headers. */
+        public Builder originHeaders(boolean value) {
+            this.originHeaders = value;
+            return this;
+        }
+
+        /** A transactional producer that commits the source's offsets with the data; see the class comment. */
+        public Builder exactlyOnce(boolean value) {
+            this.exactlyOnce = value;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException    when no topic nor topic field was given
+         * @throws IllegalArgumentException when the topic is not a topic name or a template with {@code ${topic}}
+         */
+        public KafkaTarget build() {
+            if (topicTemplate == null && topicField == null) {
+                throw new IllegalStateException("KafkaTarget.Builder: no topic; call topic(name) or topicField(path)");
+            }
+            return new KafkaTarget(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaTarget" + Arrays.asList(routing.fixedTopic(), exactlyOnce ? "exactly-once" : "at-least-once");
+    }
+}

@@ -1,0 +1,590 @@
+package io.ksf.kinesis;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.checkpoint.CheckpointStore;
+import io.ksf.checkpoint.FileCheckpointStore;
+import io.ksf.kafka.KafkaCheckpointStore;
+import io.ksf.kafka.CheckpointTransactions;
+import io.ksf.spi.Check;
+import io.ksf.spi.Header;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PartitionListener;
+import io.ksf.spi.Positions;
+import io.ksf.spi.Source;
+import io.ksf.spi.TopicPartition;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
+import software.amazon.awssdk.services.kinesis.model.KmsThrottlingException;
+import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The {@code kinesis} source: a Kinesis data stream read by polling GetRecords, one partition per shard (the
+ * shard id's number), a shard's children only once its every record is durable.
+ *
+ * <p>Positions: a record's offset is its ordinal in its shard (how many records of the shard came before it, from
+ * where this source first read it), which KSF's runtime handles like any offset. The checkpoint keeps, per shard,
+ * the next ordinal with the sequence number of the last durable record (decimal text of up to 129 digits, never
+ * a long), so a restart resumes after that sequence number and gives the next record the same offset as before:
+ * replays rewrite the same S3 object names, and no offset means nothing after a restart.
+ */
+public final class KinesisSource implements Source, CheckpointTransactions {
+    /** The header with a record's sequence number. */
+    public static final String SEQUENCE_HEADER = "ksf.kinesis.sequence";
+    /** The header with a record's shard id. */
+    public static final String SHARD_HEADER = "ksf.kinesis.shard";
+    private static final Logger LOG = LoggerFactory.getLogger(KinesisSource.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(10).toNanos();
+
+    /** Where reading of a shard without a checkpoint starts. */
+    public enum InitialPosition {
+        /** The oldest record kept (no record lost, the retention window read again). */
+        TRIM_HORIZON,
+        /** Records that arrive from now on; closed shards are skipped. */
+        LATEST,
+        /** Records that arrived at or after {@code initial.timestamp}. */
+        AT_TIMESTAMP
+    }
+
+    /**
+     * How the stream is read.
+     *
+     * @param stream            the stream's name
+     * @param initialPosition   where shards without a checkpoint start
+     * @param initialTimestamp  the instant of {@link InitialPosition#AT_TIMESTAMP}, or null
+     * @param maxRecords        the most records one GetRecords returns (Kinesis allows 10,000)
+     * @param readsPerSecond    GetRecords calls per shard per second (Kinesis allows 5, shared by all consumers)
+     * @param discoveryInterval how often the shards are listed again (new shards after a split or merge)
+     * @param maxPollRecords    the most records one poll returns
+     */
+    public record Settings(String stream, InitialPosition initialPosition, Instant initialTimestamp, int maxRecords,
+                           double readsPerSecond, Duration discoveryInterval, int maxPollRecords) {
+    }
+
+    private enum State { WAITING, READING, DRAINED, ENDED }
+
+    /** A shard and where this source is in it; poll thread only. */
+    private static final class ShardState {
+        final String id;
+        final TopicPartition partition;
+        final List<String> parents;
+        final String endingSequence;
+        State state = State.WAITING;
+        String iterator;
+        String lastDelivered;
+        long delivered;
+        long committed;
+        /** Sequence numbers of the records handed out and not yet durable, by offset. */
+        final TreeMap<Long, String> sequences = new TreeMap<>();
+        long nextReadNanos;
+        long backoffNanos;
+        boolean paused;
+        ShardIteratorType startType;
+        String startSequence;
+
+        ShardState(String id, TopicPartition partition, List<String> parents, String endingSequence) {
+            this.id = id;
+            this.partition = partition;
+            this.parents = parents;
+            this.endingSequence = endingSequence;
+        }
+    }
+
+    private final KinesisClient client;
+    private final Settings settings;
+    /** One document under store shard 0: every Kinesis shard's checkpoint, by shard id. */
+    private final CheckpointStore store;
+    private final String endpoint;
+    private final Map<String, ShardState> shards = new TreeMap<>();
+    private final Map<Integer, ShardState> byPartition = new HashMap<>();
+    private final Object wait = new Object();
+    private Map<String, ShardCheckpoint> checkpoints = new HashMap<>();
+    private PartitionListener listener;
+    /** Whether this instance owns the stream (the store's shard): a shared store makes the others wait. */
+    private boolean owned;
+    private boolean firstListing = true;
+    private long nextDiscoveryNanos;
+    private volatile boolean woken;
+
+    KinesisSource(KinesisClient client, Settings settings, CheckpointStore store, String endpoint) {
+        this.client = client;
+        this.settings = settings;
+        this.store = store;
+        this.endpoint = endpoint;
+    }
+
+    /** A source that keeps its checkpoints in a local file (one instance). */
+    public static KinesisSource withFileCheckpoints(KinesisClient client, Settings settings, Path file) {
+        return new KinesisSource(client, settings, new FileCheckpointStore(file), "the stream's endpoint");
+    }
+
+    /**
+     * A source that keeps its checkpoints in a compacted topic of one partition (written in the kafka target's
+     * transactions), owned through a consumer group: of several instances with the same group, one reads the
+     * stream and the others wait to take over.
+     */
+    public static KinesisSource withKafkaCheckpoints(KinesisClient client, Settings settings, Properties cluster,
+                                                     String topic, String group) {
+        return new KinesisSource(client, settings, new KafkaCheckpointStore(cluster, topic, 1, group),
+                "the stream's endpoint");
+    }
+
+    @Override
+    public void open(PartitionListener partitionListener) {
+        this.listener = partitionListener;
+        store.open(new CheckpointStore.ShardListener() {
+            @Override
+            public void onAssigned(Set<Integer> storeShards) {
+                own();
+            }
+
+            @Override
+            public void onRevoked(Set<Integer> storeShards) {
+                disown(false);
+            }
+
+            @Override
+            public void onLost(Set<Integer> storeShards) {
+                disown(true);
+            }
+        });
+    }
+
+    /** This instance owns the stream now: read the checkpoints and start the shards. */
+    private void own() {
+        checkpoints = new HashMap<>(decode(store.load(0)));
+        owned = true;
+        firstListing = true;
+        LOG.info("kinesis source: stream {}, checkpoints in {} ({} shards known)", settings.stream(),
+                store.describe(), checkpoints.size());
+        discover();
+    }
+
+    /** Another instance takes the stream: commit what was read (unless it is lost already), then forget it all. */
+    private void disown(boolean lost) {
+        List<TopicPartition> reading = shards.values().stream()
+                .filter(s -> s.state == State.READING || s.state == State.DRAINED).map(s -> s.partition).toList();
+        if (!reading.isEmpty()) {
+            if (lost) {
+                listener.onLost(reading);
+            } else {
+                listener.onRevoked(reading);
+            }
+        }
+        owned = false;
+        shards.clear();
+        byPartition.clear();
+        checkpoints = new HashMap<>();
+        LOG.info("kinesis source: stream {} {} to another instance", settings.stream(), lost ? "lost" : "given up");
+    }
+
+    private static Map<String, ShardCheckpoint> decode(byte[] json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, ShardCheckpoint>>() { });
+        } catch (IOException e) {
+            throw new KsfException("the Kinesis source's checkpoints are not readable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every shard's checkpoint as one document. */
+    private byte[] encoded() {
+        try {
+            return JSON.writeValueAsBytes(new TreeMap<>(checkpoints));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Lists the shards (every page), adds the new ones and starts those whose parents have ended. */
+    private void discover() {
+        List<Shard> listed = new ArrayList<>();
+        try {
+            String token = null;
+            do {
+                ListShardsRequest request = token == null
+                        ? ListShardsRequest.builder().streamName(settings.stream()).build()
+                        : ListShardsRequest.builder().nextToken(token).build();
+                ListShardsResponse response = client.listShards(request);
+                listed.addAll(response.shards());
+                token = response.nextToken();
+            } while (token != null);
+        } catch (SdkException e) {
+            if (firstListing) {
+                throw new KsfException("kinesis source: cannot list the shards of stream " + settings.stream()
+                        + " at " + endpoint + ": " + e.getMessage(), e);
+            }
+            LOG.warn("kinesis source: listing the shards of {} failed, trying again later: {}", settings.stream(),
+                    e.getMessage());
+            return;
+        }
+        for (Shard listedShard : listed) {
+            if (shards.containsKey(listedShard.shardId())) {
+                continue;
+            }
+            List<String> parents = new ArrayList<>();
+            if (listedShard.parentShardId() != null) {
+                parents.add(listedShard.parentShardId());
+            }
+            if (listedShard.adjacentParentShardId() != null) {
+                parents.add(listedShard.adjacentParentShardId());
+            }
+            ShardState shard = new ShardState(listedShard.shardId(), new TopicPartition(settings.stream(),
+                    number(listedShard.shardId())), List.copyOf(parents),
+                    listedShard.sequenceNumberRange().endingSequenceNumber());
+            ShardCheckpoint checkpoint = checkpoints.get(shard.id);
+            if (checkpoint != null && checkpoint.ended()) {
+                shard.state = State.ENDED;
+            } else if (checkpoint == null && firstListing && !readParents(shard)
+                    && settings.initialPosition() == InitialPosition.LATEST && shard.endingSequence != null) {
+                shard.state = State.ENDED; // LATEST: a closed shard has nothing new
+            }
+            shards.put(shard.id, shard);
+            byPartition.put(shard.partition.partition(), shard);
+        }
+        firstListing = false;
+        startReadyShards();
+    }
+
+    /** Whether a parent of the shard was read by this source (it has a checkpoint): then it starts at the oldest. */
+    private boolean readParents(ShardState shard) {
+        return shard.parents.stream().anyMatch(checkpoints::containsKey);
+    }
+
+    private void startReadyShards() {
+        List<TopicPartition> started = new ArrayList<>();
+        for (ShardState shard : shards.values()) {
+            if (shard.state == State.WAITING && shard.parents.stream().allMatch(this::ended)) {
+                start(shard);
+                if (shard.state == State.READING) {
+                    started.add(shard.partition);
+                }
+            }
+        }
+        if (!started.isEmpty()) {
+            listener.onAssigned(started);
+        }
+    }
+
+    /** A parent that has ended, or that is gone from the listing (past the retention). */
+    private boolean ended(String shardId) {
+        ShardState parent = shards.get(shardId);
+        return parent == null || parent.state == State.ENDED;
+    }
+
+    private void start(ShardState shard) {
+        ShardCheckpoint checkpoint = checkpoints.get(shard.id);
+        shard.delivered = checkpoint == null ? 0 : checkpoint.next();
+        shard.committed = shard.delivered;
+        if (checkpoint != null && checkpoint.sequence() != null) {
+            if (checkpoint.sequence().equals(shard.endingSequence)) {
+                shard.state = State.DRAINED; // closed, and its last record is durable
+                return;
+            }
+            shard.startType = ShardIteratorType.AFTER_SEQUENCE_NUMBER;
+            shard.startSequence = checkpoint.sequence();
+        } else if (!shard.parents.isEmpty() || settings.initialPosition() == InitialPosition.TRIM_HORIZON
+                || readParents(shard)) {
+            shard.startType = ShardIteratorType.TRIM_HORIZON; // children start at their oldest record
+        } else {
+            shard.startType = settings.initialPosition() == InitialPosition.LATEST ? ShardIteratorType.LATEST
+                    : ShardIteratorType.AT_TIMESTAMP;
+        }
+        shard.state = State.READING;
+        shard.iterator = iterator(shard);
+        LOG.info("kinesis source: {} shard {} (partition {}) from {}{}, offset {}", settings.stream(), shard.id,
+                shard.partition.partition(), shard.startType, shard.startSequence == null ? ""
+                        : " " + shard.startSequence, shard.delivered);
+    }
+
+    /** A new iterator: after the last record handed out, else at the shard's start. */
+    private String iterator(ShardState shard) {
+        GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder().streamName(settings.stream())
+                .shardId(shard.id);
+        if (shard.lastDelivered != null) {
+            request.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+                    .startingSequenceNumber(shard.lastDelivered);
+        } else {
+            request.shardIteratorType(shard.startType);
+            if (shard.startType == ShardIteratorType.AFTER_SEQUENCE_NUMBER) {
+                request.startingSequenceNumber(shard.startSequence);
+            } else if (shard.startType == ShardIteratorType.AT_TIMESTAMP) {
+                request.timestamp(settings.initialTimestamp());
+            }
+        }
+        try {
+            return client.getShardIterator(request.build()).shardIterator();
+        } catch (InvalidArgumentException e) {
+            if (shard.endingSequence != null) {
+                return null; // after the last record of a closed shard: nothing left
+            }
+            throw new KsfException("kinesis source: shard " + shard.id + " of " + settings.stream()
+                    + " refused its position: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<KsfRecord> poll(Duration timeout) {
+        store.poll();
+        if (!owned) {
+            pause(timeout); // another instance reads the stream
+            woken = false;
+            return List.of();
+        }
+        endDrainedShards();
+        long now = System.nanoTime();
+        if (now - nextDiscoveryNanos >= 0) {
+            nextDiscoveryNanos = now + settings.discoveryInterval().toNanos();
+            discover();
+        }
+        long deadline = now + timeout.toNanos();
+        List<KsfRecord> batch = new ArrayList<>();
+        while (true) {
+            long earliest = deadline;
+            for (ShardState shard : shards.values()) {
+                if (shard.state != State.READING || shard.paused) {
+                    continue;
+                }
+                if (System.nanoTime() - shard.nextReadNanos >= 0 && batch.size() < settings.maxPollRecords()) {
+                    read(shard, batch);
+                }
+                earliest = Math.min(earliest, shard.nextReadNanos);
+            }
+            now = System.nanoTime();
+            if (!batch.isEmpty() || woken || now - deadline >= 0 || shards.values().stream()
+                    .anyMatch(s -> s.state == State.DRAINED)) {
+                break;
+            }
+            if (!pause(Duration.ofNanos(Math.max(1_000_000, Math.min(earliest, deadline) - now)))) {
+                break;
+            }
+        }
+        woken = false;
+        return batch;
+    }
+
+    /** Waits, or less on a wakeup; false when interrupted. */
+    private boolean pause(Duration time) {
+        synchronized (wait) {
+            try {
+                if (!woken) {
+                    wait.wait(Math.max(1, time.toMillis()));
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private void read(ShardState shard, List<KsfRecord> batch) {
+        long now = System.nanoTime();
+        try {
+            GetRecordsResponse response = client.getRecords(b -> b.shardIterator(shard.iterator)
+                    .limit(settings.maxRecords()));
+            shard.backoffNanos = 0;
+            for (Record record : response.records()) {
+                long offset = shard.delivered++;
+                shard.sequences.put(offset, record.sequenceNumber());
+                shard.lastDelivered = record.sequenceNumber();
+                Instant arrived = record.approximateArrivalTimestamp();
+                batch.add(KsfRecord.of(settings.stream(), shard.partition.partition(), offset,
+                        arrived == null ? System.currentTimeMillis() : arrived.toEpochMilli(),
+                        record.partitionKey() == null ? null : record.partitionKey().getBytes(StandardCharsets.UTF_8),
+                        record.data().asByteArray(), List.of(Header.of(SEQUENCE_HEADER, record.sequenceNumber()),
+                                Header.of(SHARD_HEADER, shard.id))));
+            }
+            shard.iterator = response.nextShardIterator();
+            shard.nextReadNanos = now + (long) (1e9 / settings.readsPerSecond());
+            if (shard.iterator == null) {
+                shard.state = State.DRAINED; // closed and read to its end: its children wait for its commit
+                LOG.info("kinesis source: {} shard {} read to its end ({} records); children start once they are "
+                        + "durable", settings.stream(), shard.id, shard.delivered);
+            }
+        } catch (ExpiredIteratorException e) {
+            LOG.info("kinesis source: the iterator of shard {} expired; getting a new one", shard.id);
+            shard.iterator = iterator(shard);
+            if (shard.iterator == null) {
+                shard.state = State.DRAINED;
+            }
+        } catch (ProvisionedThroughputExceededException | LimitExceededException | KmsThrottlingException e) {
+            backOff(shard, now, "throttled");
+        } catch (SdkException e) {
+            backOff(shard, now, e.getMessage());
+        }
+    }
+
+    private void backOff(ShardState shard, long now, String why) {
+        long base = (long) (1e9 / settings.readsPerSecond());
+        shard.backoffNanos = Math.min(MAX_BACKOFF_NANOS, shard.backoffNanos == 0 ? 2 * base : 2 * shard.backoffNanos);
+        shard.nextReadNanos = now + shard.backoffNanos;
+        LOG.warn("kinesis source: reading shard {} of {} failed ({}); next try in {} ms", shard.id, settings.stream(),
+                why, shard.backoffNanos / 1_000_000);
+    }
+
+    /**
+     * A shard read to its end: the runtime flushes and commits its records (a revocation), then it is checkpointed
+     * as ended and its children start.
+     */
+    private void endDrainedShards() {
+        for (ShardState shard : List.copyOf(shards.values())) {
+            if (shard.state != State.DRAINED) {
+                continue;
+            }
+            if (shard.committed < shard.delivered) {
+                listener.onRevoked(List.of(shard.partition));
+            }
+            if (shard.committed == shard.delivered) {
+                shard.state = State.ENDED;
+                ShardCheckpoint previous = checkpoints.get(shard.id);
+                ShardCheckpoint ended = new ShardCheckpoint(previous == null ? null : previous.sequence(),
+                        shard.committed, true);
+                checkpoints.put(shard.id, ended);
+                store.save(0, encoded());
+                LOG.info("kinesis source: {} shard {} ended after {} records", settings.stream(), shard.id,
+                        shard.committed);
+                startReadyShards();
+            }
+        }
+    }
+
+    /** The checkpoints that these positions make: only shards of this stream that moved on. */
+    private Map<String, ShardCheckpoint> apply(Positions positions) {
+        Map<String, ShardCheckpoint> changed = new HashMap<>();
+        positions.asMap().forEach((tp, next) -> {
+            ShardState shard = tp.topic().equals(settings.stream()) ? byPartition.get(tp.partition()) : null;
+            if (shard == null || next <= shard.committed) {
+                return;
+            }
+            String sequence = shard.sequences.get(next - 1);
+            shard.sequences.headMap(next).clear();
+            shard.committed = next;
+            ShardCheckpoint checkpoint = new ShardCheckpoint(sequence, next, false);
+            checkpoints.put(shard.id, checkpoint);
+            changed.put(shard.id, checkpoint);
+        });
+        return changed;
+    }
+
+    @Override
+    public void commit(Positions positions) {
+        if (!apply(positions).isEmpty()) {
+            store.save(0, encoded());
+        }
+    }
+
+    @Override
+    public Positions resumePositions(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> next = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            ShardState shard = byPartition.get(partition.partition());
+            if (shard != null) {
+                next.put(partition, shard.committed);
+            }
+        }
+        return Positions.of(next);
+    }
+
+    @Override
+    public List<Check> check(Duration timeout) {
+        try {
+            client.listShards(b -> b.streamName(settings.stream()));
+            return List.of(Check.passed("stream " + settings.stream(), "shards listed"));
+        } catch (SdkException e) {
+            return List.of(Check.failed("stream " + settings.stream(), "cannot list its shards at " + endpoint
+                    + ": " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public void pause(Collection<TopicPartition> partitions) {
+        partitions.forEach(p -> setPaused(p, true));
+    }
+
+    @Override
+    public void resume(Collection<TopicPartition> partitions) {
+        partitions.forEach(p -> setPaused(p, false));
+    }
+
+    private void setPaused(TopicPartition partition, boolean paused) {
+        ShardState shard = byPartition.get(partition.partition());
+        if (shard != null && partition.topic().equals(settings.stream())) {
+            shard.paused = paused;
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        woken = true;
+        synchronized (wait) {
+            wait.notifyAll();
+        }
+    }
+
+    @Override
+    public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
+        KafkaCheckpointStore kafka = kafkaCheckpoints();
+        return apply(positions).isEmpty() ? List.of() : List.of(kafka.record(0, encoded()));
+    }
+
+    @Override
+    public KafkaCheckpointStore kafkaCheckpoints() {
+        if (store instanceof KafkaCheckpointStore kafka) {
+            return kafka;
+        }
+        throw new KsfException("exactly.once with a kinesis source needs its checkpoints in Kafka (checkpoint kafka, "
+                + "on the target's cluster), found " + store.describe());
+    }
+
+    /** The number of a shard id such as {@code shardId-000000000003}: the partition of its records. */
+    static int number(String shardId) {
+        try {
+            return Integer.parseInt(shardId.substring(shardId.lastIndexOf('-') + 1));
+        } catch (NumberFormatException e) {
+            throw new KsfException("kinesis source: unexpected shard id " + shardId
+                    + " (expected shardId-<number>)", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            store.close();
+        } finally {
+            client.close();
+        }
+    }
+}

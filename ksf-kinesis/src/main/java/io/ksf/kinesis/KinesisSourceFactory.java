@@ -1,0 +1,177 @@
+package io.ksf.kinesis;
+
+import io.ksf.checkpoint.FileCheckpointStore;
+import io.ksf.kafka.KafkaCheckpointStore;
+import io.ksf.spi.ConfigException;
+import io.ksf.spi.FactoryContext;
+import io.ksf.spi.Option;
+import io.ksf.spi.Options;
+import io.ksf.spi.Source;
+import io.ksf.spi.SourceFactory;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/** The {@code kinesis} source: a Kinesis data stream, one partition per shard, checkpointed after the target. */
+public final class KinesisSourceFactory implements SourceFactory {
+    public static final Option<String> STREAM = Option.string("stream", "the stream's name").required();
+    public static final Option<String> REGION = Option.string("region",
+            "the stream's region; default: the AWS region chain (AWS_REGION ...)");
+    public static final Option<String> ENDPOINT = Option.string("endpoint",
+            "endpoint of a Kinesis-compatible server, such as http://127.0.0.1:4567");
+    public static final Option<String> INITIAL_POSITION = Option.choice("initial.position",
+            "where shards without a checkpoint start: trim_horizon (the oldest record kept), latest (new records; "
+                    + "closed shards skipped) or at_timestamp (initial.timestamp)",
+            "trim_horizon", "latest", "at_timestamp").defaultValue("trim_horizon");
+    public static final Option<String> INITIAL_TIMESTAMP = Option.string("initial.timestamp",
+            "the ISO-8601 instant of initial.position at_timestamp, such as 2026-11-23T10:00:00Z");
+    public static final Option<Integer> MAX_RECORDS = Option.integer("max.records",
+            "most records per GetRecords call (Kinesis allows 10000)").defaultValue(10_000);
+    public static final Option<Double> READS_PER_SECOND = Option.number("reads.per.second",
+            "GetRecords calls per shard per second (Kinesis allows 5 per shard, shared by all its consumers)")
+            .defaultValue(1.0);
+    public static final Option<Duration> DISCOVERY_INTERVAL = Option.duration("shard.discovery.interval",
+            "how often the shards are listed again, for the children of splits and merges")
+            .defaultValue(Duration.ofSeconds(10));
+    public static final Option<Integer> MAX_POLL_RECORDS = Option.integer("max.poll.records",
+            "most records handed to the pipeline at once").defaultValue(10_000);
+    public static final Option<String> CHECKPOINT = Option.choice("checkpoint",
+            "where shard positions are kept: file (one instance) or kafka (a compacted topic; with the kafka "
+                    + "target's exactly.once, written in its transactions)", "file", "kafka").defaultValue("file");
+    public static final Option<String> CHECKPOINT_PATH = Option.string("checkpoint.path",
+            "checkpoint file (checkpoint file); default ksf-checkpoints/kinesis-<stream>.json");
+    public static final Option<String> CHECKPOINT_TOPIC = Option.string("checkpoint.topic",
+            "compacted topic of the checkpoints, one partition (checkpoint kafka); default ksf-kinesis-<stream>");
+    public static final Option<String> CHECKPOINT_GROUP = Option.string("checkpoint.group",
+            "consumer group on the checkpoint topic: of the instances in it, one reads the stream and the others "
+                    + "wait to take over; default ksf-kinesis-<stream>");
+    public static final Option<Map<String, String>> CHECKPOINT_PROPERTIES = Option.map("checkpoint.properties",
+            "Kafka client properties of the checkpoint topic's cluster: bootstrap.servers, security ...");
+
+    @Override
+    public String name() {
+        return "kinesis";
+    }
+
+    @Override
+    public String description() {
+        return "Reads a Kinesis data stream, shard by shard (parents before children); checkpoints after the target";
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return List.of(STREAM, REGION, ENDPOINT, INITIAL_POSITION, INITIAL_TIMESTAMP, MAX_RECORDS, READS_PER_SECOND,
+                DISCOVERY_INTERVAL, MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_PATH, CHECKPOINT_TOPIC, CHECKPOINT_GROUP,
+                CHECKPOINT_PROPERTIES);
+    }
+
+    @Override
+    public void check(Options options) {
+        String path = options.path();
+        List<String> problems = new ArrayList<>();
+        String position = options.require(INITIAL_POSITION);
+        String timestamp = options.get(INITIAL_TIMESTAMP);
+        if (position.equals("at_timestamp") && timestamp == null) {
+            problems.add(path + ".initial.timestamp: missing; initial.position at_timestamp needs an instant such "
+                    + "as 2026-11-23T10:00:00Z");
+        }
+        if (timestamp != null) {
+            try {
+                Instant.parse(timestamp);
+            } catch (DateTimeParseException e) {
+                problems.add(path + ".initial.timestamp: expected an ISO-8601 instant such as 2026-11-23T10:00:00Z, "
+                        + "found \"" + timestamp + "\"");
+            }
+        }
+        int maxRecords = options.require(MAX_RECORDS);
+        if (maxRecords < 1 || maxRecords > 10_000) {
+            problems.add(path + ".max.records: expected 1 to 10000, found " + maxRecords);
+        }
+        double reads = options.require(READS_PER_SECOND);
+        if (reads <= 0 || reads > 5) {
+            problems.add(path + ".reads.per.second: expected more than 0 and at most 5 (Kinesis's limit per shard), "
+                    + "found " + reads);
+        }
+        if (options.require(CHECKPOINT).equals("kafka") && (options.get(CHECKPOINT_PROPERTIES) == null
+                || !options.get(CHECKPOINT_PROPERTIES).containsKey("bootstrap.servers"))) {
+            problems.add(path + ".checkpoint.properties.bootstrap.servers: missing; checkpoint kafka needs the "
+                    + "cluster of its topic");
+        }
+        String endpoint = options.get(ENDPOINT);
+        if (endpoint != null) {
+            try {
+                URI uri = URI.create(endpoint);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    throw new IllegalArgumentException();
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ".endpoint: expected a URL such as http://127.0.0.1:4567, found \"" + endpoint
+                        + "\"");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    @Override
+    public Source create(Options options, FactoryContext context) {
+        check(options);
+        String stream = options.require(STREAM);
+        String timestamp = options.get(INITIAL_TIMESTAMP);
+        KinesisSource.Settings settings = new KinesisSource.Settings(stream,
+                KinesisSource.InitialPosition.valueOf(options.require(INITIAL_POSITION).toUpperCase(Locale.ROOT)),
+                timestamp == null ? null : Instant.parse(timestamp), options.require(MAX_RECORDS),
+                options.require(READS_PER_SECOND), options.require(DISCOVERY_INTERVAL),
+                options.require(MAX_POLL_RECORDS));
+        String endpoint = options.get(ENDPOINT);
+        KinesisClient client = client(options.get(REGION), endpoint == null ? null : URI.create(endpoint));
+        String where = endpoint == null ? "Kinesis" : endpoint;
+        if (options.require(CHECKPOINT).equals("kafka")) {
+            Properties cluster = new Properties();
+            cluster.putAll(options.get(CHECKPOINT_PROPERTIES));
+            String topic = options.get(CHECKPOINT_TOPIC) == null ? "ksf-kinesis-" + stream
+                    : options.get(CHECKPOINT_TOPIC);
+            String group = options.get(CHECKPOINT_GROUP) == null ? "ksf-kinesis-" + stream
+                    : options.get(CHECKPOINT_GROUP);
+            return new KinesisSource(client, settings, new KafkaCheckpointStore(cluster, topic, 1, group), where);
+        }
+        Path file = Path.of(options.get(CHECKPOINT_PATH) == null ? "ksf-checkpoints/kinesis-" + stream + ".json"
+                : options.get(CHECKPOINT_PATH));
+        return new KinesisSource(client, settings, new FileCheckpointStore(file), where);
+    }
+
+    /** A Kinesis client as KSF builds it: the default credentials chain, no SDK retries (the source backs off). */
+    public static KinesisClient client(String region, URI endpoint) {
+        RetryStrategy noRetries = AwsRetryStrategy.doNotRetry();
+        KinesisClientBuilder builder = KinesisClient.builder()
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofSeconds(30)))
+                .overrideConfiguration(c -> c.retryStrategy(noRetries).apiCallAttemptTimeout(Duration.ofSeconds(60)));
+        if (region != null) {
+            builder.region(Region.of(region));
+        } else if (endpoint != null) {
+            builder.region(Region.US_EAST_1); // a local server ignores it, but SigV4 needs one
+        }
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder.build();
+    }
+}

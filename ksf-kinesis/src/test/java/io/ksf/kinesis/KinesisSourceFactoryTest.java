@@ -1,0 +1,21 @@
+package io.ksf.kinesis;
+
+import io.ksf.spi.Options;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The kinesis source's options, checked before anything connects: these tests need no Kinesis server. */
+class KinesisSourceFactoryTest {
+    @Test
+    void aConfigWithoutItsTimestampNamesTheKey() {
+        KinesisSourceFactory factory = new KinesisSourceFactory();
+        assertThatThrownBy(() -> factory.check(Options.of("source",
+                        factory.options(), Map.of("stream", "s", "initial.position", "at_timestamp",
+                                "reads.per.second", 9))))
+                .hasMessageContaining("source.initial.timestamp: missing")
+                .hasMessageContaining("source.reads.per.second: expected more than 0 and at most 5");
+    }
+}

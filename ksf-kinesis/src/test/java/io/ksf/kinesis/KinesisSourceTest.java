@@ -1,0 +1,193 @@
+package io.ksf.kinesis;
+
+import io.ksf.format.bytes.BytesFormat;
+import io.ksf.pipeline.Pipeline;
+import io.ksf.spi.KsfRecord;
+import io.ksf.testkit.EmbeddedKinesis;
+import io.ksf.testkit.InMemoryTarget;
+import io.ksf.testkit.KinesisServer;
+import io.ksf.testkit.RunningPipeline;
+import io.ksf.testkit.Wait;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The kinesis source on a real Kinesis API server (kinesis-local): shards, restarts, splits, start positions. */
+@ExtendWith(KinesisServer.class)
+class KinesisSourceTest {
+    static {
+        EmbeddedKinesis.useAsDefaultCredentials();
+    }
+
+    @TempDir
+    Path dir;
+
+    static KinesisClient client(EmbeddedKinesis kinesis) {
+        return KinesisSourceFactory.client(EmbeddedKinesis.REGION, kinesis.endpoint());
+    }
+
+    static void createStream(KinesisClient client, String stream, int shards) {
+        client.createStream(b -> b.streamName(stream).shardCount(shards));
+        awaitActive(client, stream);
+    }
+
+    static void awaitActive(KinesisClient client, String stream) {
+        Wait.until(() -> client.describeStreamSummary(b -> b.streamName(stream)).streamDescriptionSummary()
+                .streamStatus() == StreamStatus.ACTIVE, Duration.ofSeconds(30), stream + " active");
+    }
+
+    static void put(KinesisClient client, String stream, List<String> values) {
+        for (int from = 0; from < values.size(); from += 100) {
+            List<PutRecordsRequestEntry> entries = values.subList(from, Math.min(values.size(), from + 100)).stream()
+                    .map(v -> PutRecordsRequestEntry.builder().partitionKey("key-" + v)
+                            .data(SdkBytes.fromUtf8String(v)).build()).toList();
+            assertThat(client.putRecords(b -> b.streamName(stream).records(entries)).failedRecordCount()).isZero();
+        }
+    }
+
+    static List<String> values(String prefix, int from, int to) {
+        return IntStream.range(from, to).mapToObj(n -> prefix + n).toList();
+    }
+
+    private static KinesisSource.Settings settings(String stream, KinesisSource.InitialPosition position,
+                                                   Instant timestamp) {
+        return new KinesisSource.Settings(stream, position, timestamp, 10_000, 5, Duration.ofMillis(500), 10_000);
+    }
+
+    private Pipeline pipeline(EmbeddedKinesis kinesis, KinesisSource.Settings settings, InMemoryTarget target) {
+        return Pipeline.builder().name(settings.stream())
+                .source(KinesisSource.withFileCheckpoints(client(kinesis), settings,
+                        dir.resolve(settings.stream() + ".json")), new BytesFormat("\n"))
+                .target(target).flushEvery(50, 1 << 20, Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200))
+                .build();
+    }
+
+    private static Instant lastArrival(KinesisClient client, String stream) {
+        String shard = client.listShards(b -> b.streamName(stream)).shards().get(0).shardId();
+        String iterator = client.getShardIterator(b -> b.streamName(stream).shardId(shard)
+                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        return client.getRecords(b -> b.shardIterator(iterator)).records().stream()
+                .map(Record::approximateArrivalTimestamp).max(Instant::compareTo).orElseThrow();
+    }
+
+    private static List<String> stored(InMemoryTarget target) {
+        return target.stored().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void everyRecordOfEveryShardOnceAndARestartResumesAfterTheLastCheckpoint(EmbeddedKinesis kinesis)
+            throws Exception {
+        KinesisClient client = client(kinesis);
+        createStream(client, "orders", 2);
+        put(client, "orders", values("order-", 0, 200));
+        KinesisSource.Settings settings = settings("orders", KinesisSource.InitialPosition.TRIM_HORIZON, null);
+
+        InMemoryTarget first = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis, settings, first))) {
+            running.awaitUntil(() -> first.stored().size() >= 200, Duration.ofSeconds(60));
+        }
+        assertThat(stored(first)).containsExactlyInAnyOrderElementsOf(values("order-", 0, 200));
+        List<KsfRecord> records = first.stored();
+        assertThat(records).extracting(KsfRecord::topic).containsOnly("orders");
+        assertThat(records).extracting(KsfRecord::partition).containsOnly(0, 1);
+        assertThat(records.get(0).header(KinesisSource.SEQUENCE_HEADER)).isNotNull();
+        String checkpoint = Files.readString(dir.resolve("orders.json"));
+        assertThat(checkpoint).contains("shardId-000000000000", "shardId-000000000001", "\"sequence\":\"");
+
+        put(client, "orders", values("order-", 200, 250));
+        InMemoryTarget second = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis, settings, second))) {
+            // a shard is read in order from its checkpoint, so a record read again would come before the new ones
+            running.awaitUntil(() -> stored(second).containsAll(values("order-", 200, 250)), Duration.ofSeconds(60));
+        }
+        assertThat(stored(second)).containsExactlyInAnyOrderElementsOf(values("order-", 200, 250));
+        // offsets go on where the first run's stopped: the same record always has the same offset
+        long firstRunNext = records.stream().filter(r -> r.partition() == second.stored().get(0).partition())
+                .mapToLong(KsfRecord::offset).max().orElse(-1) + 1;
+        assertThat(second.stored().stream().filter(r -> r.partition() == second.stored().get(0).partition())
+                .mapToLong(KsfRecord::offset).min().orElseThrow()).isEqualTo(firstRunNext);
+        client.close();
+    }
+
+    @Test
+    void aShardSplitMidStreamIsReadParentFirstThenItsChildren(EmbeddedKinesis kinesis) {
+        KinesisClient client = client(kinesis);
+        createStream(client, "clicks", 1);
+        put(client, "clicks", values("before-", 0, 60));
+        KinesisSource.Settings settings = settings("clicks", KinesisSource.InitialPosition.TRIM_HORIZON, null);
+        InMemoryTarget target = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis, settings, target))) {
+            running.awaitUntil(() -> target.stored().size() >= 60, Duration.ofSeconds(60));
+            client.splitShard(b -> b.streamName("clicks").shardToSplit("shardId-000000000000")
+                    .newStartingHashKey("170141183460469231731687303715884105728"));
+            awaitActive(client, "clicks");
+            put(client, "clicks", values("after-", 0, 60));
+            running.awaitUntil(() -> target.stored().size() >= 120, Duration.ofSeconds(60));
+        }
+        List<KsfRecord> stored = target.stored();
+        assertThat(stored(target)).hasSize(120).doesNotHaveDuplicates();
+        int lastOfParent = 0;
+        int firstOfChildren = Integer.MAX_VALUE;
+        for (int i = 0; i < stored.size(); i++) {
+            if (stored.get(i).partition() == 0) {
+                lastOfParent = i;
+            } else {
+                firstOfChildren = Math.min(firstOfChildren, i);
+            }
+        }
+        assertThat(lastOfParent).as("the parent's last record comes before the children's first")
+                .isLessThan(firstOfChildren);
+        assertThat(stored.stream().filter(r -> r.partition() != 0).map(KsfRecord::partition).distinct().toList())
+                .containsExactlyInAnyOrder(1, 2);
+        client.close();
+    }
+
+    @Test
+    void latestSkipsWhatIsThereAndAtTimestampStartsAtTheInstant(EmbeddedKinesis kinesis) throws Exception {
+        KinesisClient client = client(kinesis);
+        createStream(client, "views", 1);
+        put(client, "views", values("old-", 0, 20));
+        // just after the last old record's arrival, as the server stamped it; the next ones arrive later
+        Instant between = lastArrival(client, "views").plusMillis(1);
+        Wait.until(() -> Instant.now().isAfter(between.plusMillis(1)), Duration.ofSeconds(10), "the clock past it");
+        put(client, "views", values("mid-", 0, 20));
+
+        InMemoryTarget latest = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis,
+                settings("views", KinesisSource.InitialPosition.LATEST, null), latest))) {
+            // the shard is assigned once its iterator was taken at LATEST
+            Wait.until(() -> running.pipeline().health().ready(), Duration.ofSeconds(30), "the shard assigned");
+            put(client, "views", values("new-", 0, 20));
+            running.awaitUntil(() -> latest.stored().size() >= 20, Duration.ofSeconds(60));
+        }
+        assertThat(stored(latest)).containsExactlyInAnyOrderElementsOf(values("new-", 0, 20));
+
+        Files.deleteIfExists(dir.resolve("views.json"));
+        InMemoryTarget atTimestamp = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis,
+                settings("views", KinesisSource.InitialPosition.AT_TIMESTAMP, between), atTimestamp))) {
+            running.awaitUntil(() -> atTimestamp.stored().size() >= 40, Duration.ofSeconds(60));
+        }
+        assertThat(stored(atTimestamp)).containsExactlyInAnyOrderElementsOf(
+                Stream.concat(values("mid-", 0, 20).stream(), values("new-", 0, 20).stream())
+                        .toList());
+        client.close();
+    }
+}

@@ -1,0 +1,79 @@
+package io.ksf.s3;
+
+import io.ksf.processor.Fields;
+import io.ksf.spi.KsfRecord;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Which "folder" of the bucket a record's object goes to, between the topic and the object name. The same record
+ * always gets the same folder, so keys stay deterministic.
+ */
+public interface ObjectPartitioner {
+
+    /** The folder of this record's object, below the topic. */
+    String path(KsfRecord record);
+
+    /** {@code partition=<p>}, as Kafka Connect's default partitioner. */
+    static ObjectPartitioner byKafkaPartition() {
+        return record -> "partition=" + record.partition();
+    }
+
+    /** {@code <field>=<value>} of a field of the decoded value; a missing field gives {@code <field>=null}. */
+    static ObjectPartitioner byField(String field) {
+        String name = field.substring(field.lastIndexOf('.') + 1);
+        return record -> {
+            Object value = Fields.get(record.data(), field);
+            String text = value == Fields.MISSING || value == null ? "null" : String.valueOf(value);
+            return name + "=" + text.replace('/', '_');
+        };
+    }
+
+    /**
+     * A time path such as {@code year=2024/month=05/day=01/hour=13} from the record timestamp, or from a field
+     * holding epoch milliseconds or an ISO-8601 instant.
+     *
+     * @param pattern a {@link DateTimeFormatter} pattern with quoted literals: {@code 'year='YYYY/'month='MM ...};
+     *                the Kafka Connect style {@code year=YYYY/month=MM/day=dd/hour=HH} is accepted too
+     */
+    static ObjectPartitioner byTime(String pattern, ZoneId zone, String timestampField) {
+        DateTimeFormatter format = DateTimeFormatter.ofPattern(connectStyle(pattern)).withZone(zone);
+        return record -> format.format(Instant.ofEpochMilli(timestamp(record, timestampField)));
+    }
+
+    private static long timestamp(KsfRecord record, String field) {
+        if (field == null) {
+            return record.timestamp();
+        }
+        Object value = Fields.get(record.data(), field);
+        if (value instanceof Number number) {
+            return number.longValue();
+        }
+        if (value instanceof String text) {
+            return Instant.parse(text).toEpochMilli();
+        }
+        throw new io.ksf.spi.InvalidRecordException("timestamp field '" + field + "' is missing or not a time");
+    }
+
+    /** Turns {@code year=YYYY/month=MM} into {@code 'year='yyyy'/month='MM}. */
+    static String connectStyle(String pattern) {
+        if (pattern.contains("'")) {
+            return pattern;
+        }
+        StringBuilder out = new StringBuilder();
+        for (String part : pattern.split("/")) {
+            int eq = part.indexOf('=');
+            if (out.length() > 0) {
+                out.append("'/'");
+            }
+            if (eq >= 0) {
+                out.append('\'').append(part, 0, eq + 1).append('\'').append(part.substring(eq + 1).replace("Y", "y"));
+            } else {
+                out.append(part.replace("Y", "y"));
+            }
+        }
+        return out.toString().replace("''", "");
+    }
+}

@@ -1,0 +1,561 @@
+package io.ksf.s3;
+
+import io.ksf.pipeline.Retry;
+import io.ksf.spi.Check;
+import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PendingFlush;
+import io.ksf.spi.Positions;
+import io.ksf.spi.RecordWriter;
+import io.ksf.spi.Rejected;
+import io.ksf.spi.RetriableException;
+import io.ksf.spi.Target;
+import io.ksf.spi.TopicPartition;
+import io.ksf.file.ObjectLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes records to S3 objects named by {@link ObjectLayout} (with a partitioner's folder), so the same input
+ * always gives the same keys and a replay overwrites instead of duplicating.
+ *
+ * <p>Records are encoded straight into a buffer per open object (optionally gzip-compressed): memory up to the
+ * part size while the staging memory lasts, a temporary file beyond ({@link StagedObject}). An object
+ * is cut when it reaches {@code flushRecords} records or {@code flushBytes} bytes, and at every {@link #flush()}.
+ * Objects up to the part size are one PUT; larger ones stream through a multipart upload, one part buffer at a
+ * time. Throttling, 5xx and network errors are retried with backoff and jitter up to the retry time; after that
+ * the flush fails and nothing is committed.
+ */
+public final class S3Target implements Target {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Target.class);
+    private static final int OBJECT_BUFFER = 8 * 1024;
+
+    /**
+     * @param bucket       the bucket
+     * @param prefix       prepended to every key, such as {@code curated/}
+     * @param format       how records are encoded
+     * @param partitioner  the folder of each record's object
+     * @param flushRecords records per object before it is cut (0: only at flush)
+     * @param flushBytes   encoded bytes per object before it is cut (0: only at flush)
+     * @param rotateInterval cut an object before a record whose timestamp is this far past the object's first
+     *                     record (record time, so replays cut at the same places); zero: never
+     * @param rotateSchedule cut objects that have been open this long on the wall clock, at the next write or
+     *                     flush; zero: never
+     * @param partSize     objects larger than this go through multipart upload, in parts of this size
+     * @param stagingMemory bytes of open objects (each up to the part size) kept in memory before uploading;
+     *                     beyond it objects are staged in temporary files
+     * @param gzip         compress objects; keys end with {@code .gz}
+     * @param sse          server-side encryption: null, AES256 or aws:kms
+     * @param kmsKeyId     the KMS key for aws:kms, or null for the bucket's default
+     * @param retry        how S3 calls are retried
+     */
+    public record Settings(String bucket, String prefix, Format format, ObjectPartitioner partitioner,
+                           int flushRecords, long flushBytes, Duration rotateInterval, Duration rotateSchedule,
+                           long partSize, long stagingMemory, boolean gzip, ServerSideEncryption sse, String kmsKeyId, Retry retry) {
+    }
+
+    private final S3Client client;
+    private final Settings settings;
+    private final boolean partitionsByData;
+    private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
+    private final List<Rejected> rejected = new ArrayList<>();
+    private final ExecutorService pool;
+    /** Objects of started flushes not stored yet, deleted by {@link #close()} when a flush never completes. */
+    private final Set<OpenObject> notStored = ConcurrentHashMap.newKeySet();
+    /** A flush that failed: the next one completes it first. */
+    private PendingFlush unfinished;
+    private final Map<TopicPartition, Long> written = new HashMap<>();
+    /** Staging memory left for open objects; beyond it they are staged in temporary files. */
+    private final AtomicLong stagingMemoryLeft;
+
+    private record ObjectGroup(TopicPartition partition, String path) {
+    }
+
+    /**
+     * @param client           the S3 client, closed with the target
+     * @param settings         bucket, layout, format, cut and upload settings
+     * @param partitionsByData whether object folders come from record data, so a partition has several objects open
+     */
+    public S3Target(S3Client client, Settings settings, boolean partitionsByData) {
+        this(client, settings, partitionsByData, 4);
+    }
+
+    /** @param uploads how many objects a flush uploads at the same time */
+    public S3Target(S3Client client, Settings settings, boolean partitionsByData, int uploads) {
+        this.client = client;
+        this.settings = settings;
+        this.partitionsByData = partitionsByData;
+        this.stagingMemoryLeft = new AtomicLong(settings.stagingMemory());
+        AtomicInteger threads = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(uploads, task -> {
+            Thread thread = new Thread(task, "ksf-s3-upload-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public void write(List<KsfRecord> records) {
+        for (KsfRecord record : records) {
+            ObjectGroup group = new ObjectGroup(record.topicPartition(), settings.partitioner().path(record));
+            OpenObject object = open.get(group);
+            if (object != null && object.tooOldFor(record)) {
+                open.remove(group);
+                upload(object);
+                object = null;
+            }
+            if (object == null) {
+                object = new OpenObject(key(record, group.path()), record.timestamp());
+                open.put(group, object);
+            }
+            written.merge(record.topicPartition(), record.offset() + 1, Math::max);
+            try {
+                object.write(record);
+            } catch (InvalidRecordException e) {
+                rejected.add(new Rejected(record, e)); // its position still counts: the dead letter keeps it
+                if (object.records == 0) {
+                    open.remove(group);
+                    object.delete();
+                }
+                continue;
+            }
+            if (object.full()) {
+                open.remove(group);
+                upload(object);
+            }
+        }
+        uploadObjectsOpenTooLong();
+    }
+
+    /** rotate.schedule: objects open longer than the schedule on the wall clock are stored now. */
+    private void uploadObjectsOpenTooLong() {
+        if (settings.rotateSchedule().isZero()) {
+            return;
+        }
+        long now = System.nanoTime();
+        Iterator<OpenObject> it = open.values().iterator();
+        while (it.hasNext()) {
+            OpenObject object = it.next();
+            if (now - object.openedNanos >= settings.rotateSchedule().toNanos()) {
+                upload(object);
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Uploads every open object, up to {@code uploads} at a time. When an upload fails, the next flush first tries
+     * the objects of this one again, and returns only once they are stored.
+     */
+    @Override
+    public Positions flush() {
+        if (unfinished == null) {
+            unfinished = startFlush();
+        }
+        Positions durable = unfinished.await();
+        unfinished = null;
+        return durable;
+    }
+
+    /** Closes every open object and starts uploading them; records written from now on go to new objects. */
+    @Override
+    public PendingFlush startFlush() {
+        Uploads uploads = new Uploads(List.copyOf(open.values()), Positions.of(written));
+        open.clear();
+        written.clear();
+        return uploads;
+    }
+
+    /** The uploads of one flush, on the pool; a failed one is submitted again when it is awaited again. */
+    private final class Uploads implements PendingFlush {
+        private final List<OpenObject> objects;
+        private final List<Future<?>> uploading;
+        private final Positions positions;
+
+        Uploads(List<OpenObject> objects, Positions positions) {
+            this.objects = objects;
+            this.positions = positions;
+            this.uploading = new ArrayList<>(objects.size());
+            notStored.addAll(objects);
+            for (OpenObject object : objects) {
+                uploading.add(pool.submit(() -> upload(object)));
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            return uploading.stream().allMatch(upload -> upload == null || upload.isDone());
+        }
+
+        @Override
+        public Positions await() {
+            for (int i = 0; i < objects.size(); i++) {
+                OpenObject object = objects.get(i);
+                if (uploading.get(i) == null) {
+                    uploading.set(i, pool.submit(() -> upload(object)));
+                }
+            }
+            RuntimeException failure = null;
+            for (int i = 0; i < objects.size(); i++) {
+                try {
+                    uploading.get(i).get();
+                } catch (ExecutionException e) {
+                    uploading.set(i, null); // submitted again by the next await
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r
+                                : new KsfException(e.getCause().getMessage(), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new KsfException("interrupted while uploading to s3://" + settings.bucket(), e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return positions;
+        }
+    }
+
+    @Override
+    public List<Rejected> takeRejected() {
+        List<Rejected> taken = List.copyOf(rejected);
+        rejected.clear();
+        return taken;
+    }
+
+    @Override
+    public boolean writesRaw(Format sourceFormat) {
+        return !partitionsByData && sourceFormat.name().equals(settings.format().name());
+    }
+
+    /** The bucket answers to these credentials; with a probe write, a small object is stored and removed. */
+    @Override
+    public List<Check> check(Duration timeout, boolean probeWrite) {
+        String subject = "s3://" + settings.bucket() + "/" + settings.prefix();
+        Consumer<software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration.Builder> within =
+                o -> o.apiCallTimeout(timeout);
+        try {
+            client.headBucket(b -> b.bucket(settings.bucket()).overrideConfiguration(within));
+            if (!probeWrite) {
+                return List.of(Check.passed(subject, "the bucket exists and accepts the credentials"));
+            }
+            String key = settings.prefix() + "_ksf-check-" + UUID.randomUUID();
+            client.putObject(put(key).toBuilder().overrideConfiguration(within).build(),
+                    RequestBody.fromString("ksf check probe"));
+            client.deleteObject(b -> b.bucket(settings.bucket()).key(key).overrideConfiguration(within));
+            return List.of(Check.passed(subject, "the bucket takes a write (probe " + key
+                    + " stored and removed)"));
+        } catch (S3Exception e) {
+            String code = e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorCode();
+            String why = switch (e.statusCode()) {
+                case 404 -> "the bucket does not exist";
+                case 403 -> "access denied: the credentials may not " + (probeWrite ? "write to" : "use") + " it";
+                case 301, 400 -> "the bucket is in another region, or the request is malformed";
+                default -> "the store answered with an error";
+            };
+            return List.of(Check.failed(subject, why + " (" + e.statusCode() + code + ")"));
+        } catch (SdkClientException e) {
+            return List.of(Check.failed(subject, "cannot reach the S3 endpoint: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * Deletes the objects that a crashed run stored at or past where the source resumes. With the partition
+     * layout one listing of the partition's folder, starting after the resume offset, finds them. With a field or
+     * time layout they may lie in any folder of the topic; there the runtime's one uncommitted generation per
+     * partition already makes a replay rewrite the same names, unless objects are cut within a flush
+     * (flush.records above 1, flush.bytes, rotate.*), and only then is the topic's whole folder listed.
+     */
+    @Override
+    public void recover(Positions resumeAt) {
+        if (partitionsByData && !cutsObjectsWithinAFlush()) {
+            return;
+        }
+        resumeAt.asMap().forEach((partition, next) -> {
+            String folder = partitionsByData ? settings.prefix() + partition.topic() + "/"
+                    : ObjectLayout.directory(settings.prefix(), partition.topic(), partition.partition());
+            String startAfter = partitionsByData ? null
+                    : folder + ObjectLayout.fileNameStem(partition.topic(), partition.partition(), next);
+            List<String> stale = new ArrayList<>();
+            call("list s3://" + settings.bucket() + "/" + folder, () -> {
+                stale.clear();
+                client.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(folder).startAfter(startAfter))
+                        .contents().forEach(object -> {
+                            String name = object.key().substring(object.key().lastIndexOf('/') + 1);
+                            if (ObjectLayout.firstOffset(name, partition.topic(), partition.partition()) >= next) {
+                                stale.add(object.key());
+                            }
+                        });
+                return null;
+            });
+            for (String key : stale) {
+                LOG.info("deleting s3://{}/{}: stored past the resume position {} of {} by a run that did not "
+                        + "commit it; the replay stores its records again", settings.bucket(), key, next, partition);
+                call("DELETE s3://" + settings.bucket() + "/" + key,
+                        () -> client.deleteObject(b -> b.bucket(settings.bucket()).key(key)));
+            }
+        });
+    }
+
+    private boolean cutsObjectsWithinAFlush() {
+        return settings.flushRecords() > 1 || settings.flushBytes() > 0 || !settings.rotateInterval().isZero()
+                || !settings.rotateSchedule().isZero();
+    }
+
+    @Override
+    public void discard(Collection<TopicPartition> partitions) {
+        open.entrySet().removeIf(entry -> {
+            if (partitions.contains(entry.getKey().partition())) {
+                entry.getValue().delete();
+                return true;
+            }
+            return false;
+        });
+        written.keySet().removeAll(partitions);
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        open.values().forEach(OpenObject::delete);
+        open.clear();
+        notStored.forEach(OpenObject::delete);
+        client.close();
+    }
+
+    private String key(KsfRecord first, String path) {
+        String extension = settings.format().extension() + (settings.gzip() ? ".gz" : "");
+        return settings.prefix() + first.topic() + "/" + path + "/"
+                + ObjectLayout.fileName(first.topic(), first.partition(), first.offset(), extension);
+    }
+
+    private void upload(OpenObject object) {
+        object.seal();
+        long size = object.size();
+        if (size <= settings.partSize()) {
+            call("PUT s3://" + settings.bucket() + "/" + object.key, () -> client.putObject(put(object.key),
+                    RequestBody.fromContentProvider(object.staged::read, size, contentType())));
+        } else {
+            multipart(object, size);
+        }
+        LOG.debug("stored s3://{}/{} ({} records, {} bytes)", settings.bucket(), object.key, object.records, size);
+        object.delete();
+        notStored.remove(object);
+    }
+
+    private void multipart(OpenObject object, long size) {
+        String where = "s3://" + settings.bucket() + "/" + object.key;
+        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
+                .bucket(settings.bucket()).key(object.key).contentType(contentType());
+        if (settings.sse() != null) {
+            create.serverSideEncryption(settings.sse()).ssekmsKeyId(settings.kmsKeyId());
+        }
+        String uploadId = call("start multipart upload of " + where,
+                () -> client.createMultipartUpload(create.build())).uploadId();
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            byte[] buffer = new byte[(int) Math.min(settings.partSize(), size)];
+            try (InputStream in = object.staged.read()) {
+                for (int number = 1; ; number++) {
+                    int length = in.readNBytes(buffer, 0, buffer.length);
+                    if (length == 0) {
+                        break;
+                    }
+                    int partNumber = number;
+                    String eTag = call("upload part " + number + " of " + where, () -> client.uploadPart(
+                            UploadPartRequest.builder().bucket(settings.bucket()).key(object.key).uploadId(uploadId)
+                                    .partNumber(partNumber).contentLength((long) length).build(),
+                            RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length))).eTag();
+                    parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+                }
+            }
+            call("complete multipart upload of " + where, () -> client.completeMultipartUpload(b -> b
+                    .bucket(settings.bucket()).key(object.key).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())));
+        } catch (IOException | RuntimeException e) {
+            try {
+                client.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(settings.bucket())
+                        .key(object.key).uploadId(uploadId).build());
+            } catch (RuntimeException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            throw e instanceof KsfException k ? k : new KsfException("upload of " + where + " failed: " + e, e);
+        }
+    }
+
+    private PutObjectRequest put(String key) {
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(settings.bucket()).key(key)
+                .contentType(contentType());
+        if (settings.sse() != null) {
+            put.serverSideEncryption(settings.sse()).ssekmsKeyId(settings.kmsKeyId());
+        }
+        return put.build();
+    }
+
+    private String contentType() {
+        if (settings.gzip()) {
+            return "application/gzip";
+        }
+        return switch (settings.format().name()) {
+            case "json" -> "application/x-ndjson";
+            case "csv" -> "text/csv";
+            default -> "application/octet-stream";
+        };
+    }
+
+    /** Runs one S3 call under the retry policy: throttling, 5xx and network errors are retriable. */
+    private <T> T call(String what, Supplier<T> request) {
+        return settings.retry().call(what, () -> {
+            try {
+                return request.get();
+            } catch (S3Exception e) {
+                int status = e.statusCode();
+                String message = what + ": " + status + " " + (e.awsErrorDetails() == null ? e.getMessage()
+                        : e.awsErrorDetails().errorCode() + " " + e.awsErrorDetails().errorMessage());
+                if (status >= 500 || status == 429 || status == 408) {
+                    throw new RetriableException(message, e);
+                }
+                throw new KsfException(message, e);
+            } catch (SdkClientException e) {
+                throw new RetriableException(what + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** One object being written: records encoded into memory or a temporary file ({@link StagedObject}). */
+    private final class OpenObject {
+        private final String key;
+        private final StagedObject staged;
+        private final CountingStream counted;
+        private final GZIPOutputStream gzip;
+        private final RecordWriter writer;
+        private final long firstTimestamp;
+        private final long openedNanos = System.nanoTime();
+        private long records;
+        private boolean sealed;
+
+        OpenObject(String key, long firstTimestamp) {
+            this.key = key;
+            this.firstTimestamp = firstTimestamp;
+            this.staged = new StagedObject(stagingMemoryLeft, settings.partSize());
+            try {
+                this.gzip = settings.gzip() ? new GZIPOutputStream(staged, OBJECT_BUFFER) : null;
+            } catch (IOException e) {
+                throw new KsfException("cannot start the gzip stream of " + key + ": " + e.getMessage(), e);
+            }
+            this.counted = new CountingStream(gzip != null ? gzip : staged);
+            this.writer = settings.format().writer(counted);
+        }
+
+        void write(KsfRecord record) {
+            try {
+                writer.write(record);
+            } catch (IOException e) {
+                throw new KsfException("cannot encode " + record.origin() + " for " + key + ": " + e.getMessage(), e);
+            }
+            records++;
+        }
+
+        /** rotate.interval: this record belongs to a later object, by record time. */
+        boolean tooOldFor(KsfRecord record) {
+            return !settings.rotateInterval().isZero()
+                    && record.timestamp() - firstTimestamp >= settings.rotateInterval().toMillis();
+        }
+
+        boolean full() {
+            return settings.flushRecords() > 0 && records >= settings.flushRecords()
+                    || settings.flushBytes() > 0 && counted.count >= settings.flushBytes();
+        }
+
+        void seal() {
+            if (sealed) {
+                return;
+            }
+            try {
+                writer.close();
+                counted.flush();
+                if (gzip != null) {
+                    gzip.finish();
+                }
+                staged.close();
+                sealed = true;
+            } catch (IOException e) {
+                throw new KsfException("cannot finish " + key + ": " + e.getMessage(), e);
+            }
+        }
+
+        long size() {
+            return staged.size();
+        }
+
+        void delete() {
+            staged.release();
+        }
+    }
+
+    /** Counts the encoded (uncompressed) bytes of an object, for flush.bytes. */
+    private static final class CountingStream extends FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // the object's streams are closed by seal(), in order
+        }
+    }
+}
