@@ -1,5 +1,6 @@
 package io.ksf.kafka;
 
+import io.ksf.checkpoint.CheckpointedSource;
 import io.ksf.kafka.KafkaRouting.KeyFrom;
 import io.ksf.spi.Check;
 import io.ksf.spi.Format;
@@ -291,7 +292,12 @@ public final class KafkaTarget implements Target {
         if (!exactlyOnce) {
             return false;
         }
-        if (!(source instanceof TransactionalPositions transactional)) {
+        TransactionalPositions transactional;
+        if (source instanceof TransactionalPositions positions) {
+            transactional = positions;
+        } else if (source instanceof CheckpointedSource checkpointed) {
+            transactional = CheckpointTransactions.of(checkpointed);
+        } else {
             throw new KsfException("exactly.once on the kafka target needs a kafka source, or an s3 source with "
                     + "checkpoint kafka, found " + source.getClass().getSimpleName()
                     + "; without it, delivery is at least once");

@@ -3,9 +3,9 @@ package io.ksf.kinesis;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.checkpoint.CheckpointStore;
+import io.ksf.checkpoint.CheckpointStoreFactory;
+import io.ksf.checkpoint.CheckpointedSource;
 import io.ksf.checkpoint.FileCheckpointStore;
-import io.ksf.kafka.KafkaCheckpointStore;
-import io.ksf.kafka.CheckpointTransactions;
 import io.ksf.spi.Check;
 import io.ksf.spi.Header;
 import io.ksf.spi.KsfException;
@@ -14,7 +14,6 @@ import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.TopicPartition;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -57,7 +56,7 @@ import java.util.TreeMap;
  * a long), so a restart resumes after that sequence number and gives the next record the same offset as before:
  * replays rewrite the same S3 object names, and no offset means nothing after a restart.
  */
-public final class KinesisSource implements Source, CheckpointTransactions {
+public final class KinesisSource implements Source, CheckpointedSource {
     /** The header with a record's sequence number. */
     public static final String SEQUENCE_HEADER = "ksf.kinesis.sequence";
     /** The header with a record's shard id. */
@@ -155,7 +154,7 @@ public final class KinesisSource implements Source, CheckpointTransactions {
      */
     public static KinesisSource withKafkaCheckpoints(KinesisClient client, Settings settings, Properties cluster,
                                                      String topic, String group) {
-        return new KinesisSource(client, settings, new KafkaCheckpointStore(cluster, topic, 1, group),
+        return new KinesisSource(client, settings, CheckpointStoreFactory.create("kafka", cluster, topic, 1, group),
                 "the stream's endpoint");
     }
 
@@ -554,19 +553,15 @@ public final class KinesisSource implements Source, CheckpointTransactions {
         }
     }
 
+    /** The one document of the shards' checkpoints, when these positions change it. */
     @Override
-    public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
-        KafkaCheckpointStore kafka = kafkaCheckpoints();
-        return apply(positions).isEmpty() ? List.of() : List.of(kafka.record(0, encoded()));
+    public Map<Integer, byte[]> checkpoints(Positions positions) {
+        return apply(positions).isEmpty() ? Map.of() : Map.of(0, encoded());
     }
 
     @Override
-    public KafkaCheckpointStore kafkaCheckpoints() {
-        if (store instanceof KafkaCheckpointStore kafka) {
-            return kafka;
-        }
-        throw new KsfException("exactly.once with a kinesis source needs its checkpoints in Kafka (checkpoint kafka, "
-                + "on the target's cluster), found " + store.describe());
+    public CheckpointStore checkpointStore() {
+        return store;
     }
 
     /** The number of a shard id such as {@code shardId-000000000003}: the partition of its records. */

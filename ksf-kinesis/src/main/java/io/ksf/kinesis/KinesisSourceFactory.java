@@ -1,7 +1,7 @@
 package io.ksf.kinesis;
 
 import io.ksf.checkpoint.FileCheckpointStore;
-import io.ksf.kafka.KafkaCheckpointStore;
+import io.ksf.checkpoint.CheckpointStoreFactory;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.FactoryContext;
 import io.ksf.spi.Option;
@@ -149,7 +149,7 @@ public final class KinesisSourceFactory implements SourceFactory {
                     : options.get(CHECKPOINT_TOPIC);
             String group = options.get(CHECKPOINT_GROUP) == null ? "ksf-kinesis-" + stream
                     : options.get(CHECKPOINT_GROUP);
-            return new KinesisSource(client, settings, new KafkaCheckpointStore(cluster, topic, 1, group), where);
+            return new KinesisSource(client, settings, CheckpointStoreFactory.create("kafka", cluster, topic, 1, group), where);
         }
         Path file = Path.of(options.get(CHECKPOINT_PATH) == null ? "ksf-checkpoints/kinesis-" + stream + ".json"
                 : options.get(CHECKPOINT_PATH));

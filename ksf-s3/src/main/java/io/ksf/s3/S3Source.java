@@ -1,9 +1,9 @@
 package io.ksf.s3;
 
 import io.ksf.checkpoint.CheckpointStore;
+import io.ksf.checkpoint.CheckpointStoreFactory;
+import io.ksf.checkpoint.CheckpointedSource;
 import io.ksf.checkpoint.FileCheckpointStore;
-import io.ksf.kafka.KafkaCheckpointStore;
-import io.ksf.kafka.CheckpointTransactions;
 import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -12,7 +12,6 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Source;
 import io.ksf.spi.TopicPartition;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -40,7 +39,7 @@ import java.util.regex.Pattern;
  * often while nothing is new. What is durable is kept in a {@link CheckpointStore} on each commit; after a restart
  * reading resumes at the exact byte, and finished objects are not read again.
  */
-public final class S3Source implements Source, CheckpointTransactions {
+public final class S3Source implements Source, CheckpointedSource {
     /** The header that names the bucket of every record; the topic is the object's key, the offset a byte. */
     public static final String BUCKET_HEADER = "ksf.s3.bucket";
     private static final Logger LOG = LoggerFactory.getLogger(S3Source.class);
@@ -111,7 +110,7 @@ public final class S3Source implements Source, CheckpointTransactions {
      */
     public static S3Source withKafkaCheckpoints(S3Client client, Settings settings, Properties kafka, String topic,
                                                 int shards, String group) {
-        return new S3Source(client, settings, new KafkaCheckpointStore(kafka, topic, shards, group));
+        return new S3Source(client, settings, CheckpointStoreFactory.create("kafka", kafka, topic, shards, group));
     }
 
     /** A source that keeps its checkpoint in a local file, for local runs. */
@@ -402,22 +401,17 @@ public final class S3Source implements Source, CheckpointTransactions {
         return saved;
     }
 
-    /** The checkpoints of the shards these positions change, as records of the checkpoint topic. */
+    /** The checkpoints of the shards these positions change, encoded. */
     @Override
-    public List<ProducerRecord<byte[], byte[]>> records(Positions positions) {
-        KafkaCheckpointStore kafka = kafkaCheckpoints();
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        apply(positions).forEach((shard, checkpoint) -> records.add(kafka.record(shard, checkpoint.encode())));
-        return records;
+    public Map<Integer, byte[]> checkpoints(Positions positions) {
+        Map<Integer, byte[]> encoded = new TreeMap<>();
+        apply(positions).forEach((shard, checkpoint) -> encoded.put(shard, checkpoint.encode()));
+        return encoded;
     }
 
     @Override
-    public KafkaCheckpointStore kafkaCheckpoints() {
-        if (store instanceof KafkaCheckpointStore kafka) {
-            return kafka;
-        }
-        throw new KsfException("exactly.once with an s3 source needs its checkpoint in Kafka (checkpoint kafka, on the "
-                + "target's cluster), found " + store.describe());
+    public CheckpointStore checkpointStore() {
+        return store;
     }
 
     @Override

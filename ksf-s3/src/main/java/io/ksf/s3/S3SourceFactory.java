@@ -1,7 +1,7 @@
 package io.ksf.s3;
 
 import io.ksf.s3.S3Connection;
-import io.ksf.kafka.KafkaCheckpointStore;
+import io.ksf.checkpoint.CheckpointStoreFactory;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.FactoryContext;
 import io.ksf.spi.Option;
@@ -141,7 +141,7 @@ public final class S3SourceFactory implements SourceFactory {
             String topic = options.get(CHECKPOINT_TOPIC) != null ? options.get(CHECKPOINT_TOPIC)
                     : "ksf-s3-" + bucket + "-checkpoints";
             String group = options.get(CHECKPOINT_GROUP) != null ? options.get(CHECKPOINT_GROUP) : topic;
-            return new S3Source(client, settings, new KafkaCheckpointStore(kafka, topic,
+            return new S3Source(client, settings, CheckpointStoreFactory.create("kafka", kafka, topic,
                     options.require(CHECKPOINT_SHARDS), group));
         }
         if (options.require(CHECKPOINT).equals("file")) {
