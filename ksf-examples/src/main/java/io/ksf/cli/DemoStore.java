@@ -99,7 +99,7 @@ abstract class DemoStore implements AutoCloseable {
             return new S3Target(client(), new S3Target.Settings(BUCKET, "curated/", new JsonFormat(),
                     ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null,
                     null,
-                    new Retry(Duration.ofMinutes(1), Duration.ofMillis(200))), false);
+                    new Retry(Duration.ofMinutes(1), Duration.ofMillis(200))));
         }
 
         @Override

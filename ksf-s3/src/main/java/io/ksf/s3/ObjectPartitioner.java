@@ -16,9 +16,27 @@ public interface ObjectPartitioner {
     /** The folder of this record's object, below the topic. */
     String path(KsfRecord record);
 
+    /**
+     * Whether the folder comes from the record's decoded data (a field, a time field), so that one Kafka partition
+     * has objects open in several folders and values cannot pass through undecoded. True unless said otherwise.
+     */
+    default boolean readsData() {
+        return true;
+    }
+
     /** {@code partition=<p>}, as Kafka Connect's default partitioner. */
     static ObjectPartitioner byKafkaPartition() {
-        return record -> "partition=" + record.partition();
+        return new ObjectPartitioner() {
+            @Override
+            public String path(KsfRecord record) {
+                return "partition=" + record.partition();
+            }
+
+            @Override
+            public boolean readsData() {
+                return false;
+            }
+        };
     }
 
     /** {@code <field>=<value>} of a field of the decoded value; a missing field gives {@code <field>=null}. */
@@ -40,7 +58,17 @@ public interface ObjectPartitioner {
      */
     static ObjectPartitioner byTime(String pattern, ZoneId zone, String timestampField) {
         DateTimeFormatter format = DateTimeFormatter.ofPattern(connectStyle(pattern)).withZone(zone);
-        return record -> format.format(Instant.ofEpochMilli(timestamp(record, timestampField)));
+        return new ObjectPartitioner() {
+            @Override
+            public String path(KsfRecord record) {
+                return format.format(Instant.ofEpochMilli(timestamp(record, timestampField)));
+            }
+
+            @Override
+            public boolean readsData() {
+                return timestampField != null; // the record's own timestamp needs no decoding
+            }
+        };
     }
 
     private static long timestamp(KsfRecord record, String field) {

@@ -111,19 +111,18 @@ public final class S3Target implements Target {
     }
 
     /**
-     * @param client           the S3 client, closed with the target
-     * @param settings         bucket, layout, format, cut and upload settings
-     * @param partitionsByData whether object folders come from record data, so a partition has several objects open
+     * @param client   the S3 client, closed with the target
+     * @param settings bucket, layout, format, cut and upload settings
      */
-    public S3Target(S3Client client, Settings settings, boolean partitionsByData) {
-        this(client, settings, partitionsByData, 4);
+    public S3Target(S3Client client, Settings settings) {
+        this(client, settings, 4);
     }
 
     /** @param uploads how many objects a flush uploads at the same time */
-    public S3Target(S3Client client, Settings settings, boolean partitionsByData, int uploads) {
+    public S3Target(S3Client client, Settings settings, int uploads) {
         this.client = client;
         this.settings = settings;
-        this.partitionsByData = partitionsByData;
+        this.partitionsByData = settings.partitioner().readsData();
         this.stagingMemoryLeft = new AtomicLong(settings.stagingMemory());
         AtomicInteger threads = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(uploads, task -> {

@@ -120,8 +120,6 @@ public final class S3TargetFactory implements TargetFactory {
                     options.get(TIMESTAMP_FIELD));
             default -> ObjectPartitioner.byKafkaPartition();
         };
-        boolean byData = partitioner.equals("field") || options.get(TIMESTAMP_FIELD) != null
-                && partitioner.equals("time");
         ServerSideEncryption sse = switch (options.require(SSE)) {
             case "aes256" -> ServerSideEncryption.AES256;
             case "kms" -> ServerSideEncryption.AWS_KMS;
@@ -132,7 +130,6 @@ public final class S3TargetFactory implements TargetFactory {
                 options.require(ROTATE_INTERVAL), options.require(ROTATE_SCHEDULE), options.require(PART_SIZE), options.require(STAGING_MEMORY),
                 options.require(COMPRESSION).equals("gzip"), sse, options.get(KMS_KEY_ID),
                 new Retry(options.require(RETRY_TIMEOUT), options.require(RETRY_BACKOFF), Duration.ofSeconds(10)));
-        return new S3Target(S3Connection.client(options), settings,
-                byData, Math.max(1, options.require(UPLOAD_CONCURRENCY)));
+        return new S3Target(S3Connection.client(options), settings, Math.max(1, options.require(UPLOAD_CONCURRENCY)));
     }
 }

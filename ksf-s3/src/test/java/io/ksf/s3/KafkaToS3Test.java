@@ -70,8 +70,7 @@ class KafkaToS3Test {
     }
 
     private static S3Target target(EmbeddedS3 s3, String bucket, Format format, int flushRecords, boolean gzip) {
-        return new S3Target(S3Buckets.client(s3), S3Buckets.settings(bucket, "curated/", format, flushRecords, gzip),
-                false);
+        return new S3Target(S3Buckets.client(s3), S3Buckets.settings(bucket, "curated/", format, flushRecords, gzip));
     }
 
     @ParameterizedTest
@@ -127,7 +126,7 @@ class KafkaToS3Test {
         String topic = topicWithPosts(kafka);
         String bucket = S3Buckets.create(s3, "field");
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
-                ObjectPartitioner.byField("country"), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null, retry()), true);
+                ObjectPartitioner.byField("country"), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null, retry()));
 
         run(source(kafka, topic), target, 10);
 
@@ -144,7 +143,7 @@ class KafkaToS3Test {
         String bucket = S3Buckets.create(s3, "time");
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
                 ObjectPartitioner.byTime("year=YYYY/month=MM/day=dd/hour=HH", ZoneId.of("UTC"), "at"), 0, 0,
-                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null, retry()), true);
+                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null, retry()));
 
         run(source(kafka, topic), target, 10);
 
@@ -182,7 +181,7 @@ class KafkaToS3Test {
         String bucket = S3Buckets.create(s3, "multipart");
         StringBuilder expected = new StringBuilder();
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
-                ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 5L << 20, 64L << 20, false, null, null, retry()), false);
+                ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 5L << 20, 64L << 20, false, null, null, retry()));
         List<KsfRecord> batch = new java.util.ArrayList<>();
         for (int i = 0; i < 60_000; i++) {
             String value = "{\"i\":" + i + ",\"pad\":\"" + "x".repeat(100 + i % 17) + "\"}";
@@ -211,7 +210,7 @@ class KafkaToS3Test {
         for (int run = 0; run < 2; run++) {
             S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
                     ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ofMinutes(1), Duration.ZERO, 8L << 20, 64L << 20,
-                    false, null, null, retry()), false);
+                    false, null, null, retry()));
             target.write(records);
             target.flush();
             target.close();
@@ -228,7 +227,7 @@ class KafkaToS3Test {
         String bucket = S3Buckets.create(s3, "schedule");
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
                 ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ofMillis(300), 8L << 20, 64L << 20,
-                false, null, null, retry()), false);
+                false, null, null, retry()));
         target.write(List.of(KsfRecord.of("quiet", 0, 0, "{\"a\":1}")));
         assertThat(S3Buckets.objects(s3, bucket)).isEmpty();
 

@@ -45,7 +45,7 @@ class S3RecoveryTest {
         return new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "curated/", new JsonFormat(),
                 byField ? ObjectPartitioner.byField("kind") : ObjectPartitioner.byKafkaPartition(), 25, 0,
                 Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null,
-                new Retry(Duration.ofSeconds(10), Duration.ofMillis(50))), byField);
+                new Retry(Duration.ofSeconds(10), Duration.ofMillis(50))));
     }
 
     @ParameterizedTest

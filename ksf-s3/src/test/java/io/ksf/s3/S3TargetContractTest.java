@@ -25,8 +25,7 @@ class S3TargetContractTest extends TargetContract {
 
     @Override
     protected Target newTarget() {
-        return new S3Target(S3Buckets.client(s3), S3Buckets.settings(bucket, "curated/", new JsonFormat(), 0, false),
-                false);
+        return new S3Target(S3Buckets.client(s3), S3Buckets.settings(bucket, "curated/", new JsonFormat(), 0, false));
     }
 
     @Override
