@@ -10,23 +10,27 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP proxy in front of an HTTP server (the S3 server) that injects faults: a 503 SlowDown, a 500, a connection
  * reset, or a delay, for the next N connections or for a time window. Outside faults it relays bytes untouched, so
  * signatures stay valid. Starting a fault closes the open connections, so clients must come through it again. A
- * delay in a time window holds every request that starts in it, also those on a connection kept alive.
+ * delay is a fault of requests, not of connections: it holds each request that starts while it lasts, also those
+ * on a connection kept alive.
  */
 public final class FaultProxy implements AutoCloseable {
 
     /** What the proxy does to a request instead of passing it on. */
     public enum Fault { SLOW_DOWN_503, INTERNAL_ERROR_500, RESET, DELAY }
+
+    /** The start of a "100 Continue" answer. */
+    private static final byte[] CONTINUE = "HTTP/1.1 100".getBytes(StandardCharsets.US_ASCII);
 
     private final ServerSocket server;
     private final String upstreamHost;
@@ -62,7 +66,7 @@ public final class FaultProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    /** The next {@code connections} connections get the fault. */
+    /** The next {@code connections} connections get the fault ({@link Fault#DELAY}: the next requests). */
     public void failNext(Fault kind, int connections) {
         fault = kind;
         faultUntilNanos = 0;
@@ -83,7 +87,7 @@ public final class FaultProxy implements AutoCloseable {
         this.delay = value;
     }
 
-    /** Connections that got a fault so far, and requests held by a delay window on connections kept alive. */
+    /** Connections that got a fault so far, or, for {@link Fault#DELAY}, requests. */
     public int faulted() {
         return faulted.get();
     }
@@ -119,7 +123,7 @@ public final class FaultProxy implements AutoCloseable {
     private void handle(Socket client) {
         open.add(client);
         try {
-            Fault injected = takeFault();
+            Fault injected = fault == Fault.DELAY ? null : takeFault(); // delays are taken per request, in relay
             if (injected == Fault.RESET) {
                 client.setSoLinger(true, 0);
                 client.close();
@@ -133,10 +137,7 @@ public final class FaultProxy implements AutoCloseable {
                         : "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>");
                 return;
             }
-            if (injected == Fault.DELAY) {
-                LockSupport.parkNanos(delay.toNanos());
-            }
-            relay(client, injected == Fault.DELAY);
+            relay(client);
         } catch (IOException ignored) {
             // the client or the server went away; the client sees a broken connection
         } finally {
@@ -145,22 +146,21 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Relays both ways; in a delay window each request is held before it goes on (the first already was). */
-    private void relay(Socket client, boolean firstHeld) throws IOException {
+    /** Relays both ways; while a delay lasts, each request is held before it goes on. */
+    private void relay(Socket client) throws IOException {
         try (Socket upstream = new Socket(upstreamHost, upstreamPort)) {
             open.add(upstream);
-            // true once the server answered: the client's next bytes start a new request
-            AtomicBoolean answered = new AtomicBoolean(!firstHeld);
-            Thread back = new Thread(() -> pump(upstream, client, bytes -> {
-                if (!interimResponse(bytes)) {
+            // true until the client sends: its next bytes start a new request
+            AtomicBoolean answered = new AtomicBoolean(true);
+            Thread back = new Thread(() -> pump(upstream, client, (bytes, length) -> {
+                if (!interimResponse(bytes, length)) {
                     answered.set(true);
                 }
             }), "ksf-fault-proxy-response");
             back.setDaemon(true);
             back.start();
-            pump(client, upstream, bytes -> {
-                if (answered.getAndSet(false) && fault == Fault.DELAY && System.nanoTime() < faultUntilNanos) {
-                    faulted.incrementAndGet();
+            pump(client, upstream, (bytes, length) -> {
+                if (answered.getAndSet(false) && fault == Fault.DELAY && takeFault() != null) {
                     LockSupport.parkNanos(delay.toNanos());
                 }
             });
@@ -172,19 +172,24 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** A "100 Continue" answers only the head of a request: its body is not a new request. */
-    private static boolean interimResponse(String bytes) {
-        return bytes.startsWith("HTTP/1.1 100");
+    /** What a pump shows of each chunk before it writes it on. */
+    private interface ChunkListener {
+        void chunk(byte[] bytes, int length);
     }
 
-    /** Copies bytes until the end of the stream, showing each chunk's start to {@code beforeWrite} first. */
-    private static void pump(Socket from, Socket to, Consumer<String> beforeWrite) {
+    /** A "100 Continue" answers only the head of a request: its body is not a new request. */
+    private static boolean interimResponse(byte[] bytes, int length) {
+        return length >= CONTINUE.length && Arrays.equals(bytes, 0, CONTINUE.length, CONTINUE, 0, CONTINUE.length);
+    }
+
+    /** Copies bytes until the end of the stream, showing each chunk to {@code listener} first. */
+    private static void pump(Socket from, Socket to, ChunkListener listener) {
         byte[] buffer = new byte[64 * 1024];
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buffer)) >= 0; ) {
-                beforeWrite.accept(new String(buffer, 0, Math.min(n, 12), StandardCharsets.ISO_8859_1));
+                listener.chunk(buffer, n);
                 out.write(buffer, 0, n);
                 out.flush();
             }
