@@ -35,8 +35,17 @@ public final class EmbeddedKinesis implements AutoCloseable {
         this.port = port;
     }
 
-    /** Why the server cannot run here (what to install), or null when it can. */
+    /** Why the server cannot run here (what to install), or null when it can; found out once per JVM. */
     public static String unavailableReason() {
+        return Availability.REASON;
+    }
+
+    /** Whether kinesis-local and node are here, looked at once: every test class and method asks. */
+    private static final class Availability {
+        static final String REASON = check();
+    }
+
+    private static String check() {
         if (EmbeddedKinesis.class.getResource(RESOURCE + "main.js") == null) {
             return "kinesis-local is not in the testkit's classes: install Node.js 18+ with npm and rebuild "
                     + "ksf-testkit (its build runs npm install kinesis-local)";
