@@ -95,7 +95,6 @@ public final class S3Target implements Target {
 
     private final S3Client client;
     private final Settings settings;
-    private final boolean partitionsByData;
     private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
     private final ExecutorService pool;
@@ -122,7 +121,6 @@ public final class S3Target implements Target {
     public S3Target(S3Client client, Settings settings, int uploads) {
         this.client = client;
         this.settings = settings;
-        this.partitionsByData = settings.partitioner().readsData();
         this.stagingMemoryLeft = new AtomicLong(settings.stagingMemory());
         AtomicInteger threads = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(uploads, task -> {
@@ -264,7 +262,7 @@ public final class S3Target implements Target {
 
     @Override
     public boolean writesRaw(Format sourceFormat) {
-        return !partitionsByData && sourceFormat.name().equals(settings.format().name());
+        return !settings.partitioner().readsData() && sourceFormat.name().equals(settings.format().name());
     }
 
     /** The bucket answers to these credentials; with a probe write, a small object is stored and removed. */
@@ -307,6 +305,7 @@ public final class S3Target implements Target {
      */
     @Override
     public void recover(Positions resumeAt) {
+        boolean partitionsByData = settings.partitioner().readsData(); // a partition has objects in several folders
         if (partitionsByData && !cutsObjectsWithinAFlush()) {
             return;
         }
