@@ -247,11 +247,9 @@ class CrashRestartTest {
     }
 
     /** The phase the last phase line of this run's log shows: its lines come in the order of one cycle. */
-    private static String phase(Path log, long runStart) throws IOException {
+    private static String phase(Path log, long runStart) {
         String last = "";
-        byte[] bytes = Files.readAllBytes(log);
-        String run = new String(bytes, (int) runStart, bytes.length - (int) runStart, StandardCharsets.UTF_8);
-        for (String line : run.lines().toList()) {
+        for (String line : KsfProcess.logSince(log, runStart).lines().toList()) {
             if (line.contains("io.ksf.pipeline.phases - ")) {
                 last = line.substring(line.indexOf(" - ") + 3);
             }

@@ -67,21 +67,20 @@ class HttpIngestProcessTest {
         assertThat(ksf.exitValue()).as(Files.readString(log)).isZero();
 
         Map<Outcome, Integer> outcomes = outcomes(sent);
-        Set<String> stored = new HashSet<>(values(kafka.read(topic)));
-        List<String> acknowledged = values(sent, Outcome.OK);
-        long missing = acknowledged.stream().filter(v -> !stored.contains(v)).count();
+        List<String> stored = values(kafka.read(topic));
+        long missing = missing(stored, values(sent, Outcome.OK));
         // the server says how many requests reached it; a connection it closed before reading one is not among them
         Matcher taken = TAKEN.matcher(Files.readString(log));
         assertThat(taken.find()).as("the server's count of requests taken, in its log").isTrue();
-        int answered = outcomes.get(Outcome.OK) + outcomes.get(Outcome.NOT_STORED);
+        int takenByServer = Integer.parseInt(taken.group(1));
         System.out.printf("http ingest SIGTERM: mode %s, %,d requests, %,d answered 200, %,d answered 503, %,d "
                         + "refused at connect, %,d closed unanswered; %,d taken by the server; %,d records in the "
                         + "topic, %d 200s missing%n", mode, sent.size(), outcomes.get(Outcome.OK),
                 outcomes.get(Outcome.NOT_STORED), outcomes.get(Outcome.REFUSED_AT_CONNECT),
-                outcomes.get(Outcome.CLOSED_UNANSWERED), Integer.parseInt(taken.group(1)), stored.size(), missing);
+                outcomes.get(Outcome.CLOSED_UNANSWERED), takenByServer, new HashSet<>(stored).size(), missing);
         assertThat(outcomes.get(Outcome.OTHER_STATUS)).as("answers other than 200 and 503").isZero();
-        assertThat(Integer.parseInt(taken.group(1))).as("requests the server took, each answered 200 or 503")
-                .isEqualTo(answered);
+        assertThat(takenByServer).as("requests the server took, each answered 200 or 503")
+                .isEqualTo(outcomes.get(Outcome.OK) + outcomes.get(Outcome.NOT_STORED));
         assertThat(missing).as("records answered 200 missing from the topic").isZero();
     }
 
@@ -97,9 +96,7 @@ class HttpIngestProcessTest {
         // whatever was held and not yet stored at the kill is lost, and was never answered 200
         List<Sent> sent = postUntilStopped(KsfProcess.run(config, log), port, topic, log, true);
         Map<Outcome, Integer> outcomes = outcomes(sent);
-        Set<String> stored = new HashSet<>(values(kafka.read(topic)));
-        List<String> acknowledged = values(sent, Outcome.OK);
-        long missing = acknowledged.stream().filter(v -> !stored.contains(v)).count();
+        long missing = missing(values(kafka.read(topic)), values(sent, Outcome.OK));
         assertThat(sent).extracting(Sent::outcome).doesNotContain(Outcome.OTHER_STATUS);
 
         // a client retries every request that got no 200, on a new run, until each is answered 200
@@ -123,8 +120,7 @@ class HttpIngestProcessTest {
         } finally {
             again.destroyForcibly();
         }
-        Set<String> all = new HashSet<>(values(kafka.read(topic)));
-        long lost = sent.stream().map(s -> Integer.toString(s.value())).filter(v -> !all.contains(v)).count();
+        long lost = missing(values(kafka.read(topic)), sent.stream().map(s -> Integer.toString(s.value())).toList());
         System.out.printf("http ingest SIGKILL: mode %s, %,d requests, %,d answered 200, %,d answered 503, %,d "
                         + "refused at connect, %,d closed unanswered; %d 200s missing from the topic; %,d retried, "
                         + "%d records lost after the retries%n",
@@ -293,6 +289,12 @@ class HttpIngestProcessTest {
             counts.put(outcome, count(sent, outcome));
         }
         return counts;
+    }
+
+    /** How many of these values are not among those stored. */
+    private static long missing(List<String> stored, List<String> values) {
+        Set<String> present = new HashSet<>(stored);
+        return values.stream().filter(value -> !present.contains(value)).count();
     }
 
     private static List<String> values(List<Sent> sent, Outcome outcome) {

@@ -3,6 +3,9 @@ package io.ksf.cli;
 import io.ksf.testkit.EmbeddedS3;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,16 @@ final class KsfProcess {
         Process process = builder.start();
         process.getOutputStream().close();
         return process;
+    }
+
+    /** What a log file gained since it was {@code offset} bytes long: the lines of the run started then. */
+    static String logSince(Path log, long offset) {
+        try {
+            byte[] bytes = Files.readAllBytes(log);
+            return new String(bytes, (int) offset, bytes.length - (int) offset, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@code ksf run --config FILE} without HTTP endpoints or progress lines. */

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +82,7 @@ class WordCountCrashTest {
         Process last = KsfProcess.run(config, log);
         try {
             // at work before it is stopped: a SIGTERM during start-up would not test a graceful stop
-            Wait.until(() -> since(log, lastStart).contains("-> RUNNING")
+            Wait.until(() -> KsfProcess.logSince(log, lastStart).contains("-> RUNNING")
                     || !last.isAlive(), Duration.ofSeconds(90), "the last run at work");
             Wait.until(() -> table(kafka).equals(expected), Duration.ofSeconds(120), "exact counts");
             last.destroy(); // SIGTERM: graceful
@@ -129,16 +128,6 @@ class WordCountCrashTest {
             lines.add(line.append(random.nextBoolean() ? "." : "").toString());
         }
         return lines;
-    }
-
-    /** What a log file gained since it was {@code offset} bytes long. */
-    private static String since(Path log, long offset) {
-        try {
-            byte[] bytes = Files.readAllBytes(log);
-            return new String(bytes, (int) offset, bytes.length - (int) offset, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static long differing(Map<String, Long> expected, Map<String, Long> counts) {
