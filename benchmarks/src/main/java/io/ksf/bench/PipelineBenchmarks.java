@@ -10,7 +10,7 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
 import io.ksf.spi.Source;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
@@ -118,7 +118,7 @@ public class PipelineBenchmarks {
         final CodecBenchmarks.Discard discard = new CodecBenchmarks.Discard();
         private final Format format;
         private RecordWriter writer;
-        private final Map<TopicPartition, Long> positions = new HashMap<>();
+        private final Map<SourcePartition, Long> positions = new HashMap<>();
 
         DiscardingTarget(Format format) {
             this.format = format;

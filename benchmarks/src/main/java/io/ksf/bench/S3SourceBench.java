@@ -8,7 +8,7 @@ import io.ksf.s3.S3Source;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedS3;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -226,7 +226,7 @@ public final class S3SourceBench {
 
     /** A target that stores nothing and counts: the heap a big object takes is the source's and the runtime's. */
     private static final class CountingTarget implements Target {
-        private final Map<TopicPartition, Long> written = new HashMap<>();
+        private final Map<SourcePartition, Long> written = new HashMap<>();
 
         @Override
         public void write(List<KsfRecord> records) {

@@ -9,7 +9,7 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
 import io.ksf.spi.Rejected;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +44,7 @@ public final class FileTarget implements Target {
     private final Path root;
     private final String prefix;
     private final Format format;
-    private final Map<TopicPartition, OpenObject> open = new TreeMap<>();
+    private final Map<SourcePartition, OpenObject> open = new TreeMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
 
     /**
@@ -83,10 +83,10 @@ public final class FileTarget implements Target {
 
     @Override
     public Positions flush() {
-        Map<TopicPartition, Long> durable = new HashMap<>();
-        Iterator<Map.Entry<TopicPartition, OpenObject>> it = open.entrySet().iterator();
+        Map<SourcePartition, Long> durable = new HashMap<>();
+        Iterator<Map.Entry<SourcePartition, OpenObject>> it = open.entrySet().iterator();
         while (it.hasNext()) {
-            Map.Entry<TopicPartition, OpenObject> entry = it.next();
+            Map.Entry<SourcePartition, OpenObject> entry = it.next();
             if (entry.getValue().records == 0) {
                 entry.getValue().abandon(); // every record of it was rejected
             } else {
@@ -145,8 +145,8 @@ public final class FileTarget implements Target {
     }
 
     @Override
-    public void discard(Collection<TopicPartition> partitions) {
-        for (TopicPartition partition : partitions) {
+    public void discard(Collection<SourcePartition> partitions) {
+        for (SourcePartition partition : partitions) {
             OpenObject object = open.remove(partition);
             if (object != null) {
                 object.abandon();

@@ -4,7 +4,7 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 
 import java.util.Collection;
 import java.util.List;
@@ -96,7 +96,7 @@ final class AsyncSink implements Sink {
     }
 
     @Override
-    public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> droppedNext, long bytes) {
+    public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<SourcePartition, Long> droppedNext, long bytes) {
         checkFailure();
         inFlight.addAndGet(bytes);
         work.add(new Step(() -> direct.write(out, bad, droppedNext, bytes), true));
@@ -157,8 +157,8 @@ final class AsyncSink implements Sink {
     }
 
     @Override
-    public void discard(Collection<TopicPartition> partitions) {
-        List<TopicPartition> lost = List.copyOf(partitions);
+    public void discard(Collection<SourcePartition> partitions) {
+        List<SourcePartition> lost = List.copyOf(partitions);
         onWorker(() -> direct.discard(lost));
     }
 

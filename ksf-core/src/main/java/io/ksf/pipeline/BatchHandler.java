@@ -6,7 +6,7 @@ import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,7 @@ final class BatchHandler {
         int handled = 0;
         List<KsfRecord> out = new ArrayList<>(batch.size());
         List<KsfRecord> bad = new ArrayList<>();
-        Map<TopicPartition, Long> droppedNext = new HashMap<>();
+        Map<SourcePartition, Long> droppedNext = new HashMap<>();
         long inBytes = 0;
         try {
             for (KsfRecord record : batch) {

@@ -6,7 +6,7 @@ import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Rejected;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,7 +26,7 @@ final class DirectSink implements Sink {
     private final Consumer<KsfRecord> onDeadLetter;
     private final Retry retry;
     private final LongConsumer onFlush;
-    private Map<TopicPartition, Long> dropped = new HashMap<>();
+    private Map<SourcePartition, Long> dropped = new HashMap<>();
     private Positions durable = Positions.empty();
     private long inFlight;
     private boolean dirty;
@@ -41,7 +41,7 @@ final class DirectSink implements Sink {
     }
 
     @Override
-    public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> droppedNext, long bytes) {
+    public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<SourcePartition, Long> droppedNext, long bytes) {
         if (!out.isEmpty()) {
             target.write(out);
         }
@@ -143,7 +143,7 @@ final class DirectSink implements Sink {
     }
 
     @Override
-    public void discard(Collection<TopicPartition> partitions) {
+    public void discard(Collection<SourcePartition> partitions) {
         target.discard(partitions);
         if (deadLetter != null) {
             deadLetter.discard(partitions);

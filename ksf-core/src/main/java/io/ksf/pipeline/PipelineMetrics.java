@@ -1,6 +1,6 @@
 package io.ksf.pipeline;
 
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,13 +93,13 @@ final class PipelineMetrics implements AutoCloseable {
     }
 
     /** Asks the source for its lag per partition, at most once a second (it may ask a server); poll thread only. */
-    void refreshLag(Supplier<Map<TopicPartition, Long>> source) {
+    void refreshLag(Supplier<Map<SourcePartition, Long>> source) {
         long now = System.nanoTime();
         if (lastLagNanos != 0 && now - lastLagNanos < 1_000_000_000L) {
             return;
         }
         lastLagNanos = now;
-        Map<TopicPartition, Long> perPartition = source.get();
+        Map<SourcePartition, Long> perPartition = source.get();
         lag.register(perPartition.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("topic", e.getKey().topic(),
                 "partition", Integer.toString(e.getKey().partition())), e.getValue())).toList(), true);
         totalLag = perPartition.isEmpty() ? -1 : perPartition.values().stream().mapToLong(Long::longValue).sum();

@@ -6,7 +6,7 @@ import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,7 @@ final class PollLoop implements PartitionListener {
 
     private static final Duration PAUSED_POLL = Duration.ofMillis(5);
 
-    private final Set<TopicPartition> assigned = new TreeSet<>();
+    private final Set<SourcePartition> assigned = new TreeSet<>();
     /** Off once closing begins: closing a consumer revokes its partitions, and that must not flush again. */
     private volatile boolean rebalancesHandled = true;
     private boolean paused;
@@ -189,7 +189,7 @@ final class PollLoop implements PartitionListener {
     }
 
     @Override
-    public void onAssigned(Collection<TopicPartition> partitions) {
+    public void onAssigned(Collection<SourcePartition> partitions) {
         Positions resumeAt = source.resumePositions(partitions);
         if (!resumeAt.isEmpty()) {
             sink.recover(resumeAt); // before any record of these partitions reaches the target
@@ -202,7 +202,7 @@ final class PollLoop implements PartitionListener {
     }
 
     @Override
-    public void onRevoked(Collection<TopicPartition> partitions) {
+    public void onRevoked(Collection<SourcePartition> partitions) {
         if (!rebalancesHandled) {
             return;
         }
@@ -214,7 +214,7 @@ final class PollLoop implements PartitionListener {
     }
 
     @Override
-    public void onLost(Collection<TopicPartition> partitions) {
+    public void onLost(Collection<SourcePartition> partitions) {
         if (!rebalancesHandled) {
             return;
         }

@@ -2,7 +2,7 @@ package io.ksf.pipeline;
 
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 
 import java.util.Collection;
 import java.util.List;
@@ -22,7 +22,7 @@ interface Sink extends AutoCloseable {
      * @param dropped next offsets of records the processors dropped on purpose
      * @param bytes   what the records hold in memory, counted against the memory budget
      */
-    void write(List<KsfRecord> out, List<KsfRecord> bad, Map<TopicPartition, Long> dropped, long bytes);
+    void write(List<KsfRecord> out, List<KsfRecord> bad, Map<SourcePartition, Long> dropped, long bytes);
 
     /**
      * Starts a flush of everything written so far; sync mode completes it before returning. Async mode starts none
@@ -49,7 +49,7 @@ interface Sink extends AutoCloseable {
     void recover(Positions resumeAt);
 
     /** Drops what is buffered for partitions lost to another reader. */
-    void discard(Collection<TopicPartition> partitions);
+    void discard(Collection<SourcePartition> partitions);
 
     @Override
     void close();

@@ -63,8 +63,8 @@ public final class KsfRecord {
     }
 
     /** Topic and partition together. */
-    public TopicPartition topicPartition() {
-        return new TopicPartition(topic, partition);
+    public SourcePartition topicPartition() {
+        return new SourcePartition(topic, partition);
     }
 
     /** The record's position in its partition; the source resumes after it once it is committed. */

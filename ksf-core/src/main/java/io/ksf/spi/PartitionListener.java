@@ -11,14 +11,14 @@ public interface PartitionListener {
     };
 
     /** These partitions are now read by this source. */
-    default void onAssigned(Collection<TopicPartition> partitions) {
+    default void onAssigned(Collection<SourcePartition> partitions) {
     }
 
     /** These partitions are about to go to another reader: flush and commit them now. */
-    default void onRevoked(Collection<TopicPartition> partitions) {
+    default void onRevoked(Collection<SourcePartition> partitions) {
     }
 
     /** These partitions already belong to another reader: drop their buffers, commit nothing. */
-    default void onLost(Collection<TopicPartition> partitions) {
+    default void onLost(Collection<SourcePartition> partitions) {
     }
 }

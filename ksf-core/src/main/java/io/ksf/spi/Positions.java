@@ -12,9 +12,9 @@ import java.util.TreeMap;
 public final class Positions {
     private static final Positions EMPTY = new Positions(new TreeMap<>());
 
-    private final Map<TopicPartition, Long> next;
+    private final Map<SourcePartition, Long> next;
 
-    private Positions(TreeMap<TopicPartition, Long> next) {
+    private Positions(TreeMap<SourcePartition, Long> next) {
         this.next = Collections.unmodifiableMap(next);
     }
 
@@ -24,7 +24,7 @@ public final class Positions {
     }
 
     /** Positions from next offsets per partition. */
-    public static Positions of(Map<TopicPartition, Long> nextOffsets) {
+    public static Positions of(Map<SourcePartition, Long> nextOffsets) {
         return nextOffsets.isEmpty() ? EMPTY : new Positions(new TreeMap<>(nextOffsets));
     }
 
@@ -34,12 +34,12 @@ public final class Positions {
     }
 
     /** Next offset per partition, sorted by topic and partition. */
-    public Map<TopicPartition, Long> asMap() {
+    public Map<SourcePartition, Long> asMap() {
         return next;
     }
 
     /** The next offset of one partition, or -1 when this has no position for it. */
-    public long next(TopicPartition partition) {
+    public long next(SourcePartition partition) {
         return next.getOrDefault(partition, -1L);
     }
 
@@ -56,21 +56,21 @@ public final class Positions {
         if (isEmpty()) {
             return other;
         }
-        TreeMap<TopicPartition, Long> merged = new TreeMap<>(next);
+        TreeMap<SourcePartition, Long> merged = new TreeMap<>(next);
         other.next.forEach((tp, offset) -> merged.merge(tp, offset, Math::max));
         return new Positions(merged);
     }
 
     /** Only the positions of these partitions. */
-    public Positions only(Collection<TopicPartition> partitions) {
-        TreeMap<TopicPartition, Long> kept = new TreeMap<>(next);
+    public Positions only(Collection<SourcePartition> partitions) {
+        TreeMap<SourcePartition, Long> kept = new TreeMap<>(next);
         kept.keySet().retainAll(partitions);
         return new Positions(kept);
     }
 
     /** All positions except those of these partitions. */
-    public Positions without(Collection<TopicPartition> partitions) {
-        TreeMap<TopicPartition, Long> kept = new TreeMap<>(next);
+    public Positions without(Collection<SourcePartition> partitions) {
+        TreeMap<SourcePartition, Long> kept = new TreeMap<>(next);
         kept.keySet().removeAll(partitions);
         return new Positions(kept);
     }

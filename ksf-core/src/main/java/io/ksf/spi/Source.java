@@ -33,7 +33,7 @@ public interface Source extends AutoCloseable {
      * returns for each, after any reset. Called from {@link PartitionListener#onAssigned}, so the runtime can
      * have the target remove what an earlier run stored past its last commit. Empty when the source cannot tell.
      */
-    default Positions resumePositions(Collection<TopicPartition> partitions) {
+    default Positions resumePositions(Collection<SourcePartition> partitions) {
         return Positions.empty();
     }
 
@@ -47,15 +47,15 @@ public interface Source extends AutoCloseable {
     }
 
     /** Stops returning records of these partitions until resumed (backpressure). */
-    default void pause(Collection<TopicPartition> partitions) {
+    default void pause(Collection<SourcePartition> partitions) {
     }
 
     /** Returns records of these partitions again. */
-    default void resume(Collection<TopicPartition> partitions) {
+    default void resume(Collection<SourcePartition> partitions) {
     }
 
     /** Records behind the end of each assigned partition, where the source knows it (for metrics); poll thread. */
-    default Map<TopicPartition, Long> lag() {
+    default Map<SourcePartition, Long> lag() {
         return Map.of();
     }
 

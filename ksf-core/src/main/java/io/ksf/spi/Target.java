@@ -113,7 +113,7 @@ public interface Target extends AutoCloseable {
     }
 
     /** These partitions were lost to another reader: drop what is buffered for them. */
-    default void discard(Collection<TopicPartition> partitions) {
+    default void discard(Collection<SourcePartition> partitions) {
     }
 
     @Override

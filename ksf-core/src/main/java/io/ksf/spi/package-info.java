@@ -6,7 +6,7 @@
  *       {@link io.ksf.spi.Format}, each made by its factory ({@link io.ksf.spi.SourceFactory} ...), which
  *       {@link java.util.ServiceLoader} finds by {@link io.ksf.spi.Factory#name()}.</li>
  *   <li>The record model {@link io.ksf.spi.KsfRecord} and the position model {@link io.ksf.spi.Positions}
- *       (next offset to read, per {@link io.ksf.spi.TopicPartition}).</li>
+ *       (next offset to read, per {@link io.ksf.spi.SourcePartition}).</li>
  *   <li>Declared options ({@link io.ksf.spi.Option}) and their validated values ({@link io.ksf.spi.Options}).</li>
  *   <li>One unchecked exception root, {@link io.ksf.spi.KsfException}, with {@link io.ksf.spi.RetriableException},
  *       {@link io.ksf.spi.InvalidRecordException} and {@link io.ksf.spi.ConfigException}.</li>

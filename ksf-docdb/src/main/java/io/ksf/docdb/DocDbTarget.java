@@ -23,7 +23,7 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.Rejected;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.Document;
@@ -145,7 +145,7 @@ public final class DocDbTarget implements Target {
      */
     @Override
     public Positions flush() {
-        Map<TopicPartition, Long> positions = new HashMap<>();
+        Map<SourcePartition, Long> positions = new HashMap<>();
         List<KsfRecord> batchRecords = new ArrayList<>(batchSize);
         List<ReplaceOneModel<RawBsonDocument>> batch = new ArrayList<>(batchSize);
         List<Rejected> refused = new ArrayList<>();
@@ -358,7 +358,7 @@ public final class DocDbTarget implements Target {
     }
 
     @Override
-    public void discard(Collection<TopicPartition> partitions) {
+    public void discard(Collection<SourcePartition> partitions) {
         buffered.removeIf(record -> partitions.contains(record.topicPartition()));
     }
 

@@ -10,7 +10,7 @@ import io.ksf.processor.ValidateProcessor;
 import io.ksf.spi.Processor;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import io.ksf.pipeline.PipelineSettings;
 import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.InMemorySource;
@@ -227,7 +227,7 @@ class FileTargetPipelineTest {
 
         assertThat(failure).hasMessageContaining("cannot store").hasMessageContaining("pins+1+00000000000000000000.json");
         assertThat(source.commits()).isZero();
-        assertThat(source.committed().next(new TopicPartition("pins", 1))).isEqualTo(-1);
+        assertThat(source.committed().next(new SourcePartition("pins", 1))).isEqualTo(-1);
         try (Stream<Path> files = Files.walk(out)) {
             assertThat(files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList())
                     .as("temporary files left behind").isEmpty();

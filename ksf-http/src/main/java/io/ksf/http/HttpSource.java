@@ -7,7 +7,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import io.ksf.http.RestProxy.ErrorCode;
 import io.ksf.http.RestProxy.Incoming;
 import org.eclipse.jetty.http.HttpHeader;
@@ -57,7 +57,7 @@ public final class HttpSource implements Source {
     private static final Duration DRAIN = Duration.ofSeconds(2);
 
     private final HttpSourceSettings settings;
-    private final TopicPartition own;
+    private final SourcePartition own;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<KsfRecord> ready = new ArrayDeque<>();
@@ -76,7 +76,7 @@ public final class HttpSource implements Source {
     /** A source with these settings; nothing listens before {@link #open}. */
     public HttpSource(HttpSourceSettings settings) {
         this.settings = settings;
-        this.own = new TopicPartition("http", settings.partition());
+        this.own = new SourcePartition("http", settings.partition());
     }
 
     @Override
@@ -267,16 +267,16 @@ public final class HttpSource implements Source {
     }
 
     @Override
-    public void pause(Collection<TopicPartition> partitions) {
+    public void pause(Collection<SourcePartition> partitions) {
         setPaused(partitions, true);
     }
 
     @Override
-    public void resume(Collection<TopicPartition> partitions) {
+    public void resume(Collection<SourcePartition> partitions) {
         setPaused(partitions, false);
     }
 
-    private void setPaused(Collection<TopicPartition> partitions, boolean value) {
+    private void setPaused(Collection<SourcePartition> partitions, boolean value) {
         if (partitions.contains(own)) {
             lock.lock();
             try {
@@ -288,7 +288,7 @@ public final class HttpSource implements Source {
     }
 
     @Override
-    public Map<TopicPartition, Long> lag() {
+    public Map<SourcePartition, Long> lag() {
         lock.lock();
         try {
             return Map.of(own, (long) ready.size());

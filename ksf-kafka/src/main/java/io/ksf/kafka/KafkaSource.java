@@ -7,7 +7,8 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -102,7 +103,7 @@ public final class KafkaSource implements Source, TransactionalPositions {
     public void open(PartitionListener listener) {
         ConsumerRebalanceListener rebalances = new ConsumerRebalanceListener() {
             @Override
-            public void onPartitionsAssigned(Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 if (!partitions.isEmpty()) {
                     LOG.info("partitions assigned: {}", partitions);
                 }
@@ -110,14 +111,14 @@ public final class KafkaSource implements Source, TransactionalPositions {
             }
 
             @Override
-            public void onPartitionsRevoked(Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 if (!partitions.isEmpty()) {
                     listener.onRevoked(convert(partitions));
                 }
             }
 
             @Override
-            public void onPartitionsLost(Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
                 if (!partitions.isEmpty()) {
                     listener.onLost(convert(partitions));
                 }
@@ -158,10 +159,10 @@ public final class KafkaSource implements Source, TransactionalPositions {
 
     /** The consumer's position of each partition, after applying auto.offset.reset where none is committed. */
     @Override
-    public Positions resumePositions(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, Long> resume = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(partition.topic(),
+    public Positions resumePositions(Collection<SourcePartition> partitions) {
+        Map<SourcePartition, Long> resume = new HashMap<>();
+        for (SourcePartition partition : partitions) {
+            TopicPartition tp = new TopicPartition(partition.topic(),
                     partition.partition());
             long position;
             try {
@@ -176,8 +177,8 @@ public final class KafkaSource implements Source, TransactionalPositions {
     }
 
     /** Moves partitions without a valid position to the start or the end, as auto.offset.reset says. */
-    private void reset(Collection<org.apache.kafka.common.TopicPartition> partitions,
-                       Map<org.apache.kafka.common.TopicPartition, Long> outOfRange) {
+    private void reset(Collection<TopicPartition> partitions,
+                       Map<TopicPartition, Long> outOfRange) {
         if (offsetReset.equals("none")) {
             throw new KsfException("no valid offset for " + partitions + (outOfRange.isEmpty() ? ""
                     : " (out of range: " + outOfRange + ")") + " and auto.offset.reset is none");
@@ -188,7 +189,7 @@ public final class KafkaSource implements Source, TransactionalPositions {
         } else {
             consumer.seekToEnd(partitions);
         }
-        for (org.apache.kafka.common.TopicPartition tp : partitions) {
+        for (TopicPartition tp : partitions) {
             long position = consumer.position(tp);
             Long bad = outOfRange.get(tp);
             if (bad != null) {
@@ -212,7 +213,7 @@ public final class KafkaSource implements Source, TransactionalPositions {
 
     @Override
     public void commit(Positions positions) {
-        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = toOffsets(positions);
+        Map<TopicPartition, OffsetAndMetadata> offsets = toOffsets(positions);
         for (int attempt = 1; ; attempt++) {
             try {
                 consumer.commitSync(offsets);
@@ -246,7 +247,7 @@ public final class KafkaSource implements Source, TransactionalPositions {
 
     /** The group's offsets: the positions themselves. */
     @Override
-    public Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
+    public Map<TopicPartition, OffsetAndMetadata> offsets(Positions positions) {
         return toOffsets(positions);
     }
 
@@ -262,20 +263,20 @@ public final class KafkaSource implements Source, TransactionalPositions {
     }
 
     @Override
-    public void pause(Collection<TopicPartition> partitions) {
+    public void pause(Collection<SourcePartition> partitions) {
         consumer.pause(toKafka(partitions));
     }
 
     @Override
-    public void resume(Collection<TopicPartition> partitions) {
+    public void resume(Collection<SourcePartition> partitions) {
         consumer.resume(toKafka(partitions));
     }
 
     @Override
-    public Map<TopicPartition, Long> lag() {
-        Map<TopicPartition, Long> lag = new HashMap<>();
-        for (org.apache.kafka.common.TopicPartition tp : consumer.assignment()) {
-            consumer.currentLag(tp).ifPresent(behind -> lag.put(new TopicPartition(tp.topic(), tp.partition()), behind));
+    public Map<SourcePartition, Long> lag() {
+        Map<SourcePartition, Long> lag = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            consumer.currentLag(tp).ifPresent(behind -> lag.put(new SourcePartition(tp.topic(), tp.partition()), behind));
         }
         return lag;
     }
@@ -294,20 +295,20 @@ public final class KafkaSource implements Source, TransactionalPositions {
         }
     }
 
-    private static Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> toOffsets(Positions positions) {
-        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    private static Map<TopicPartition, OffsetAndMetadata> toOffsets(Positions positions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         positions.asMap().forEach((tp, next) ->
-                offsets.put(new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()),
+                offsets.put(new TopicPartition(tp.topic(), tp.partition()),
                         new OffsetAndMetadata(next)));
         return offsets;
     }
 
-    private static List<TopicPartition> convert(Collection<org.apache.kafka.common.TopicPartition> partitions) {
-        return partitions.stream().map(tp -> new TopicPartition(tp.topic(), tp.partition())).toList();
+    private static List<SourcePartition> convert(Collection<TopicPartition> partitions) {
+        return partitions.stream().map(tp -> new SourcePartition(tp.topic(), tp.partition())).toList();
     }
 
-    private static List<org.apache.kafka.common.TopicPartition> toKafka(Collection<TopicPartition> partitions) {
-        return partitions.stream().map(tp -> new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()))
+    private static List<TopicPartition> toKafka(Collection<SourcePartition> partitions) {
+        return partitions.stream().map(tp -> new TopicPartition(tp.topic(), tp.partition()))
                 .toList();
     }
 

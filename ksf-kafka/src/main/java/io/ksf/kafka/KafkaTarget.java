@@ -12,7 +12,8 @@ import io.ksf.spi.Rejected;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Source;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -76,9 +77,9 @@ public final class KafkaTarget implements Target {
     /** Records routed to topics not looked up yet, with their Kafka records. */
     private final List<Routed> unresolved = new ArrayList<>();
     private final List<Rejected> rejected = new ArrayList<>();
-    private final Map<TopicPartition, Long> refusedNext = new HashMap<>();
+    private final Map<SourcePartition, Long> refusedNext = new HashMap<>();
     /** Positions past acknowledged records, kept across a failed flush until one succeeds. */
-    private final Map<TopicPartition, Long> ackedNext = new HashMap<>();
+    private final Map<SourcePartition, Long> ackedNext = new HashMap<>();
     private TransactionalPositions transactionSource;
     private boolean transactionsReady;
     private boolean inTransaction;
@@ -332,7 +333,7 @@ public final class KafkaTarget implements Target {
             throw new IllegalStateException("commit(Positions) without exactly-once");
         }
         beginIfNeeded();
-        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = transactionSource.offsets(positions);
+        Map<TopicPartition, OffsetAndMetadata> offsets = transactionSource.offsets(positions);
         try {
             for (ProducerRecord<byte[], byte[]> record : transactionSource.records(positions)) {
                 producer.send(record);
@@ -395,7 +396,7 @@ public final class KafkaTarget implements Target {
     }
 
     @Override
-    public void discard(Collection<TopicPartition> partitions) {
+    public void discard(Collection<SourcePartition> partitions) {
         // sends cannot be taken back; the records of lost partitions are replayed by their new owner
     }
 

@@ -13,7 +13,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -95,7 +95,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
     /** A shard and where this source is in it; poll thread only. */
     private static final class ShardState {
         final String id;
-        final TopicPartition partition;
+        final SourcePartition partition;
         final List<String> parents;
         final String endingSequence;
         State state = State.WAITING;
@@ -111,7 +111,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
         ShardIteratorType startType;
         String startSequence;
 
-        ShardState(String id, TopicPartition partition, List<String> parents, String endingSequence) {
+        ShardState(String id, SourcePartition partition, List<String> parents, String endingSequence) {
             this.id = id;
             this.partition = partition;
             this.parents = parents;
@@ -191,7 +191,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
 
     /** Another instance takes the stream: commit what was read (unless it is lost already), then forget it all. */
     private void disown(boolean lost) {
-        List<TopicPartition> reading = shards.values().stream()
+        List<SourcePartition> reading = shards.values().stream()
                 .filter(s -> s.state == State.READING || s.state == State.DRAINED).map(s -> s.partition).toList();
         if (!reading.isEmpty()) {
             if (lost) {
@@ -260,7 +260,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
             if (listedShard.adjacentParentShardId() != null) {
                 parents.add(listedShard.adjacentParentShardId());
             }
-            ShardState shard = new ShardState(listedShard.shardId(), new TopicPartition(settings.stream(),
+            ShardState shard = new ShardState(listedShard.shardId(), new SourcePartition(settings.stream(),
                     number(listedShard.shardId())), List.copyOf(parents),
                     listedShard.sequenceNumberRange().endingSequenceNumber());
             ShardCheckpoint checkpoint = checkpoints.get(shard.id);
@@ -283,7 +283,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
     }
 
     private void startReadyShards() {
-        List<TopicPartition> started = new ArrayList<>();
+        List<SourcePartition> started = new ArrayList<>();
         for (ShardState shard : shards.values()) {
             if (shard.state == State.WAITING && shard.parents.stream().allMatch(this::ended)) {
                 start(shard);
@@ -506,9 +506,9 @@ public final class KinesisSource implements Source, CheckpointedSource {
     }
 
     @Override
-    public Positions resumePositions(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, Long> next = new HashMap<>();
-        for (TopicPartition partition : partitions) {
+    public Positions resumePositions(Collection<SourcePartition> partitions) {
+        Map<SourcePartition, Long> next = new HashMap<>();
+        for (SourcePartition partition : partitions) {
             ShardState shard = byPartition.get(partition.partition());
             if (shard != null) {
                 next.put(partition, shard.committed);
@@ -529,16 +529,16 @@ public final class KinesisSource implements Source, CheckpointedSource {
     }
 
     @Override
-    public void pause(Collection<TopicPartition> partitions) {
+    public void pause(Collection<SourcePartition> partitions) {
         partitions.forEach(p -> setPaused(p, true));
     }
 
     @Override
-    public void resume(Collection<TopicPartition> partitions) {
+    public void resume(Collection<SourcePartition> partitions) {
         partitions.forEach(p -> setPaused(p, false));
     }
 
-    private void setPaused(TopicPartition partition, boolean paused) {
+    private void setPaused(SourcePartition partition, boolean paused) {
         ShardState shard = byPartition.get(partition.partition());
         if (shard != null && partition.topic().equals(settings.stream())) {
             shard.paused = paused;

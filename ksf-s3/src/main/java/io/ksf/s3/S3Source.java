@@ -11,7 +11,7 @@ import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Source;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -83,18 +83,18 @@ public final class S3Source implements Source, CheckpointedSource {
     /** The checkpoints of the shards this instance owns, by shard. */
     private final Map<Integer, Checkpoint> owned = new TreeMap<>();
     /** Objects handed to the runtime as partitions and not given up yet. */
-    private final Set<TopicPartition> assigned = new HashSet<>();
+    private final Set<SourcePartition> assigned = new HashSet<>();
     /** The object being read, and its key. */
     private ObjectCursor cursor;
     private String cursorKey;
     /** Objects read to their end: the position just past their last record, or finished when none was returned. */
-    private final Map<TopicPartition, Long> endOf = new HashMap<>();
+    private final Map<SourcePartition, Long> endOf = new HashMap<>();
     /** Finished and durable: given up to the runtime at the next poll. */
-    private final List<TopicPartition> toRevoke = new ArrayList<>();
+    private final List<SourcePartition> toRevoke = new ArrayList<>();
     private long nextListingNanos;
     private Duration interval;
     private volatile boolean woken;
-    private final Set<TopicPartition> paused = new HashSet<>();
+    private final Set<SourcePartition> paused = new HashSet<>();
 
     /** A source that keeps its checkpoint in an object of the bucket, written with conditional writes. */
     public static S3Source withS3Checkpoint(S3Client client, Settings settings, String checkpointKey) {
@@ -163,7 +163,7 @@ public final class S3Source implements Source, CheckpointedSource {
      * drops what it holds of them), then forgets the shards.
      */
     private void revokeShards(Set<Integer> shards, boolean lost) {
-        List<TopicPartition> mine = assigned.stream().filter(p -> shards.contains(shardOf(p.topic()))).toList();
+        List<SourcePartition> mine = assigned.stream().filter(p -> shards.contains(shardOf(p.topic()))).toList();
         if (!mine.isEmpty()) {
             if (lost) {
                 listener.onLost(mine);
@@ -199,7 +199,7 @@ public final class S3Source implements Source, CheckpointedSource {
     public List<KsfRecord> poll(Duration timeout) {
         store.poll();
         if (!toRevoke.isEmpty()) {
-            List<TopicPartition> done = List.copyOf(toRevoke);
+            List<SourcePartition> done = List.copyOf(toRevoke);
             toRevoke.clear();
             listener.onRevoked(done);
             done.forEach(assigned::remove);
@@ -219,7 +219,7 @@ public final class S3Source implements Source, CheckpointedSource {
                 sleep(wait);
                 continue;
             }
-            if (paused.contains(new TopicPartition(cursorKey, progress(cursorKey).generation()))) {
+            if (paused.contains(new SourcePartition(cursorKey, progress(cursorKey).generation()))) {
                 sleep(Math.max(0, deadline - System.nanoTime()));
                 break;
             }
@@ -231,7 +231,7 @@ public final class S3Source implements Source, CheckpointedSource {
 
     private void read(List<KsfRecord> out) {
         ObjectProgress object = progress(cursorKey);
-        TopicPartition partition = new TopicPartition(cursorKey, object.generation());
+        SourcePartition partition = new SourcePartition(cursorKey, object.generation());
         try {
             cursor.read(settings.maxPollRecords(), out);
         } catch (ObjectCursor.ObjectChangedException e) {
@@ -262,7 +262,7 @@ public final class S3Source implements Source, CheckpointedSource {
         for (Checkpoint checkpoint : owned.values()) {
             for (Map.Entry<String, ObjectProgress> entry : checkpoint.objects().entrySet()) {
                 ObjectProgress object = entry.getValue();
-                if (!object.finished() && !endOf.containsKey(new TopicPartition(entry.getKey(), object.generation()))) {
+                if (!object.finished() && !endOf.containsKey(new SourcePartition(entry.getKey(), object.generation()))) {
                     if (first == null || entry.getKey().compareTo(first) < 0) {
                         first = entry.getKey();
                     }
@@ -277,7 +277,7 @@ public final class S3Source implements Source, CheckpointedSource {
         cursorKey = first;
         cursor = new ObjectCursor(client, settings.bucket(), cursorKey, object, settings.records(),
                 settings.maxRecordBytes());
-        TopicPartition partition = new TopicPartition(first, object.generation());
+        SourcePartition partition = new SourcePartition(first, object.generation());
         if (assigned.add(partition)) {
             listener.onAssigned(List.of(partition));
         }
@@ -363,7 +363,7 @@ public final class S3Source implements Source, CheckpointedSource {
 
     private void finish(String key, ObjectProgress object) {
         put(key, object.done());
-        toRevoke.add(new TopicPartition(key, object.generation()));
+        toRevoke.add(new SourcePartition(key, object.generation()));
     }
 
     /** Keeps what is durable in the checkpoint store; an object whose last record is durable is finished. */
@@ -415,9 +415,9 @@ public final class S3Source implements Source, CheckpointedSource {
     }
 
     @Override
-    public Positions resumePositions(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, Long> resume = new HashMap<>();
-        for (TopicPartition partition : partitions) {
+    public Positions resumePositions(Collection<SourcePartition> partitions) {
+        Map<SourcePartition, Long> resume = new HashMap<>();
+        for (SourcePartition partition : partitions) {
             ObjectProgress object = progress(partition.topic());
             if (object != null && object.generation() == partition.partition()) {
                 resume.put(partition, object.next());
@@ -428,10 +428,10 @@ public final class S3Source implements Source, CheckpointedSource {
 
     /** Bytes not read yet of the object being read, and of every object waiting. */
     @Override
-    public Map<TopicPartition, Long> lag() {
-        Map<TopicPartition, Long> lag = new HashMap<>();
+    public Map<SourcePartition, Long> lag() {
+        Map<SourcePartition, Long> lag = new HashMap<>();
         owned.values().forEach(checkpoint -> checkpoint.objects().forEach((key, object) -> {
-            TopicPartition partition = new TopicPartition(key, object.generation());
+            SourcePartition partition = new SourcePartition(key, object.generation());
             if (key.equals(cursorKey)) {
                 lag.put(partition, cursor.remaining());
             } else if (!object.finished() && !endOf.containsKey(partition)) {
@@ -454,12 +454,12 @@ public final class S3Source implements Source, CheckpointedSource {
     }
 
     @Override
-    public void pause(Collection<TopicPartition> partitions) {
+    public void pause(Collection<SourcePartition> partitions) {
         paused.addAll(partitions);
     }
 
     @Override
-    public void resume(Collection<TopicPartition> partitions) {
+    public void resume(Collection<SourcePartition> partitions) {
         paused.removeAll(partitions);
     }
 

@@ -12,7 +12,7 @@ import io.ksf.spi.RecordWriter;
 import io.ksf.spi.Rejected;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import io.ksf.file.ObjectLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,11 +102,11 @@ public final class S3Target implements Target {
     private final Set<OpenObject> notStored = ConcurrentHashMap.newKeySet();
     /** A flush that failed: the next one completes it first. */
     private PendingFlush unfinished;
-    private final Map<TopicPartition, Long> written = new HashMap<>();
+    private final Map<SourcePartition, Long> written = new HashMap<>();
     /** Staging memory left for open objects; beyond it they are staged in temporary files. */
     private final AtomicLong stagingMemoryLeft;
 
-    private record ObjectGroup(TopicPartition partition, String path) {
+    private record ObjectGroup(SourcePartition partition, String path) {
     }
 
     /**
@@ -341,7 +341,7 @@ public final class S3Target implements Target {
     }
 
     @Override
-    public void discard(Collection<TopicPartition> partitions) {
+    public void discard(Collection<SourcePartition> partitions) {
         open.entrySet().removeIf(entry -> {
             if (partitions.contains(entry.getKey().partition())) {
                 entry.getValue().delete();

@@ -193,7 +193,7 @@ class KafkaToS3Test {
         target.close();
 
         assertThat(expected.length()).isGreaterThan(5 << 20);
-        assertThat(positions.next(new io.ksf.spi.TopicPartition("big", 0))).isEqualTo(60_000);
+        assertThat(positions.next(new io.ksf.spi.SourcePartition("big", 0))).isEqualTo(60_000);
         assertThat(S3Buckets.objects(s3, bucket)).containsExactly(
                 Map.entry("big/partition=0/big+0+00000000000000000000.json", expected.toString()));
     }

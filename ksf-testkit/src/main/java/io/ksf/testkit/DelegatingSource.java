@@ -4,7 +4,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -36,22 +36,22 @@ public class DelegatingSource implements Source {
     }
 
     @Override
-    public Positions resumePositions(Collection<TopicPartition> partitions) {
+    public Positions resumePositions(Collection<SourcePartition> partitions) {
         return delegate.resumePositions(partitions);
     }
 
     @Override
-    public void pause(Collection<TopicPartition> partitions) {
+    public void pause(Collection<SourcePartition> partitions) {
         delegate.pause(partitions);
     }
 
     @Override
-    public void resume(Collection<TopicPartition> partitions) {
+    public void resume(Collection<SourcePartition> partitions) {
         delegate.resume(partitions);
     }
 
     @Override
-    public Map<TopicPartition, Long> lag() {
+    public Map<SourcePartition, Long> lag() {
         return delegate.lag();
     }
 

@@ -4,7 +4,7 @@ import io.ksf.spi.Format;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 
 import java.util.Collection;
 import java.util.List;
@@ -44,7 +44,7 @@ public class DelegatingTarget implements Target {
     }
 
     @Override
-    public void discard(Collection<TopicPartition> partitions) {
+    public void discard(Collection<SourcePartition> partitions) {
         delegate.discard(partitions);
     }
 

@@ -4,7 +4,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,15 +24,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * committed. Polls, commits and reads of its state are safe from any thread.
  */
 public final class InMemorySource implements Source {
-    private final Map<TopicPartition, List<KsfRecord>> partitions = new TreeMap<>();
-    private final Map<TopicPartition, Long> position = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
+    private final Map<SourcePartition, List<KsfRecord>> partitions = new TreeMap<>();
+    private final Map<SourcePartition, Long> position = new ConcurrentHashMap<>();
+    private final Map<SourcePartition, Long> committed = new ConcurrentHashMap<>();
     private final int maxPollRecords;
     private final AtomicBoolean woken = new AtomicBoolean();
     private volatile boolean open;
     private volatile boolean closed;
     private volatile int commits;
-    private final Set<TopicPartition> paused = ConcurrentHashMap.newKeySet();
+    private final Set<SourcePartition> paused = ConcurrentHashMap.newKeySet();
     private volatile int pauses;
 
     /** A source of these records, from the start, 500 per poll. */
@@ -67,7 +67,7 @@ public final class InMemorySource implements Source {
             throw new IllegalStateException("poll on a source that is not open");
         }
         List<KsfRecord> batch = new ArrayList<>();
-        for (Map.Entry<TopicPartition, List<KsfRecord>> entry : partitions.entrySet()) {
+        for (Map.Entry<SourcePartition, List<KsfRecord>> entry : partitions.entrySet()) {
             if (paused.contains(entry.getKey())) {
                 continue;
             }
@@ -98,8 +98,8 @@ public final class InMemorySource implements Source {
     }
 
     @Override
-    public Positions resumePositions(Collection<TopicPartition> assigned) {
-        Map<TopicPartition, Long> resume = new TreeMap<>();
+    public Positions resumePositions(Collection<SourcePartition> assigned) {
+        Map<SourcePartition, Long> resume = new TreeMap<>();
         assigned.forEach(tp -> resume.put(tp, position.get(tp)));
         return Positions.of(resume);
     }
@@ -111,13 +111,13 @@ public final class InMemorySource implements Source {
     }
 
     @Override
-    public void pause(Collection<TopicPartition> partitions) {
+    public void pause(Collection<SourcePartition> partitions) {
         paused.addAll(partitions);
         pauses++;
     }
 
     @Override
-    public void resume(Collection<TopicPartition> partitions) {
+    public void resume(Collection<SourcePartition> partitions) {
         paused.removeAll(partitions);
     }
 
@@ -143,7 +143,7 @@ public final class InMemorySource implements Source {
 
     /** Positions just past the last record of every partition. */
     public Positions endPositions() {
-        Map<TopicPartition, Long> end = new TreeMap<>();
+        Map<SourcePartition, Long> end = new TreeMap<>();
         partitions.forEach((tp, list) -> end.put(tp, list.get(list.size() - 1).offset() + 1));
         return Positions.of(end);
     }

@@ -6,7 +6,7 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,7 +39,7 @@ public final class InMemoryTarget implements Target {
             String message = "flush failure injected by the test";
             throw retriableFailures ? new RetriableException(message) : new KsfException(message);
         }
-        Map<TopicPartition, Long> positions = new HashMap<>();
+        Map<SourcePartition, Long> positions = new HashMap<>();
         for (KsfRecord record : buffered) {
             positions.merge(record.topicPartition(), record.offset() + 1, Math::max);
         }
@@ -56,7 +56,7 @@ public final class InMemoryTarget implements Target {
     }
 
     @Override
-    public void discard(Collection<TopicPartition> partitions) {
+    public void discard(Collection<SourcePartition> partitions) {
         buffered.removeIf(record -> partitions.contains(record.topicPartition()));
     }
 

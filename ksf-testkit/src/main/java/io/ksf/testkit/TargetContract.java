@@ -4,7 +4,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Rejected;
 import io.ksf.spi.Target;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -64,7 +64,7 @@ public abstract class TargetContract {
             Positions positions = target.flush();
 
             assertThat(positions.asMap()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    new TopicPartition("orders", 0), 5L, new TopicPartition("orders", 1), 13L));
+                    new SourcePartition("orders", 0), 5L, new SourcePartition("orders", 1), 13L));
         }
     }
 
@@ -90,9 +90,9 @@ public abstract class TargetContract {
     void successiveFlushesStoreEverythingOnce() throws Exception {
         try (Target target = newTarget()) {
             target.write(records("orders", 0, 0, 3));
-            assertThat(target.flush().next(new TopicPartition("orders", 0))).isEqualTo(3);
+            assertThat(target.flush().next(new SourcePartition("orders", 0))).isEqualTo(3);
             target.write(records("orders", 0, 3, 3));
-            assertThat(target.flush().next(new TopicPartition("orders", 0))).isEqualTo(6);
+            assertThat(target.flush().next(new SourcePartition("orders", 0))).isEqualTo(6);
         }
         assertThat(storedValues()).containsExactlyInAnyOrderElementsOf(expected(records("orders", 0, 0, 6)));
     }
@@ -125,11 +125,11 @@ public abstract class TargetContract {
         try (Target target = newTarget()) {
             target.write(records("orders", 0, 0, 2));
             target.write(records("orders", 1, 0, 2));
-            target.discard(List.of(new TopicPartition("orders", 0)));
+            target.discard(List.of(new SourcePartition("orders", 0)));
 
             Positions positions = target.flush();
 
-            assertThat(positions.asMap()).containsOnlyKeys(new TopicPartition("orders", 1));
+            assertThat(positions.asMap()).containsOnlyKeys(new SourcePartition("orders", 1));
         }
         assertThat(storedValues()).containsExactlyInAnyOrderElementsOf(expected(records("orders", 1, 0, 2)));
     }
@@ -147,7 +147,7 @@ public abstract class TargetContract {
 
             Positions positions = target.flush();
 
-            assertThat(positions.asMap()).containsExactly(Map.entry(new TopicPartition("orders", 0), 4L));
+            assertThat(positions.asMap()).containsExactly(Map.entry(new SourcePartition("orders", 0), 4L));
             List<Rejected> rejected = target.takeRejected();
             assertThat(rejected).hasSize(1);
             assertThat(rejected.get(0).record()).isSameAs(bad);

@@ -5,7 +5,7 @@ import io.ksf.pipeline.PipelineSettings.Mode;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.RunningPipeline;
@@ -145,7 +145,7 @@ class AsyncPipelineTest {
         assertThat(deadLetters.stored()).hasSize(6);
         assertThat(target.stored()).hasSize(300 - 3 + 150 - 3 + 0 - 0).allMatch(r -> r.offset() % 100 != 7);
         assertThat(source.committed()).isEqualTo(source.endPositions());
-        assertThat(source.committed().next(new TopicPartition("orders", 1))).isEqualTo(300);
+        assertThat(source.committed().next(new SourcePartition("orders", 1))).isEqualTo(300);
     }
 
     @Test

@@ -6,7 +6,7 @@ import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.spi.TopicPartition;
+import io.ksf.spi.SourcePartition;
 import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.InMemoryTarget;
@@ -232,7 +232,7 @@ class PipelineTest {
 
         assertThat(failure).hasMessageContaining("record orders/0@42 failed: bad record")
                 .hasMessageContaining("errors.tolerance is none");
-        assertThat(source.committed().next(new TopicPartition("orders", 0))).isEqualTo(42);
+        assertThat(source.committed().next(new SourcePartition("orders", 0))).isEqualTo(42);
         assertThat(target.stored()).hasSize(42);
     }
 
