@@ -5,7 +5,7 @@ import io.ksf.pipeline.Pipeline;
 import io.ksf.processor.ValidateProcessor;
 import io.ksf.spi.Format;
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
+import io.ksf.spi.SourceContext;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
 import io.ksf.spi.Source;
@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,19 @@ public class PipelineBenchmarks {
         }
 
         @Override
-        public void open(PartitionListener listener) {
+        public void open(SourceContext context) {
+        }
+
+        @Override
+        public void pause(Collection<SourcePartition> partitions) {
+        }
+
+        @Override
+        public void resume(Collection<SourcePartition> partitions) {
+        }
+
+        @Override
+        public void wakeup() {
         }
 
         @Override
@@ -151,8 +164,12 @@ public class PipelineBenchmarks {
         }
 
         @Override
-        public boolean writesRaw(Format sourceFormat) {
+        public boolean takesUndecoded(Format sourceFormat) {
             return sourceFormat.name().equals(format.name());
+        }
+
+        @Override
+        public void discard(Collection<SourcePartition> partitions) {
         }
 
         @Override

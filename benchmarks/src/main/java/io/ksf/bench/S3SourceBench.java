@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -240,6 +241,10 @@ public final class S3SourceBench {
             Positions positions = Positions.of(written);
             written.clear();
             return positions;
+        }
+
+        @Override
+        public void discard(Collection<SourcePartition> partitions) {
         }
 
         @Override

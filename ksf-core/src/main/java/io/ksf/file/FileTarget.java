@@ -7,9 +7,11 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
-import io.ksf.spi.Rejected;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsRecovery;
+import io.ksf.spi.SupportsServerCheck;
+import io.ksf.spi.Target;
+import io.ksf.spi.TargetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -38,14 +39,14 @@ import java.util.stream.Stream;
  * are encoded straight into a hidden temporary file beside the object; {@link #flush()} syncs it to disk and
  * renames it atomically, so a crash never leaves a partial object and a replay rewrites the same names.
  */
-public final class FileTarget implements Target {
+public final class FileTarget implements Target, SupportsRecovery, SupportsServerCheck {
     private static final Logger LOG = LoggerFactory.getLogger(FileTarget.class);
 
     private final Path root;
     private final String prefix;
     private final Format format;
     private final Map<SourcePartition, OpenObject> open = new TreeMap<>();
-    private final List<Rejected> rejected = new ArrayList<>();
+    private TargetContext context = TargetContext.NONE;
 
     /**
      * @param root   the folder objects go under
@@ -59,6 +60,11 @@ public final class FileTarget implements Target {
     }
 
     @Override
+    public void open(TargetContext context) {
+        this.context = context;
+    }
+
+    @Override
     public void write(List<KsfRecord> records) {
         for (KsfRecord record : records) {
             OpenObject object = open.get(record.topicPartition());
@@ -69,16 +75,9 @@ public final class FileTarget implements Target {
             try {
                 object.write(record);
             } catch (InvalidRecordException e) {
-                rejected.add(new Rejected(record, e)); // its position still counts: the dead letter keeps it
+                context.reject(record, e); // its position still counts: the dead letter keeps it
             }
         }
-    }
-
-    @Override
-    public List<Rejected> takeRejected() {
-        List<Rejected> taken = List.copyOf(rejected);
-        rejected.clear();
-        return taken;
     }
 
     @Override
@@ -99,7 +98,7 @@ public final class FileTarget implements Target {
     }
 
     @Override
-    public boolean writesRaw(Format sourceFormat) {
+    public boolean takesUndecoded(Format sourceFormat) {
         return sourceFormat.name().equals(format.name());
     }
 

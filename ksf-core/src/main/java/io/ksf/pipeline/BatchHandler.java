@@ -89,7 +89,7 @@ final class BatchHandler {
             throw new InvalidRecordException(record.refusal());
         }
         KsfRecord current = record;
-        if (record.value() != null && (decodeAll || !sourceFormat.writesRaw(record.value()))) {
+        if (record.value() != null && (decodeAll || !sourceFormat.copiesAsIs(record.value()))) {
             current = record.withData(sourceFormat.decode(record));
         }
         if (processors.isEmpty()) {

@@ -1,14 +1,17 @@
 package io.ksf.pipeline;
 
+import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
-import io.ksf.spi.Rejected;
+import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,10 @@ final class DirectSink implements Sink {
     private final Consumer<KsfRecord> onDeadLetter;
     private final Retry retry;
     private final LongConsumer onFlush;
+    /** What the target refused since the last flush started (its context's reports). */
+    private final List<Rejected> rejected = Collections.synchronizedList(new ArrayList<>());
+    /** What the dead-letter destination refused: nothing may be committed then. */
+    private final List<Rejected> deadLettersRefused = Collections.synchronizedList(new ArrayList<>());
     private Map<SourcePartition, Long> dropped = new HashMap<>();
     private Positions durable = Positions.empty();
     private long inFlight;
@@ -38,6 +45,17 @@ final class DirectSink implements Sink {
         this.onDeadLetter = onDeadLetter;
         this.retry = retry;
         this.onFlush = onFlush;
+        target.open((record, reason) -> rejected.add(new Rejected(record, reason)));
+        if (deadLetter != null) {
+            deadLetter.open((record, reason) -> deadLettersRefused.add(new Rejected(record, reason)));
+        }
+    }
+
+    /** A record a target refused to store, with the reason. */
+    private record Rejected(KsfRecord record, InvalidRecordException reason) {
+        String describe() {
+            return record.origin() + ": " + reason.getMessage();
+        }
     }
 
     @Override
@@ -75,7 +93,7 @@ final class DirectSink implements Sink {
         long startNanos = System.nanoTime();
         PollLoop.PHASES.debug("flush started");
         PendingFlush pending = retry.call("target flush", target::startFlush);
-        Positions settled = deadLettersOfFlush(target, deadLetter, onDeadLetter, retry).merge(Positions.of(dropped));
+        Positions settled = deadLettersOfFlush().merge(Positions.of(dropped));
         dropped = new HashMap<>();
         long bytes = inFlight;
         inFlight = 0;
@@ -93,21 +111,35 @@ final class DirectSink implements Sink {
      * Sends what the target rejected to the dead letters and flushes those (with retries); their positions. Without
      * a dead-letter destination a rejection stops the pipeline.
      */
-    private static Positions deadLettersOfFlush(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter,
-                                                Retry retry) {
-        List<Rejected> rejected = target.takeRejected();
-        if (!rejected.isEmpty()) {
-            Rejected first = rejected.get(0);
+    private Positions deadLettersOfFlush() {
+        List<Rejected> refused = take(rejected);
+        if (!refused.isEmpty()) {
             if (deadLetter == null) {
-                throw new KsfException("the target rejected " + rejected.size() + " records, first "
-                        + first.record().origin() + ": " + first.reason().getMessage()
-                        + "; without errors.deadletter nothing is committed");
+                throw new KsfException("the target rejected " + refused.size() + " records, first "
+                        + refused.get(0).describe() + "; without errors.deadletter nothing is committed");
             }
-            List<KsfRecord> letters = rejected.stream().map(r -> DeadLetters.of(r.record(), r.reason())).toList();
+            List<KsfRecord> letters = refused.stream().map(r -> DeadLetters.of(r.record(), r.reason())).toList();
             deadLetter.write(letters);
             letters.forEach(onDeadLetter);
         }
-        return deadLetter == null ? Positions.empty() : retry.call("dead-letter flush", deadLetter::flush);
+        if (deadLetter == null) {
+            return Positions.empty();
+        }
+        Positions positions = retry.call("dead-letter flush", deadLetter::flush);
+        List<Rejected> lost = take(deadLettersRefused);
+        if (!lost.isEmpty()) {
+            throw new KsfException("the dead-letter destination refused " + lost.size() + " records, first "
+                    + lost.get(0).describe() + "; nothing is committed");
+        }
+        return positions;
+    }
+
+    private static List<Rejected> take(List<Rejected> reported) {
+        synchronized (reported) {
+            List<Rejected> taken = List.copyOf(reported);
+            reported.clear();
+            return taken;
+        }
     }
 
     @Override
@@ -134,9 +166,11 @@ final class DirectSink implements Sink {
     @Override
     public void recover(Positions resumeAt) {
         retry.call("recovery of " + resumeAt, () -> {
-            target.recover(resumeAt);
-            if (deadLetter != null) {
-                deadLetter.recover(resumeAt);
+            if (target instanceof SupportsRecovery recovering) {
+                recovering.recover(resumeAt);
+            }
+            if (deadLetter instanceof SupportsRecovery recovering) {
+                recovering.recover(resumeAt);
             }
             return null;
         });

@@ -2,8 +2,11 @@ package io.ksf.pipeline;
 
 import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
 import io.ksf.spi.Source;
+import io.ksf.spi.SupportsDeadLetterNotice;
+import io.ksf.spi.SupportsPositionCommit;
 import io.ksf.spi.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -81,7 +85,11 @@ public final class Pipeline implements AutoCloseable {
             LOG.debug("pipeline '{}': flush {} made everything written durable in {} ms", metrics.name(), flushes,
                     nanos / 1_000_000);
         };
-        boolean targetCommits = target.commitsPositionsOf(source);
+        SupportsPositionCommit committingTarget = target instanceof SupportsPositionCommit committing
+                && committing.bindPositionsOf(source) ? committing : null;
+        boolean targetCommits = committingTarget != null;
+        Consumer<KsfRecord> onDeadLetter = source instanceof SupportsDeadLetterNotice noticed
+                ? noticed::deadLettered : deadLetter -> { };
         boolean async = settings.mode() == PipelineSettings.Mode.ASYNC;
         if (targetCommits && async) {
             // a transaction must hold exactly the records of one flush, so nothing may be written beside it
@@ -89,12 +97,12 @@ public final class Pipeline implements AutoCloseable {
                     + "thread (async mode does not apply)", metrics.name());
         }
         this.sink = async && !targetCommits
-                ? new AsyncSink(target, deadLetter, source::deadLettered, retry, onFlush)
-                : new DirectSink(target, deadLetter, source::deadLettered, retry, onFlush);
-        boolean decodeAll = !processors.isEmpty() || !target.writesRaw(b.sourceFormat);
+                ? new AsyncSink(target, deadLetter, onDeadLetter, retry, onFlush)
+                : new DirectSink(target, deadLetter, onDeadLetter, retry, onFlush);
+        boolean decodeAll = !processors.isEmpty() || !target.takesUndecoded(b.sourceFormat);
         BatchHandler handler = new BatchHandler(b.sourceFormat, processors, decodeAll, settings.tolerance(),
                 counters, sink);
-        this.loop = new PollLoop(source, target, targetCommits, sink, handler, settings, metrics, counters,
+        this.loop = new PollLoop(source, committingTarget, sink, handler, settings, metrics, counters,
                 readiness, checks);
     }
 

@@ -2,11 +2,13 @@ package io.ksf.pipeline;
 
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.spi.Target;
+import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsLag;
+import io.ksf.spi.SupportsPositionCommit;
+import io.ksf.spi.SupportsResumePositions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,7 @@ import java.util.function.BooleanSupplier;
  * became durable, pause the source while async mode holds more than its memory budget. Rebalances arrive inside
  * poll, on this thread, after every record polled before was handled.
  */
-final class PollLoop implements PartitionListener {
+final class PollLoop implements SourceContext {
     // the pipeline's lines all come from one logger, whichever class writes them
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     /** Where a pipeline is in its store-then-commit cycle, at DEBUG: the crash tests read it to see where a kill hit. */
@@ -30,9 +32,8 @@ final class PollLoop implements PartitionListener {
 
     private final String name;
     private final Source source;
-    private final Target target;
-    /** Exactly-once: the target commits the positions in its own transaction, instead of the source. */
-    private final boolean targetCommits;
+    /** Exactly-once: the target that commits the positions in its own transactions instead of the source; or null. */
+    private final SupportsPositionCommit committingTarget;
     private final Sink sink;
     private final BatchHandler handler;
     private final PipelineSettings settings;
@@ -51,20 +52,21 @@ final class PollLoop implements PartitionListener {
     private long recordsSinceFlush;
     private long bytesSinceFlush;
     private long lastFlushNanos;
-    private final long flushIntervalNanos;
+    /** The pipeline's flush interval, or less when the source asks for it (its context's latency hint). */
+    private long flushIntervalNanos;
     /**
-     * For records in flight: the memory budget less what the source buffers itself and a tenth for what their
-     * weight does not show (the batch being handled, unused room in staging buffers, uploads); at least a quarter.
+     * For records in flight: the memory budget less what the source buffers itself (its context's memory hint) and
+     * a tenth for what their weight does not show (the batch being handled, unused room in staging buffers,
+     * uploads); at least a quarter.
      */
-    private final long inFlightBudget;
+    private long inFlightBudget;
 
-    PollLoop(Source source, Target target, boolean targetCommits, Sink sink, BatchHandler handler,
+    PollLoop(Source source, SupportsPositionCommit committingTarget, Sink sink, BatchHandler handler,
              PipelineSettings settings, PipelineMetrics metrics, PipelineCounters counters, Readiness readiness,
              ServerChecks checks) {
         this.name = metrics.name();
         this.source = source;
-        this.target = target;
-        this.targetCommits = targetCommits;
+        this.committingTarget = committingTarget;
         this.sink = sink;
         this.handler = handler;
         this.settings = settings;
@@ -72,11 +74,8 @@ final class PollLoop implements PartitionListener {
         this.counters = counters;
         this.readiness = readiness;
         this.checks = checks;
-        this.inFlightBudget = Math.max(settings.memoryBudget() / 4,
-                settings.memoryBudget() * 9 / 10 - source.bufferedBytesBound());
-        Duration latency = source.maxLatency();
-        this.flushIntervalNanos = latency == null ? settings.flushInterval().toNanos()
-                : Math.min(latency.toNanos(), settings.flushInterval().toNanos());
+        this.flushIntervalNanos = settings.flushInterval().toNanos();
+        reserveMemory(0);
     }
 
     /** Loops until {@code stopping} says so, then flushes and commits; a bad record with tolerance none throws. */
@@ -109,7 +108,9 @@ final class PollLoop implements PartitionListener {
                 readiness.durable(); // idle with nothing waiting counts as healthy as a flush
             }
             applyBackpressure();
-            metrics.refreshLag(source::lag);
+            if (source instanceof SupportsLag lagging) {
+                metrics.refreshLag(lagging::lag);
+            }
         }
         flushAndCommit();
     }
@@ -164,8 +165,8 @@ final class PollLoop implements PartitionListener {
         }
         long start = System.nanoTime();
         PHASES.debug("commit started");
-        if (targetCommits) {
-            target.commit(positions);
+        if (committingTarget != null) {
+            committingTarget.commit(positions);
         } else {
             source.commit(positions);
         }
@@ -189,8 +190,19 @@ final class PollLoop implements PartitionListener {
     }
 
     @Override
-    public void onAssigned(Collection<SourcePartition> partitions) {
-        Positions resumeAt = source.resumePositions(partitions);
+    public void limitLatency(Duration maxLatency) {
+        flushIntervalNanos = Math.min(maxLatency.toNanos(), settings.flushInterval().toNanos());
+    }
+
+    @Override
+    public void reserveMemory(long bytes) {
+        inFlightBudget = Math.max(settings.memoryBudget() / 4, settings.memoryBudget() * 9 / 10 - bytes);
+    }
+
+    @Override
+    public void assigned(Collection<SourcePartition> partitions) {
+        Positions resumeAt = source instanceof SupportsResumePositions resumable
+                ? resumable.resumePositions(partitions) : Positions.empty();
         if (!resumeAt.isEmpty()) {
             sink.recover(resumeAt); // before any record of these partitions reaches the target
         }
@@ -202,7 +214,7 @@ final class PollLoop implements PartitionListener {
     }
 
     @Override
-    public void onRevoked(Collection<SourcePartition> partitions) {
+    public void revoked(Collection<SourcePartition> partitions) {
         if (!rebalancesHandled) {
             return;
         }
@@ -214,7 +226,7 @@ final class PollLoop implements PartitionListener {
     }
 
     @Override
-    public void onLost(Collection<SourcePartition> partitions) {
+    public void lost(Collection<SourcePartition> partitions) {
         if (!rebalancesHandled) {
             return;
         }

@@ -3,6 +3,7 @@ package io.ksf.pipeline;
 import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Source;
+import io.ksf.spi.SupportsServerCheck;
 import io.ksf.spi.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,16 +34,16 @@ final class ServerChecks {
     /** Every check, the subject prefixed by {@code source}, {@code target} or {@code deadletter}. */
     List<Check> all(Duration timeout) {
         List<Check> checks = new ArrayList<>();
-        source.check(timeout).forEach(c -> checks.add(c.in("source")));
+        checksOf(source, timeout, false).forEach(c -> checks.add(c.in("source")));
         checks.addAll(targets(timeout, true));
         return checks;
     }
 
     private List<Check> targets(Duration timeout, boolean probeWrite) {
         List<Check> checks = new ArrayList<>();
-        target.check(timeout, probeWrite).forEach(c -> checks.add(c.in("target")));
+        checksOf(target, timeout, probeWrite).forEach(c -> checks.add(c.in("target")));
         if (deadLetter != null) {
-            deadLetter.check(timeout, probeWrite).forEach(c -> checks.add(c.in("deadletter")));
+            checksOf(deadLetter, timeout, probeWrite).forEach(c -> checks.add(c.in("deadletter")));
         }
         return checks;
     }
@@ -74,10 +75,15 @@ final class ServerChecks {
      * @throws KsfException naming every check of the source that fails
      */
     void sourceWithoutPartitions(Duration timeout) {
-        List<Check> checks = source.check(timeout).stream().map(c -> c.in("source")).toList();
+        List<Check> checks = checksOf(source, timeout, false).stream().map(c -> c.in("source")).toList();
         failOn(checks);
         LOG.warn("no partition assigned after {}, although the source's servers pass their checks ({}); other "
                 + "members of the group may hold every partition", timeout, checks);
+    }
+
+    /** The checks of a source or target that can check its servers; none for one that cannot. */
+    private static List<Check> checksOf(Object component, Duration timeout, boolean probeWrite) {
+        return component instanceof SupportsServerCheck checked ? checked.check(timeout, probeWrite) : List.of();
     }
 
     private static void failOn(List<Check> checks) {

@@ -38,10 +38,10 @@ public interface Format {
     RecordWriter writer(OutputStream out);
 
     /**
-     * True when a value of this format can be copied byte for byte into this format's batch encoding. Formats
-     * that say so get undecoded records from the runtime when nothing needs decoded data.
+     * True when this value can be copied byte for byte into this format's batch encoding (a JSON object on one
+     * line). The runtime leaves such values undecoded when nothing needs decoded data and the target takes them.
      */
-    default boolean writesRaw(byte[] value) {
+    default boolean copiesAsIs(byte[] value) {
         return false;
     }
 

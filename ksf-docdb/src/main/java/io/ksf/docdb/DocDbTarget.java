@@ -20,10 +20,11 @@ import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.Rejected;
 import io.ksf.spi.RetriableException;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsServerCheck;
+import io.ksf.spi.Target;
+import io.ksf.spi.TargetContext;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.Document;
@@ -56,7 +57,7 @@ import java.util.concurrent.TimeUnit;
  * rejected to the dead letters while its batch-mates are stored. Network and write-concern errors are retried
  * with backoff; nothing is committed until every bulk write succeeded.
  */
-public final class DocDbTarget implements Target {
+public final class DocDbTarget implements Target, SupportsServerCheck {
     static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
     private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
     private static final DocumentCodec CODEC = new DocumentCodec();
@@ -70,7 +71,7 @@ public final class DocDbTarget implements Target {
     private final int batchSize;
     private final Retry retry;
     private final List<KsfRecord> buffered = new ArrayList<>();
-    private final List<Rejected> rejected = new ArrayList<>();
+    private TargetContext context = TargetContext.NONE;
     /** Runs one bulk write at a time while the flush converts the next batch. */
     private final ExecutorService writer = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "ksf-docdb-write");
@@ -135,7 +136,7 @@ public final class DocDbTarget implements Target {
 
     /** JSON values are read straight into BSON here, so the runtime need not decode them first. */
     @Override
-    public boolean writesRaw(Format sourceFormat) {
+    public boolean takesUndecoded(Format sourceFormat) {
         return sourceFormat.name().equals("json");
     }
 
@@ -148,8 +149,8 @@ public final class DocDbTarget implements Target {
         Map<SourcePartition, Long> positions = new HashMap<>();
         List<KsfRecord> batchRecords = new ArrayList<>(batchSize);
         List<ReplaceOneModel<RawBsonDocument>> batch = new ArrayList<>(batchSize);
-        List<Rejected> refused = new ArrayList<>();
-        Future<List<Rejected>> writing = null;
+        List<Refused> refused = new ArrayList<>();
+        Future<List<Refused>> writing = null;
         try {
             for (KsfRecord record : buffered) {
                 positions.merge(record.topicPartition(), record.offset() + 1, Math::max);
@@ -159,7 +160,7 @@ public final class DocDbTarget implements Target {
                             UPSERT));
                     batchRecords.add(record);
                 } catch (InvalidRecordException e) {
-                    refused.add(new Rejected(record, e));
+                    refused.add(new Refused(record, e));
                 }
                 if (batch.size() == batchSize) {
                     refused.addAll(written(writing));
@@ -179,17 +180,17 @@ public final class DocDbTarget implements Target {
             }
         }
         buffered.clear();
-        rejected.addAll(refused);
+        refused.forEach(r -> context.reject(r.record(), r.reason())); // only once the whole flush succeeded
         return Positions.of(positions);
     }
 
-    private Future<List<Rejected>> startBulkWrite(List<ReplaceOneModel<RawBsonDocument>> batch,
+    private Future<List<Refused>> startBulkWrite(List<ReplaceOneModel<RawBsonDocument>> batch,
                                                   List<KsfRecord> records) {
         return writer.submit(() -> bulkWrite(batch, records));
     }
 
     /** Waits for a bulk write started before (none: null) and returns the documents the server refused. */
-    private static List<Rejected> written(Future<List<Rejected>> writing) {
+    private static List<Refused> written(Future<List<Refused>> writing) {
         if (writing == null) {
             return List.of();
         }
@@ -205,14 +206,16 @@ public final class DocDbTarget implements Target {
     }
 
     @Override
-    public List<Rejected> takeRejected() {
-        List<Rejected> taken = List.copyOf(rejected);
-        rejected.clear();
-        return taken;
+    public void open(TargetContext context) {
+        this.context = context;
+    }
+
+    /** A document the server or the conversion refused, with the reason. */
+    private record Refused(KsfRecord record, InvalidRecordException reason) {
     }
 
     /** Writes one batch, unordered; returns the documents the server refused. Retries what may succeed later. */
-    private List<Rejected> bulkWrite(List<ReplaceOneModel<RawBsonDocument>> batch, List<KsfRecord> records) {
+    private List<Refused> bulkWrite(List<ReplaceOneModel<RawBsonDocument>> batch, List<KsfRecord> records) {
         return retry.call("bulk write of " + batch.size() + " documents to " + collection.getNamespace(), () -> {
             try {
                 raw.bulkWrite(batch, new BulkWriteOptions().ordered(false));
@@ -221,9 +224,9 @@ public final class DocDbTarget implements Target {
                 if (e.getWriteConcernError() != null) {
                     throw new RetriableException("write concern error: " + e.getWriteConcernError().getMessage(), e);
                 }
-                List<Rejected> refused = new ArrayList<>();
+                List<Refused> refused = new ArrayList<>();
                 for (BulkWriteError error : e.getWriteErrors()) {
-                    refused.add(new Rejected(records.get(error.getIndex()), new InvalidRecordException(
+                    refused.add(new Refused(records.get(error.getIndex()), new InvalidRecordException(
                             "DocumentDB refused the document: " + error.getCode() + " " + error.getMessage())));
                 }
                 return refused;

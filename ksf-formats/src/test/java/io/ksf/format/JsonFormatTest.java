@@ -106,8 +106,8 @@ class JsonFormatTest extends FormatContract {
 
     @Test
     void onlySingleLineValuesMayPassThrough() {
-        assertThat(format().writesRaw("{\"a\":1}".getBytes(StandardCharsets.UTF_8))).isTrue();
-        assertThat(format().writesRaw("{\n\"a\":1}".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(format().copiesAsIs("{\"a\":1}".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(format().copiesAsIs("{\n\"a\":1}".getBytes(StandardCharsets.UTF_8))).isFalse();
         assertThat(Arrays.asList(1)).hasSize(1);
     }
 

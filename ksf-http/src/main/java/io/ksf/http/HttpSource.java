@@ -4,10 +4,12 @@ import io.ksf.pipeline.DeadLetters;
 import io.ksf.spi.Header;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
+import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsDeadLetterNotice;
+import io.ksf.spi.SupportsLag;
 import io.ksf.http.RestProxy.ErrorCode;
 import io.ksf.http.RestProxy.Incoming;
 import org.eclipse.jetty.http.HttpHeader;
@@ -49,7 +51,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * at the open's time in microseconds, so positions never repeat across restarts of one instance. The source holds
  * one partition, {@code http}/{@code partition}: pausing it (the runtime's memory budget) answers 429.
  */
-public final class HttpSource implements Source {
+public final class HttpSource implements Source, SupportsLag, SupportsDeadLetterNotice {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
     /** A record's fixed weight in memory besides its key and value. */
     private static final long RECORD_OVERHEAD = 160;
@@ -80,7 +82,8 @@ public final class HttpSource implements Source {
     }
 
     @Override
-    public void open(PartitionListener listener) {
+    public void open(SourceContext context) {
+        context.limitLatency(settings.flushInterval()); // clients wait for their answer
         nextOffset = System.currentTimeMillis() * 1000;
         server = server();
         try {
@@ -97,7 +100,7 @@ public final class HttpSource implements Source {
         timeouts.scheduleWithFixedDelay(this::failLateRequests, 100, 100, TimeUnit.MILLISECONDS);
         LOG.info("http source: listening on {}://{}:{} for topics {}", settings.tls() == null ? "http" : "https",
                 settings.host(), port(), settings.describeTopics());
-        listener.onAssigned(List.of(own));
+        context.assigned(List.of(own));
     }
 
     private Server server() {
@@ -295,11 +298,6 @@ public final class HttpSource implements Source {
         } finally {
             lock.unlock();
         }
-    }
-
-    @Override
-    public Duration maxLatency() {
-        return settings.flushInterval();
     }
 
     @Override

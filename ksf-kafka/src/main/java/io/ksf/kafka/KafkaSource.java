@@ -4,11 +4,13 @@ import io.ksf.spi.Check;
 import io.ksf.spi.Header;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
+import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
-import org.apache.kafka.common.TopicPartition;
+import io.ksf.spi.SupportsLag;
+import io.ksf.spi.SupportsResumePositions;
+import io.ksf.spi.SupportsServerCheck;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -20,6 +22,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -40,10 +43,11 @@ import java.util.regex.Pattern;
 /**
  * Reads a Kafka topic list or pattern as a member of a consumer group, with kafka-clients. Auto commit is always
  * off: offsets are committed only through {@link #commit}, which the runtime calls once the target made the data
- * durable. Rebalances reach the runtime's {@link PartitionListener} during {@link #poll}, on the poll thread,
+ * durable. Rebalances reach the runtime's {@link SourceContext} during {@link #poll}, on the poll thread,
  * as KafkaConsumer's javadoc prescribes: commit on revoke, nothing on lost.
  */
-public final class KafkaSource implements Source, TransactionalPositions {
+public final class KafkaSource
+        implements Source, SupportsResumePositions, SupportsLag, SupportsServerCheck, TransactionalPositions {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -90,8 +94,8 @@ public final class KafkaSource implements Source, TransactionalPositions {
     /**
      * A completed fetch waiting to be polled and one under way, each up to {@code fetch.max.bytes}, or one
      * partition's {@code max.partition.fetch.bytes} when that is larger (a fetch always returns a whole batch).
+     * Reserved from the memory budget in {@link #open}.
      */
-    @Override
     public long bufferedBytesBound() {
         long fetch = Long.parseLong(String.valueOf(properties.get("fetch.max.bytes")));
         long partition = Long.parseLong(String.valueOf(properties.getOrDefault("max.partition.fetch.bytes",
@@ -100,27 +104,28 @@ public final class KafkaSource implements Source, TransactionalPositions {
     }
 
     @Override
-    public void open(PartitionListener listener) {
+    public void open(SourceContext context) {
+        context.reserveMemory(bufferedBytesBound());
         ConsumerRebalanceListener rebalances = new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 if (!partitions.isEmpty()) {
                     LOG.info("partitions assigned: {}", partitions);
                 }
-                listener.onAssigned(convert(partitions));
+                context.assigned(convert(partitions));
             }
 
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 if (!partitions.isEmpty()) {
-                    listener.onRevoked(convert(partitions));
+                    context.revoked(convert(partitions));
                 }
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
                 if (!partitions.isEmpty()) {
-                    listener.onLost(convert(partitions));
+                    context.lost(convert(partitions));
                 }
             }
         };
@@ -258,7 +263,7 @@ public final class KafkaSource implements Source, TransactionalPositions {
     }
 
     @Override
-    public List<Check> check(Duration timeout) {
+    public List<Check> check(Duration timeout, boolean probeWrite) {
         return new KafkaChecks(properties, timeout).run(topics, pattern, properties.getProperty("group.id"));
     }
 

@@ -8,16 +8,18 @@ import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.Rejected;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Source;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
-import org.apache.kafka.common.TopicPartition;
+import io.ksf.spi.SupportsPositionCommit;
+import io.ksf.spi.SupportsServerCheck;
+import io.ksf.spi.Target;
+import io.ksf.spi.TargetContext;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -52,13 +54,13 @@ import java.util.concurrent.Future;
  * Produces records to Kafka / Amazon MSK topics with an idempotent producer and {@code acks=all}.
  * {@link #flush()} returns positions only once every record sent since the last flush was acknowledged; a record
  * the broker refuses for itself (too large, invalid, not authorized on its topic, routed to a topic that does
- * not exist) is handed to the dead letters through {@link #takeRejected()} while its batch-mates are stored.
+ * not exist) is reported to the {@link TargetContext} for the dead letters while its batch-mates are stored.
  *
  * <p>With {@link Builder#exactlyOnce}, the producer is transactional and {@link #commit(Positions)} sends the
  * consumer group's offsets inside the transaction of the data: a {@code read_committed} reader of the output
  * sees every input record once, whatever crashes in between. Source and target must be on one cluster.
  */
-public final class KafkaTarget implements Target {
+public final class KafkaTarget implements Target, SupportsPositionCommit, SupportsServerCheck {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTarget.class);
     private static final Set<Class<? extends Throwable>> REFUSED_FOR_ITSELF = Set.of(RecordTooLargeException.class,
             RecordBatchTooLargeException.class, org.apache.kafka.common.InvalidRecordException.class,
@@ -76,7 +78,7 @@ public final class KafkaTarget implements Target {
     private List<Sent> pending = new ArrayList<>();
     /** Records routed to topics not looked up yet, with their Kafka records. */
     private final List<Routed> unresolved = new ArrayList<>();
-    private final List<Rejected> rejected = new ArrayList<>();
+    private TargetContext context = TargetContext.NONE;
     private final Map<SourcePartition, Long> refusedNext = new HashMap<>();
     /** Positions past acknowledged records, kept across a failed flush until one succeeds. */
     private final Map<SourcePartition, Long> ackedNext = new HashMap<>();
@@ -175,7 +177,7 @@ public final class KafkaTarget implements Target {
     }
 
     private void refuse(KsfRecord record, InvalidRecordException reason) {
-        rejected.add(new Rejected(record, reason));
+        context.reject(record, reason);
         refusedNext.merge(record.topicPartition(), record.offset() + 1, Math::max);
     }
 
@@ -271,15 +273,13 @@ public final class KafkaTarget implements Target {
     }
 
     @Override
-    public List<Rejected> takeRejected() {
-        List<Rejected> taken = List.copyOf(rejected);
-        rejected.clear();
-        return taken;
+    public void open(TargetContext context) {
+        this.context = context;
     }
 
     /** Values pass through untouched when the formats agree and neither topic nor key is read from them. */
     @Override
-    public boolean writesRaw(Format sourceFormat) {
+    public boolean takesUndecoded(Format sourceFormat) {
         return !routing.needsData() && (routing.writesAsRead() || routing.format().name().equals(sourceFormat.name()));
     }
 
@@ -289,7 +289,7 @@ public final class KafkaTarget implements Target {
      * transactions.
      */
     @Override
-    public boolean commitsPositionsOf(Source source) {
+    public boolean bindPositionsOf(Source source) {
         if (!exactlyOnce) {
             return false;
         }

@@ -6,7 +6,7 @@ import io.ksf.pipeline.PipelineSettings;
 import io.ksf.spi.KsfRecord;
 import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.RunningPipeline;
-import io.ksf.spi.PartitionListener;
+import io.ksf.spi.SourceContext;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.Wait;
@@ -37,7 +37,7 @@ class KafkaSourceTest {
 
         List<KsfRecord> polled = new ArrayList<>();
         try (KafkaSource source = new KafkaSource(props, List.of("code-built"), null)) {
-            source.open(PartitionListener.NONE);
+            source.open(SourceContext.NONE);
             Wait.until(() -> {
                 polled.addAll(source.poll(Duration.ofMillis(100)));
                 return polled.size() == 50;

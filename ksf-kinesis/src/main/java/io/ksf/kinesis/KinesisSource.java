@@ -10,10 +10,12 @@ import io.ksf.spi.Check;
 import io.ksf.spi.Header;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
+import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsResumePositions;
+import io.ksf.spi.SupportsServerCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -56,7 +58,8 @@ import java.util.TreeMap;
  * a long), so a restart resumes after that sequence number and gives the next record the same offset as before:
  * replays rewrite the same S3 object names, and no offset means nothing after a restart.
  */
-public final class KinesisSource implements Source, CheckpointedSource {
+public final class KinesisSource
+        implements Source, SupportsResumePositions, SupportsServerCheck, CheckpointedSource {
     /** The header with a record's sequence number. */
     public static final String SEQUENCE_HEADER = "ksf.kinesis.sequence";
     /** The header with a record's shard id. */
@@ -128,7 +131,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
     private final Map<Integer, ShardState> byPartition = new HashMap<>();
     private final Object wait = new Object();
     private Map<String, ShardCheckpoint> checkpoints = new HashMap<>();
-    private PartitionListener listener;
+    private SourceContext context;
     /** Whether this instance owns the stream (the store's shard): a shared store makes the others wait. */
     private boolean owned;
     private boolean firstListing = true;
@@ -159,8 +162,8 @@ public final class KinesisSource implements Source, CheckpointedSource {
     }
 
     @Override
-    public void open(PartitionListener partitionListener) {
-        this.listener = partitionListener;
+    public void open(SourceContext context) {
+        this.context = context;
         store.open(new CheckpointStore.ShardListener() {
             @Override
             public void onAssigned(Set<Integer> storeShards) {
@@ -195,9 +198,9 @@ public final class KinesisSource implements Source, CheckpointedSource {
                 .filter(s -> s.state == State.READING || s.state == State.DRAINED).map(s -> s.partition).toList();
         if (!reading.isEmpty()) {
             if (lost) {
-                listener.onLost(reading);
+                context.lost(reading);
             } else {
-                listener.onRevoked(reading);
+                context.revoked(reading);
             }
         }
         owned = false;
@@ -293,7 +296,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
             }
         }
         if (!started.isEmpty()) {
-            listener.onAssigned(started);
+            context.assigned(started);
         }
     }
 
@@ -464,7 +467,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
                 continue;
             }
             if (shard.committed < shard.delivered) {
-                listener.onRevoked(List.of(shard.partition));
+                context.revoked(List.of(shard.partition));
             }
             if (shard.committed == shard.delivered) {
                 shard.state = State.ENDED;
@@ -518,7 +521,7 @@ public final class KinesisSource implements Source, CheckpointedSource {
     }
 
     @Override
-    public List<Check> check(Duration timeout) {
+    public List<Check> check(Duration timeout, boolean probeWrite) {
         try {
             client.listShards(b -> b.streamName(settings.stream()));
             return List.of(Check.passed("stream " + settings.stream(), "shards listed"));

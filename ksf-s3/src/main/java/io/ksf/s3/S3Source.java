@@ -7,11 +7,14 @@ import io.ksf.checkpoint.FileCheckpointStore;
 import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RetriableException;
 import io.ksf.spi.Source;
+import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsLag;
+import io.ksf.spi.SupportsResumePositions;
+import io.ksf.spi.SupportsServerCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -39,7 +42,8 @@ import java.util.regex.Pattern;
  * often while nothing is new. What is durable is kept in a {@link CheckpointStore} on each commit; after a restart
  * reading resumes at the exact byte, and finished objects are not read again.
  */
-public final class S3Source implements Source, CheckpointedSource {
+public final class S3Source
+        implements Source, SupportsResumePositions, SupportsLag, SupportsServerCheck, CheckpointedSource {
     /** The header that names the bucket of every record; the topic is the object's key, the offset a byte. */
     public static final String BUCKET_HEADER = "ksf.s3.bucket";
     private static final Logger LOG = LoggerFactory.getLogger(S3Source.class);
@@ -79,7 +83,7 @@ public final class S3Source implements Source, CheckpointedSource {
     private final Settings settings;
     private final CheckpointStore store;
     private final Object signal = new Object();
-    private PartitionListener listener;
+    private SourceContext context;
     /** The checkpoints of the shards this instance owns, by shard. */
     private final Map<Integer, Checkpoint> owned = new TreeMap<>();
     /** Objects handed to the runtime as partitions and not given up yet. */
@@ -127,8 +131,8 @@ public final class S3Source implements Source, CheckpointedSource {
     }
 
     @Override
-    public void open(PartitionListener partitionListener) {
-        this.listener = partitionListener;
+    public void open(SourceContext context) {
+        this.context = context;
         store.open(new CheckpointStore.ShardListener() {
             @Override
             public void onAssigned(Set<Integer> shards) {
@@ -166,9 +170,9 @@ public final class S3Source implements Source, CheckpointedSource {
         List<SourcePartition> mine = assigned.stream().filter(p -> shards.contains(shardOf(p.topic()))).toList();
         if (!mine.isEmpty()) {
             if (lost) {
-                listener.onLost(mine);
+                context.lost(mine);
             } else {
-                listener.onRevoked(mine);
+                context.revoked(mine);
             }
             mine.forEach(assigned::remove);
         }
@@ -201,7 +205,7 @@ public final class S3Source implements Source, CheckpointedSource {
         if (!toRevoke.isEmpty()) {
             List<SourcePartition> done = List.copyOf(toRevoke);
             toRevoke.clear();
-            listener.onRevoked(done);
+            context.revoked(done);
             done.forEach(assigned::remove);
         }
         List<KsfRecord> out = new ArrayList<>();
@@ -279,7 +283,7 @@ public final class S3Source implements Source, CheckpointedSource {
                 settings.maxRecordBytes());
         SourcePartition partition = new SourcePartition(first, object.generation());
         if (assigned.add(partition)) {
-            listener.onAssigned(List.of(partition));
+            context.assigned(List.of(partition));
         }
         return true;
     }
@@ -442,7 +446,7 @@ public final class S3Source implements Source, CheckpointedSource {
     }
 
     @Override
-    public List<Check> check(Duration timeout) {
+    public List<Check> check(Duration timeout, boolean probeWrite) {
         try {
             client.listObjectsV2(b -> b.bucket(settings.bucket()).prefix(settings.prefix()).maxKeys(1)
                     .overrideConfiguration(c -> c.apiCallTimeout(timeout)));

@@ -9,10 +9,12 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
-import io.ksf.spi.Rejected;
 import io.ksf.spi.RetriableException;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsRecovery;
+import io.ksf.spi.SupportsServerCheck;
+import io.ksf.spi.Target;
+import io.ksf.spi.TargetContext;
 import io.ksf.file.ObjectLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +67,7 @@ import java.util.zip.GZIPOutputStream;
  * time. Throttling, 5xx and network errors are retried with backoff and jitter up to the retry time; after that
  * the flush fails and nothing is committed.
  */
-public final class S3Target implements Target {
+public final class S3Target implements Target, SupportsRecovery, SupportsServerCheck {
     private static final Logger LOG = LoggerFactory.getLogger(S3Target.class);
     private static final int OBJECT_BUFFER = 8 * 1024;
 
@@ -96,7 +98,7 @@ public final class S3Target implements Target {
     private final S3Client client;
     private final Settings settings;
     private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
-    private final List<Rejected> rejected = new ArrayList<>();
+    private TargetContext context = TargetContext.NONE;
     private final ExecutorService pool;
     /** Objects of started flushes not stored yet, deleted by {@link #close()} when a flush never completes. */
     private final Set<OpenObject> notStored = ConcurrentHashMap.newKeySet();
@@ -148,7 +150,7 @@ public final class S3Target implements Target {
             try {
                 object.write(record);
             } catch (InvalidRecordException e) {
-                rejected.add(new Rejected(record, e)); // its position still counts: the dead letter keeps it
+                context.reject(record, e); // its position still counts: the dead letter keeps it
                 if (object.records == 0) {
                     open.remove(group);
                     object.delete();
@@ -254,14 +256,12 @@ public final class S3Target implements Target {
     }
 
     @Override
-    public List<Rejected> takeRejected() {
-        List<Rejected> taken = List.copyOf(rejected);
-        rejected.clear();
-        return taken;
+    public void open(TargetContext context) {
+        this.context = context;
     }
 
     @Override
-    public boolean writesRaw(Format sourceFormat) {
+    public boolean takesUndecoded(Format sourceFormat) {
         return !settings.partitioner().readsData() && sourceFormat.name().equals(settings.format().name());
     }
 

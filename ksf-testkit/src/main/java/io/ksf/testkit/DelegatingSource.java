@@ -1,18 +1,24 @@
 package io.ksf.testkit;
 
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
+import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsLag;
+import io.ksf.spi.SupportsResumePositions;
 
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-/** Forwards everything to another source; tests extend it to watch commits, or to break a poll or a commit. */
-public class DelegatingSource implements Source {
+/**
+ * Forwards reading, commits and the resume positions and lag the other source has; tests extend it to watch commits,
+ * or to break a poll or a commit. Its servers are not checked and it hears of no dead letter.
+ */
+public class DelegatingSource
+        implements Source, SupportsResumePositions, SupportsLag {
     private final Source delegate;
 
     /** A source that passes every call to {@code delegate}; override the calls to interfere with. */
@@ -21,8 +27,8 @@ public class DelegatingSource implements Source {
     }
 
     @Override
-    public void open(PartitionListener listener) {
-        delegate.open(listener);
+    public void open(SourceContext context) {
+        delegate.open(context);
     }
 
     @Override
@@ -37,7 +43,8 @@ public class DelegatingSource implements Source {
 
     @Override
     public Positions resumePositions(Collection<SourcePartition> partitions) {
-        return delegate.resumePositions(partitions);
+        return delegate instanceof SupportsResumePositions resumable ? resumable.resumePositions(partitions)
+                : Positions.empty();
     }
 
     @Override
@@ -52,7 +59,7 @@ public class DelegatingSource implements Source {
 
     @Override
     public Map<SourcePartition, Long> lag() {
-        return delegate.lag();
+        return delegate instanceof SupportsLag lagging ? lagging.lag() : Map.of();
     }
 
     @Override

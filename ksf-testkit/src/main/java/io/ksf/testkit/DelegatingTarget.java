@@ -3,19 +3,29 @@ package io.ksf.testkit;
 import io.ksf.spi.Format;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsRecovery;
+import io.ksf.spi.Target;
+import io.ksf.spi.TargetContext;
 
 import java.util.Collection;
 import java.util.List;
 
-/** Forwards everything to another target; tests extend it to slow down, count or break one step. */
-public class DelegatingTarget implements Target {
+/**
+ * Forwards writes, flushes, recovery and discards to another target; tests extend it to slow down, count or break
+ * one step. Its flush runs whole in {@code startFlush}, its servers are not checked and it commits no positions.
+ */
+public class DelegatingTarget implements Target, SupportsRecovery {
     private final Target delegate;
 
     /** A target that passes every call to {@code delegate}; override the calls to interfere with. */
     public DelegatingTarget(Target delegate) {
         this.delegate = delegate;
+    }
+
+    @Override
+    public void open(TargetContext context) {
+        delegate.open(context);
     }
 
     @Override
@@ -29,18 +39,15 @@ public class DelegatingTarget implements Target {
     }
 
     @Override
-    public boolean writesRaw(Format sourceFormat) {
-        return delegate.writesRaw(sourceFormat);
-    }
-
-    @Override
-    public List<io.ksf.spi.Rejected> takeRejected() {
-        return delegate.takeRejected();
+    public boolean takesUndecoded(Format sourceFormat) {
+        return delegate.takesUndecoded(sourceFormat);
     }
 
     @Override
     public void recover(Positions resumeAt) {
-        delegate.recover(resumeAt);
+        if (delegate instanceof SupportsRecovery recovering) {
+            recovering.recover(resumeAt);
+        }
     }
 
     @Override

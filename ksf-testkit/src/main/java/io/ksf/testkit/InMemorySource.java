@@ -1,10 +1,11 @@
 package io.ksf.testkit;
 
 import io.ksf.spi.KsfRecord;
-import io.ksf.spi.PartitionListener;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
+import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsResumePositions;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * starts from given positions (a restart), returns at most {@code maxPollRecords} per poll, and remembers what was
  * committed. Polls, commits and reads of its state are safe from any thread.
  */
-public final class InMemorySource implements Source {
+public final class InMemorySource implements Source, SupportsResumePositions {
     private final Map<SourcePartition, List<KsfRecord>> partitions = new TreeMap<>();
     private final Map<SourcePartition, Long> position = new ConcurrentHashMap<>();
     private final Map<SourcePartition, Long> committed = new ConcurrentHashMap<>();
@@ -56,9 +57,9 @@ public final class InMemorySource implements Source {
     }
 
     @Override
-    public void open(PartitionListener listener) {
+    public void open(SourceContext context) {
         open = true;
-        listener.onAssigned(List.copyOf(partitions.keySet()));
+        context.assigned(List.copyOf(partitions.keySet()));
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class InMemoryTarget implements Target {
 
     /** Accepts undecoded values, so pipelines without processors pass bytes through. */
     @Override
-    public boolean writesRaw(Format sourceFormat) {
+    public boolean takesUndecoded(Format sourceFormat) {
         return true;
     }
 

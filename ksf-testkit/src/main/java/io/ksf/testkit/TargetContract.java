@@ -2,7 +2,7 @@ package io.ksf.testkit;
 
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.Rejected;
+import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
 import org.junit.jupiter.api.Test;
@@ -142,17 +142,23 @@ public abstract class TargetContract {
         unstorable.put("handle", new Object()); // no format and no database can represent it
         KsfRecord bad = records.get(1).withData(unstorable);
         records.set(1, bad);
+        List<KsfRecord> rejected = new ArrayList<>();
+        List<InvalidRecordException> reasons = new ArrayList<>();
         try (Target target = newTarget()) {
+            target.open((record, reason) -> {
+                rejected.add(record);
+                reasons.add(reason);
+            });
             target.write(records);
 
             Positions positions = target.flush();
 
             assertThat(positions.asMap()).containsExactly(Map.entry(new SourcePartition("orders", 0), 4L));
-            List<Rejected> rejected = target.takeRejected();
             assertThat(rejected).hasSize(1);
-            assertThat(rejected.get(0).record()).isSameAs(bad);
-            assertThat(rejected.get(0).reason()).hasMessageContaining("java.lang.Object");
-            assertThat(target.takeRejected()).isEmpty();
+            assertThat(rejected.get(0)).isSameAs(bad);
+            assertThat(reasons.get(0)).hasMessageContaining("java.lang.Object");
+            assertThat(target.flush().asMap()).isEmpty();
+            assertThat(rejected).hasSize(1);
         }
         List<KsfRecord> stored = new ArrayList<>(records);
         stored.remove(1);

@@ -36,7 +36,7 @@ public final class BytesFormat implements Format {
     }
 
     @Override
-    public boolean writesRaw(byte[] value) {
+    public boolean copiesAsIs(byte[] value) {
         return true;
     }
 

@@ -109,7 +109,7 @@ public final class JsonFormat implements Format {
 
     /** A value with no line break can be copied into JSON Lines as it is. */
     @Override
-    public boolean writesRaw(byte[] value) {
+    public boolean copiesAsIs(byte[] value) {
         for (byte b : value) {
             if (b == '\n' || b == '\r') {
                 return false;
