@@ -1,14 +1,14 @@
 package io.ksf.bench;
 
 import io.ksf.format.bytes.BytesFormat;
+import io.ksf.kafka.KafkaTarget;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.s3.S3Clients;
-import io.ksf.kafka.KafkaTarget;
 import io.ksf.s3.S3Source;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.Target;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedS3;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -12,6 +12,7 @@ import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.SupportsServerCheck;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetContext;
+import io.ksf.support.ObjectLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,8 +3,9 @@ package io.ksf.pipeline;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.Target;
+import io.ksf.support.Retry;
 
 import java.util.Collection;
 import java.util.List;

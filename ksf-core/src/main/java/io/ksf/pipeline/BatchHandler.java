@@ -7,6 +7,7 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
 import io.ksf.spi.SourcePartition;
+import io.ksf.support.DeadLetters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

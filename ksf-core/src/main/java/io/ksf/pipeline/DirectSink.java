@@ -5,9 +5,11 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
+import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.Target;
-import io.ksf.spi.SourcePartition;
+import io.ksf.support.DeadLetters;
+import io.ksf.support.Retry;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -8,6 +8,7 @@ import io.ksf.spi.Source;
 import io.ksf.spi.SupportsDeadLetterNotice;
 import io.ksf.spi.SupportsPositionCommit;
 import io.ksf.spi.Target;
+import io.ksf.support.Retry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,6 +2,7 @@ package io.ksf.processor;
 
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
+import io.ksf.support.Fields;
 
 import java.util.List;
 import java.util.regex.Pattern;

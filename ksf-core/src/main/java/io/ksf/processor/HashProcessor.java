@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
+import io.ksf.support.Fields;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -3,6 +3,7 @@ package io.ksf.processor;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
+import io.ksf.support.Fields;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import io.ksf.spi.ConfigException;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
+import io.ksf.support.Fields;
 
 import java.io.IOException;
 import java.nio.file.Files;

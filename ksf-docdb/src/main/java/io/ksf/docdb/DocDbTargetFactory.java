@@ -5,13 +5,13 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.ksf.pipeline.Retry;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.FactoryContext;
 import io.ksf.spi.Option;
 import io.ksf.spi.Options;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetFactory;
+import io.ksf.support.Retry;
 import org.bson.Document;
 
 import javax.net.ssl.SSLContext;

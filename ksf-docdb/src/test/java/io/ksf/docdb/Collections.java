@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
-import io.ksf.pipeline.Retry;
+import io.ksf.support.Retry;
 import io.ksf.testkit.EmbeddedMongo;
 import org.bson.Document;
 

@@ -3,10 +3,10 @@ package io.ksf.docdb;
 import io.ksf.config.ConfigLoader;
 import io.ksf.config.PipelineConfig;
 import io.ksf.format.json.JsonFormat;
+import io.ksf.kafka.KafkaSourceFactory;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.Registry;
-import io.ksf.kafka.KafkaSourceFactory;
 import io.ksf.spi.Options;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
@@ -137,7 +137,7 @@ class KafkaToDocDbTest {
                     .applyToClusterSettings(c -> c.serverSelectionTimeout(2, java.util.concurrent.TimeUnit.SECONDS))
                     .applyToSocketSettings(s -> s.connectTimeout(2, java.util.concurrent.TimeUnit.SECONDS)).build());
             DocDbTarget target = new DocDbTarget(client, client.getDatabase(database).getCollection("docs"), null, 50,
-                    new io.ksf.pipeline.Retry(Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofMillis(500)));
+                    new io.ksf.support.Retry(Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofMillis(500)));
             Source watched = new CommitWatcher(source(kafka, "pins-outage", "outage"), positions -> {
                 long committed = positions.asMap().values().stream().mapToLong(Long::longValue).sum();
                 long stored = Collections.documents(mongo, database, "docs").size();

@@ -1,12 +1,12 @@
 package io.ksf.cli;
 
-import io.ksf.format.json.JsonFormat;
-import io.ksf.pipeline.Retry;
-import io.ksf.spi.Target;
 import io.ksf.file.FileTarget;
+import io.ksf.format.json.JsonFormat;
 import io.ksf.s3.ObjectPartitioner;
 import io.ksf.s3.S3Clients;
 import io.ksf.s3.S3Target;
+import io.ksf.spi.Target;
+import io.ksf.support.Retry;
 import io.ksf.testkit.EmbeddedS3;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;

@@ -1,6 +1,7 @@
 package io.ksf.http;
 
-import io.ksf.pipeline.DeadLetters;
+import io.ksf.http.RestProxy.ErrorCode;
+import io.ksf.http.RestProxy.Incoming;
 import io.ksf.spi.Header;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
@@ -10,8 +11,7 @@ import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsDeadLetterNotice;
 import io.ksf.spi.SupportsLag;
-import io.ksf.http.RestProxy.ErrorCode;
-import io.ksf.http.RestProxy.Incoming;
+import io.ksf.support.DeadLetters;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;

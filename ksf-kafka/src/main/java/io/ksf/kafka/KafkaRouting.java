@@ -2,12 +2,12 @@ package io.ksf.kafka;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ksf.pipeline.DeadLetters;
-import io.ksf.processor.Fields;
 import io.ksf.spi.Format;
 import io.ksf.spi.Header;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
+import io.ksf.support.DeadLetters;
+import io.ksf.support.Fields;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 

@@ -1,12 +1,12 @@
 package io.ksf.kafka;
 
+import io.ksf.file.FileTarget;
 import io.ksf.format.json.JsonFormat;
-import io.ksf.pipeline.DeadLetters;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings;
 import io.ksf.processor.ValidateProcessor;
 import io.ksf.spi.Options;
-import io.ksf.file.FileTarget;
+import io.ksf.support.DeadLetters;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.Folders;
 import io.ksf.testkit.InMemoryTarget;

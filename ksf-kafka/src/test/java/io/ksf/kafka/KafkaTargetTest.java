@@ -2,12 +2,12 @@ package io.ksf.kafka;
 
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
-import io.ksf.pipeline.DeadLetters;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Options;
+import io.ksf.support.DeadLetters;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.KafkaBroker;

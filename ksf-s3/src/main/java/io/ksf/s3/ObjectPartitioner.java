@@ -1,7 +1,7 @@
 package io.ksf.s3;
 
-import io.ksf.processor.Fields;
 import io.ksf.spi.KsfRecord;
+import io.ksf.support.Fields;
 
 import java.time.Instant;
 import java.time.ZoneId;

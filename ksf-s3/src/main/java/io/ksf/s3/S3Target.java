@@ -1,6 +1,5 @@
 package io.ksf.s3;
 
-import io.ksf.pipeline.Retry;
 import io.ksf.spi.Check;
 import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
@@ -15,7 +14,8 @@ import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.SupportsServerCheck;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetContext;
-import io.ksf.file.ObjectLayout;
+import io.ksf.support.ObjectLayout;
+import io.ksf.support.Retry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;

@@ -1,6 +1,5 @@
 package io.ksf.s3;
 
-import io.ksf.pipeline.Retry;
 import io.ksf.s3.S3Connection;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.FactoryContext;
@@ -8,6 +7,7 @@ import io.ksf.spi.Option;
 import io.ksf.spi.Options;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetFactory;
+import io.ksf.support.Retry;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 import java.time.DateTimeException;

@@ -2,15 +2,15 @@ package io.ksf.s3;
 
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
+import io.ksf.kafka.KafkaSourceFactory;
 import io.ksf.pipeline.Pipeline;
-import io.ksf.pipeline.Retry;
 import io.ksf.spi.Format;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Options;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
-import io.ksf.kafka.KafkaSourceFactory;
+import io.ksf.support.Retry;
 import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedS3;

@@ -1,8 +1,8 @@
 package io.ksf.s3;
 
-import io.ksf.pipeline.Retry;
 import io.ksf.s3.S3Clients;
 import io.ksf.spi.Format;
+import io.ksf.support.Retry;
 import io.ksf.testkit.EmbeddedS3;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;

@@ -1,16 +1,16 @@
 package io.ksf.s3;
 
 import io.ksf.format.json.JsonFormat;
+import io.ksf.kafka.KafkaSourceFactory;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings.Mode;
-import io.ksf.pipeline.Retry;
 import io.ksf.s3.S3Clients;
-import io.ksf.kafka.KafkaSourceFactory;
 import io.ksf.spi.Options;
+import io.ksf.support.Retry;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedS3;
-import io.ksf.testkit.FaultProxy;
 import io.ksf.testkit.FaultProxy.Fault;
+import io.ksf.testkit.FaultProxy;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
 import io.ksf.testkit.S3Server;

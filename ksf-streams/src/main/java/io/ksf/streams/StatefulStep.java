@@ -1,10 +1,10 @@
 package io.ksf.streams;
 
-import io.ksf.processor.Fields;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
+import io.ksf.support.Fields;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

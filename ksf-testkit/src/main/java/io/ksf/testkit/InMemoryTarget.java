@@ -1,12 +1,12 @@
 package io.ksf.testkit;
 
 import io.ksf.spi.Format;
+import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RetriableException;
-import io.ksf.spi.KsfException;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.Target;
 
 import java.util.ArrayList;
 import java.util.Collection;

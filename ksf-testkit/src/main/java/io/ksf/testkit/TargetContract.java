@@ -1,10 +1,10 @@
 package io.ksf.testkit;
 
+import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
-import io.ksf.spi.InvalidRecordException;
-import io.ksf.spi.Target;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.Target;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

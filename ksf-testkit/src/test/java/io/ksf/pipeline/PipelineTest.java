@@ -7,6 +7,8 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.SourcePartition;
+import io.ksf.support.DeadLetters;
+import io.ksf.support.Retry;
 import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.InMemoryTarget;

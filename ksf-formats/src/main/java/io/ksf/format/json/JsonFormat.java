@@ -5,11 +5,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.ksf.format.Utf8;
 import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RecordWriter;
+import io.ksf.support.Utf8;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

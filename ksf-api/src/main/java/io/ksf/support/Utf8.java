@@ -1,4 +1,4 @@
-package io.ksf.format;
+package io.ksf.support;
 
 import io.ksf.spi.InvalidRecordException;
 

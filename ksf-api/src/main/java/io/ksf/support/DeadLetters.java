@@ -1,4 +1,4 @@
-package io.ksf.pipeline;
+package io.ksf.support;
 
 import io.ksf.spi.Header;
 import io.ksf.spi.KsfRecord;

@@ -1,4 +1,4 @@
-package io.ksf.file;
+package io.ksf.support;
 
 /**
  * Names of the objects that object-store targets (file, S3) write, the same for all of them:

@@ -1,4 +1,4 @@
-package io.ksf.processor;
+package io.ksf.support;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
