@@ -1,12 +1,12 @@
 package io.ksf.bench;
 
+import io.ksf.contract.InMemoryTarget;
 import io.ksf.format.bytes.BytesFormat;
-import io.ksf.pipeline.Pipeline;
-import io.ksf.pipeline.PipelineStats;
 import io.ksf.kinesis.KinesisSource;
 import io.ksf.kinesis.KinesisSourceFactory;
+import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelineStats;
 import io.ksf.testkit.EmbeddedKinesis;
-import io.ksf.testkit.InMemoryTarget;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;

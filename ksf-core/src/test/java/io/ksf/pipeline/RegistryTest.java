@@ -1,12 +1,12 @@
 package io.ksf.pipeline;
 
+import io.ksf.file.FileTargetFactory;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.FactoryContext;
 import io.ksf.spi.Option;
 import io.ksf.spi.Options;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetFactory;
-import io.ksf.file.FileTargetFactory;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

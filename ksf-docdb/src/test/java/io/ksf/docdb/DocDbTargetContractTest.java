@@ -1,9 +1,9 @@
 package io.ksf.docdb;
 
+import io.ksf.contract.TargetContract;
 import io.ksf.spi.Target;
 import io.ksf.testkit.EmbeddedMongo;
 import io.ksf.testkit.MongoWireServer;
-import io.ksf.testkit.TargetContract;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -2,6 +2,7 @@ package io.ksf.cli;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import io.ksf.contract.Wait;
 import io.ksf.s3.S3Clients;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedMongo;
@@ -9,7 +10,6 @@ import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.MongoWireServer;
 import io.ksf.testkit.S3Server;
-import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,8 +1,8 @@
 package io.ksf.cli;
 
+import io.ksf.contract.Wait;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.KafkaBroker;
-import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

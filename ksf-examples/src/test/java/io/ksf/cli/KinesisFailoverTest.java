@@ -1,12 +1,12 @@
 package io.ksf.cli;
 
+import io.ksf.contract.Folders;
+import io.ksf.contract.Wait;
 import io.ksf.kinesis.KinesisSourceFactory;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
-import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.KinesisServer;
-import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package io.ksf.cli;
 
+import io.ksf.contract.Wait;
 import io.ksf.s3.S3Clients;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedMongo;
@@ -7,7 +8,6 @@ import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.MongoWireServer;
 import io.ksf.testkit.S3Server;
-import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

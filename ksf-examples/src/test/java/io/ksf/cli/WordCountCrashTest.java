@@ -2,9 +2,9 @@ package io.ksf.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.contract.Wait;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.KafkaBroker;
-import io.ksf.testkit.Wait;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

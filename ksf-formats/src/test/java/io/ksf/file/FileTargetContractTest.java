@@ -1,8 +1,8 @@
 package io.ksf.file;
 
+import io.ksf.contract.TargetContract;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.spi.Target;
-import io.ksf.testkit.TargetContract;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;

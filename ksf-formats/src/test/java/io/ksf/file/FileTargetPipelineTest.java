@@ -2,6 +2,8 @@ package io.ksf.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.contract.DelegatingSource;
+import io.ksf.contract.InMemorySource;
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
@@ -12,8 +14,6 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Processor;
 import io.ksf.spi.SourcePartition;
-import io.ksf.testkit.DelegatingSource;
-import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.RunningPipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,11 +1,11 @@
 package io.ksf.format;
 
+import io.ksf.contract.FormatContract;
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RecordWriter;
-import io.ksf.testkit.FormatContract;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;

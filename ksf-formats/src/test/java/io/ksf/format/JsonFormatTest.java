@@ -2,12 +2,12 @@ package io.ksf.format;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.contract.FormatContract;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.RecordWriter;
-import io.ksf.testkit.FormatContract;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

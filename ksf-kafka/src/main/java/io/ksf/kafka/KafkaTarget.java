@@ -397,7 +397,12 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
 
     @Override
     public void discard(Collection<SourcePartition> partitions) {
-        // sends cannot be taken back; the records of lost partitions are replayed by their new owner
+        // sends cannot be taken back (the new owner replays these records); their positions are no longer ours
+        Set<SourcePartition> lost = new HashSet<>(partitions);
+        pending.removeIf(sent -> lost.contains(sent.record().topicPartition()));
+        unresolved.removeIf(routed -> lost.contains(routed.record().topicPartition()));
+        ackedNext.keySet().removeAll(lost);
+        refusedNext.keySet().removeAll(lost);
     }
 
     @Override

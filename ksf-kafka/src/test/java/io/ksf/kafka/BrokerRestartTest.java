@@ -1,13 +1,13 @@
 package io.ksf.kafka;
 
+import io.ksf.contract.Folders;
+import io.ksf.contract.Wait;
+import io.ksf.file.FileTarget;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings.Mode;
-import io.ksf.file.FileTarget;
 import io.ksf.testkit.EmbeddedKafka;
-import io.ksf.testkit.Folders;
 import io.ksf.testkit.RunningPipeline;
-import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

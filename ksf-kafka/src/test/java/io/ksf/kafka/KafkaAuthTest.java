@@ -1,10 +1,10 @@
 package io.ksf.kafka;
 
+import io.ksf.contract.InMemoryTarget;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.spi.Options;
 import io.ksf.testkit.EmbeddedKafka;
-import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
 import org.junit.jupiter.api.Test;

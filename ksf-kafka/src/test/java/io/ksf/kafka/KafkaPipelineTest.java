@@ -1,5 +1,7 @@
 package io.ksf.kafka;
 
+import io.ksf.contract.Folders;
+import io.ksf.contract.InMemoryTarget;
 import io.ksf.file.FileTarget;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
@@ -8,8 +10,6 @@ import io.ksf.processor.ValidateProcessor;
 import io.ksf.spi.Options;
 import io.ksf.support.DeadLetters;
 import io.ksf.testkit.EmbeddedKafka;
-import io.ksf.testkit.Folders;
-import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,15 +1,15 @@
 package io.ksf.kafka;
 
+import io.ksf.contract.InMemoryTarget;
+import io.ksf.contract.Wait;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.SourceContext;
 import io.ksf.testkit.EmbeddedKafka;
-import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
-import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

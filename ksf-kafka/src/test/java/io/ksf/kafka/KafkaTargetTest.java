@@ -1,5 +1,6 @@
 package io.ksf.kafka;
 
+import io.ksf.contract.InMemorySource;
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
@@ -9,7 +10,6 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.Options;
 import io.ksf.support.DeadLetters;
 import io.ksf.testkit.EmbeddedKafka;
-import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -2,14 +2,14 @@ package io.ksf.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.contract.Folders;
+import io.ksf.file.FileTarget;
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.processor.ValidateProcessor;
 import io.ksf.spi.Format;
-import io.ksf.file.FileTarget;
 import io.ksf.testkit.EmbeddedKafka;
-import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
 import org.apache.kafka.clients.producer.KafkaProducer;

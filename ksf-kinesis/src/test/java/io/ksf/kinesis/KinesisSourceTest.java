@@ -1,13 +1,13 @@
 package io.ksf.kinesis;
 
+import io.ksf.contract.InMemoryTarget;
+import io.ksf.contract.Wait;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.spi.KsfRecord;
 import io.ksf.testkit.EmbeddedKinesis;
-import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.KinesisServer;
 import io.ksf.testkit.RunningPipeline;
-import io.ksf.testkit.Wait;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,9 @@
 package io.ksf.kinesis;
 
+import io.ksf.contract.InMemoryTarget;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.testkit.EmbeddedKinesis;
-import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.KinesisServer;
 import io.ksf.testkit.RunningPipeline;
 import org.junit.jupiter.api.Test;

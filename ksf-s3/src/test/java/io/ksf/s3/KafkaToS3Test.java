@@ -1,5 +1,6 @@
 package io.ksf.s3;
 
+import io.ksf.contract.DelegatingSource;
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.kafka.KafkaSourceFactory;
@@ -11,7 +12,6 @@ import io.ksf.spi.Options;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.support.Retry;
-import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.KafkaBroker;
@@ -232,7 +232,7 @@ class KafkaToS3Test {
         assertThat(S3Buckets.objects(s3, bucket)).isEmpty();
 
         long[] busyOffset = {0};
-        io.ksf.testkit.Wait.until(() -> {
+        io.ksf.contract.Wait.until(() -> {
             // traffic on another partition reaches the target; a fully idle pipeline flushes on flush.interval
             target.write(List.of(KsfRecord.of("busy", 0, busyOffset[0]++, "{\"b\":1}")));
             return S3Buckets.objects(s3, bucket).containsKey("quiet/partition=0/quiet+0+00000000000000000000.json");

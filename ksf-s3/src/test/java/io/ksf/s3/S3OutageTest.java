@@ -1,5 +1,6 @@
 package io.ksf.s3;
 
+import io.ksf.contract.Wait;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.kafka.KafkaSourceFactory;
 import io.ksf.pipeline.Pipeline;
@@ -14,7 +15,6 @@ import io.ksf.testkit.FaultProxy;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
 import io.ksf.testkit.S3Server;
-import io.ksf.testkit.Wait;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.apache.kafka.common.TopicPartition;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;

@@ -1,14 +1,14 @@
 package io.ksf.s3;
 
+import io.ksf.contract.DelegatingSource;
+import io.ksf.contract.InMemorySource;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings.Mode;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.support.Retry;
-import io.ksf.testkit.DelegatingSource;
 import io.ksf.testkit.EmbeddedS3;
-import io.ksf.testkit.InMemorySource;
 import io.ksf.testkit.RunningPipeline;
 import io.ksf.testkit.S3Server;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,5 +1,6 @@
 package io.ksf.s3;
 
+import io.ksf.contract.InMemoryTarget;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.format.csv.CsvFormat;
 import io.ksf.pipeline.Pipeline;
@@ -7,7 +8,6 @@ import io.ksf.pipeline.PipelineStats;
 import io.ksf.s3.S3Clients;
 import io.ksf.spi.KsfRecord;
 import io.ksf.testkit.EmbeddedS3;
-import io.ksf.testkit.InMemoryTarget;
 import io.ksf.testkit.RunningPipeline;
 import io.ksf.testkit.S3Server;
 import org.junit.jupiter.api.BeforeEach;

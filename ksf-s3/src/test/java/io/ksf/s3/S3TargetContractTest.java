@@ -1,10 +1,10 @@
 package io.ksf.s3;
 
+import io.ksf.contract.TargetContract;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.spi.Target;
 import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.S3Server;
-import io.ksf.testkit.TargetContract;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 

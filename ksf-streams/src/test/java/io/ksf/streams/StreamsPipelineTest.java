@@ -1,13 +1,13 @@
 package io.ksf.streams;
 
 import io.ksf.config.ConfigLoader;
+import io.ksf.contract.Wait;
 import io.ksf.pipeline.PipelineHealth;
 import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.Registry;
 import io.ksf.spi.ConfigException;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.KafkaBroker;
-import io.ksf.testkit.Wait;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;

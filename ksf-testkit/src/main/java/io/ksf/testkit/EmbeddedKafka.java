@@ -1,5 +1,6 @@
 package io.ksf.testkit;
 
+import io.ksf.contract.Wait;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;

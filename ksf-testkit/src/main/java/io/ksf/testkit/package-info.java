@@ -1,7 +1,7 @@
 /**
- * Test support for KSF adapters and host applications: an in-memory {@link io.ksf.testkit.InMemorySource} and
- * {@link io.ksf.testkit.InMemoryTarget}, a {@link io.ksf.testkit.RunningPipeline} handle, and the contract suites
- * every adapter passes ({@link io.ksf.testkit.TargetContract}, {@link io.ksf.testkit.FormatContract},
- * {@link io.ksf.testkit.ProcessorContract}). Use it in test scope.
+ * Real servers for KSF's tests and host applications' tests, started in or beside the test JVM over loopback: a
+ * Kafka broker, an S3 API server, a MongoDB-wire server, a Kinesis API server and a fault-injecting proxy, with
+ * JUnit 5 extensions; and a {@link io.ksf.testkit.RunningPipeline} handle. It brings {@code ksf-contracts} (the
+ * contract suites and in-memory adapters) with it. Use it in test scope.
  */
 package io.ksf.testkit;

@@ -1,8 +1,8 @@
 package com.example.orders;
 
+import io.ksf.contract.Folders;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.testkit.EmbeddedKafka;
-import io.ksf.testkit.Folders;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.RunningPipeline;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.ksf.processor;
 
+import io.ksf.contract.ProcessorContract;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
-import io.ksf.testkit.ProcessorContract;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

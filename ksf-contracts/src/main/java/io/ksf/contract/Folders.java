@@ -1,4 +1,4 @@
-package io.ksf.testkit;
+package io.ksf.contract;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.ksf.testkit;
+package io.ksf.contract;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;

@@ -1,14 +1,14 @@
 package io.ksf.pipeline;
 
+import io.ksf.contract.InMemorySource;
+import io.ksf.contract.InMemoryTarget;
+import io.ksf.contract.RunningTask;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.pipeline.PipelineSettings.Mode;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.SourcePartition;
-import io.ksf.testkit.InMemorySource;
-import io.ksf.testkit.InMemoryTarget;
-import io.ksf.testkit.RunningPipeline;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,7 @@ class AsyncPipelineTest {
     }
 
     /** A target whose flushes are slow, so batches pile up in flight. */
-    private static class SlowTarget extends io.ksf.testkit.DelegatingTarget {
+    private static class SlowTarget extends io.ksf.contract.DelegatingTarget {
         SlowTarget(InMemoryTarget delegate) {
             super(delegate);
         }
@@ -56,7 +56,7 @@ class AsyncPipelineTest {
         Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(new SlowTarget(target))
                 .mode(Mode.ASYNC).memoryBudget(20_000).flushEvery(200, 1 << 20, Duration.ofMinutes(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(() -> {
                 source.committed().asMap().forEach((tp, next) -> {
                     long stored = target.stored().stream().filter(r -> r.topicPartition().equals(tp)).count();
@@ -102,7 +102,7 @@ class AsyncPipelineTest {
             return List.of(record);
         }).mode(Mode.ASYNC).flushEvery(200, 1 << 20, Duration.ofMinutes(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 6_000, WAIT).stop();
         }
         assertThat(violations).isEmpty();
@@ -117,7 +117,7 @@ class AsyncPipelineTest {
         Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(target).mode(Mode.ASYNC)
                 .flushEvery(100, 1 << 20, Duration.ofMinutes(1)).build();
 
-        Throwable failure = RunningPipeline.start(pipeline).failure();
+        Throwable failure = PipelineThread.start(pipeline).failure();
 
         assertThat(failure).hasMessageContaining("flush failure injected");
         assertThat(source.commits()).isZero();
@@ -139,7 +139,7 @@ class AsyncPipelineTest {
                 .target(target).deadLetter(deadLetters).mode(Mode.ASYNC)
                 .flushEvery(50, 1 << 20, Duration.ofMinutes(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 600, WAIT).stop();
         }
         assertThat(deadLetters.stored()).hasSize(6);
@@ -155,7 +155,7 @@ class AsyncPipelineTest {
         java.util.concurrent.CountDownLatch durable = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean storing = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger writtenWhileStoring = new java.util.concurrent.atomic.AtomicInteger();
-        Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(new io.ksf.testkit.DelegatingTarget(target) {
+        Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(new io.ksf.contract.DelegatingTarget(target) {
             @Override
             public void write(List<KsfRecord> records) {
                 if (storing.get()) {
@@ -188,7 +188,7 @@ class AsyncPipelineTest {
             }
         }).mode(Mode.ASYNC).flushEvery(200, 1 << 20, Duration.ofMinutes(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(() -> writtenWhileStoring.get() >= 1_000, WAIT);
             assertThat(source.commits()).as("commits while the first flush is not durable").isZero();
             durable.countDown();
@@ -208,7 +208,7 @@ class AsyncPipelineTest {
         Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(target).mode(Mode.ASYNC)
                 .memoryBudget(20_000).flushEvery(1_000_000, 1L << 30, Duration.ofHours(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             // no threshold is met before the end: only the budget's flushes make room to go on
             running.awaitUntil(() -> source.committed().equals(source.endPositions()), WAIT).stop();
         }

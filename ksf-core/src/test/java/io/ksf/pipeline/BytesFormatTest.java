@@ -1,8 +1,8 @@
 package io.ksf.pipeline;
 
+import io.ksf.contract.FormatContract;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.spi.Format;
-import io.ksf.testkit.FormatContract;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package io.ksf.pipeline;
 
+import io.ksf.contract.Folders;
+import io.ksf.contract.InMemorySource;
+import io.ksf.file.FileTarget;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.spi.KsfRecord;
-import io.ksf.file.FileTarget;
-import io.ksf.testkit.Folders;
-import io.ksf.testkit.InMemorySource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

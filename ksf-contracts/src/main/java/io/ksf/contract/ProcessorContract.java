@@ -1,4 +1,4 @@
-package io.ksf.testkit;
+package io.ksf.contract;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.spi.InvalidRecordException;

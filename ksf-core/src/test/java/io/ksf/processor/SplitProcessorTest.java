@@ -1,9 +1,9 @@
 package io.ksf.processor;
 
+import io.ksf.contract.ProcessorContract;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
-import io.ksf.testkit.ProcessorContract;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

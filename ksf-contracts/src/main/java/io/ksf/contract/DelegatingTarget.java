@@ -1,4 +1,4 @@
-package io.ksf.testkit;
+package io.ksf.contract;
 
 import io.ksf.spi.Format;
 import io.ksf.spi.KsfRecord;

@@ -1,5 +1,9 @@
 package io.ksf.pipeline;
 
+import io.ksf.contract.DelegatingSource;
+import io.ksf.contract.InMemorySource;
+import io.ksf.contract.InMemoryTarget;
+import io.ksf.contract.RunningTask;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.pipeline.PipelineSettings.Tolerance;
 import io.ksf.spi.InvalidRecordException;
@@ -9,10 +13,6 @@ import io.ksf.spi.Source;
 import io.ksf.spi.SourcePartition;
 import io.ksf.support.DeadLetters;
 import io.ksf.support.Retry;
-import io.ksf.testkit.DelegatingSource;
-import io.ksf.testkit.InMemorySource;
-import io.ksf.testkit.InMemoryTarget;
-import io.ksf.testkit.RunningPipeline;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -83,7 +83,7 @@ class PipelineTest {
         Pipeline pipeline = Pipeline.builder().source(source, BYTES)
                 .processor(new NullOnFive()).target(target).deadLetter(deadLetters).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 10, WAIT).stop();
         }
         assertThat(target.stored()).hasSize(9);
@@ -111,7 +111,7 @@ class PipelineTest {
                 .meterRegistry(registry).build();
         Pipeline second = Pipeline.builder().source(new InMemorySource(records(2, 50)), BYTES)
                 .target(new InMemoryTarget()).meterRegistry(registry).memoryBudget(1_234).build();
-        try (RunningPipeline running = RunningPipeline.start(first)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(first)) {
             running.awaitUntil(() -> registry.get("ksf.records.in").tag("pipeline", "ksf").counter().count() == 300,
                     WAIT);
             assertThat(registry.get("ksf.records.in").tag("pipeline", "ksf-2").counter().count()).isZero();
@@ -135,7 +135,7 @@ class PipelineTest {
         Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(target)
                 .flushEvery(250, 1 << 20, Duration.ofMinutes(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 3000, WAIT);
             PipelineStats stats = running.stop();
             assertThat(stats.recordsIn()).isEqualTo(3000);
@@ -169,7 +169,7 @@ class PipelineTest {
         Pipeline pipeline = Pipeline.builder().source(checking, BYTES).target(target)
                 .flushEvery(100, 1 << 20, Duration.ofMinutes(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 1000, WAIT).stop();
         }
         assertThat(violations).isEmpty();
@@ -191,7 +191,7 @@ class PipelineTest {
                 })
                 .target(target).deadLetter(deadLetters).flushEvery(10, 1 << 20, Duration.ofMinutes(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(source::fullyCommitted, WAIT);
             assertThat(running.stop().recordsDeadLettered()).isEqualTo(1);
         }
@@ -230,7 +230,7 @@ class PipelineTest {
                 })
                 .target(target).tolerance(Tolerance.NONE).flushEvery(1000, 1 << 20, Duration.ofMinutes(1)).build();
 
-        Throwable failure = RunningPipeline.start(pipeline).failure();
+        Throwable failure = PipelineThread.start(pipeline).failure();
 
         assertThat(failure).hasMessageContaining("record orders/0@42 failed: bad record")
                 .hasMessageContaining("errors.tolerance is none");
@@ -245,7 +245,7 @@ class PipelineTest {
         Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(target)
                 .flushEvery(10, 1 << 20, Duration.ofMinutes(1)).build();
 
-        Throwable failure = RunningPipeline.start(pipeline).failure();
+        Throwable failure = PipelineThread.start(pipeline).failure();
 
         assertThat(failure).hasMessageContaining("flush failure injected");
         assertThat(source.commits()).isZero();
@@ -272,7 +272,7 @@ class PipelineTest {
         };
         Pipeline pipeline = Pipeline.builder().source(watching, BYTES).target(target).settings(settings).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(source::fullyCommitted, WAIT).stop();
         }
         assertThat(commitsWhileFailing).isEmpty();
@@ -287,7 +287,7 @@ class PipelineTest {
                 .processor(record -> record.partition() == 1 ? List.of() : List.of(record))
                 .target(target).flushEvery(10, 1 << 20, Duration.ofMinutes(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(source::fullyCommitted, WAIT);
             assertThat(running.stop().recordsFiltered()).isEqualTo(30);
         }
@@ -301,7 +301,7 @@ class PipelineTest {
         Pipeline pipeline = Pipeline.builder().source(source, BYTES).target(target)
                 .flushEvery(1_000_000, 1L << 40, Duration.ofHours(1)).build();
 
-        try (RunningPipeline running = RunningPipeline.start(pipeline)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(pipeline)) {
             running.awaitUntil(() -> pipeline.stats().recordsIn() == 80, WAIT);
             assertThat(source.commits()).isZero();
             running.stop();
@@ -327,7 +327,7 @@ class PipelineTest {
         };
         crashing[0] = Pipeline.builder().source(crashesMidStream, BYTES).target(firstTarget)
                 .flushEvery(100, 1 << 20, Duration.ofMinutes(1)).build();
-        assertThat(RunningPipeline.start(crashing[0]).failure()).hasMessage("the process died");
+        assertThat(PipelineThread.start(crashing[0]).failure()).hasMessage("the process died");
         assertThat(firstTarget.stored()).as("flushed before the crash").hasSizeBetween(100, 429);
 
         InMemorySource second = new InMemorySource(input, first.committed(), 50);
@@ -335,7 +335,7 @@ class PipelineTest {
         long remaining = 1000 - firstTarget.stored().size();
         Pipeline resumed = Pipeline.builder().source(second, BYTES).target(secondTarget)
                 .flushEvery(100, 1 << 20, Duration.ofMinutes(1)).build();
-        try (RunningPipeline running = RunningPipeline.start(resumed)) {
+        try (RunningTask<PipelineStats> running = PipelineThread.start(resumed)) {
             running.awaitUntil(() -> resumed.stats().recordsIn() == remaining, WAIT).stop();
         }
         List<String> union = new ArrayList<>(values(firstTarget.stored()));
@@ -348,7 +348,7 @@ class PipelineTest {
     void withoutProcessorsValuesPassThroughUndecoded() {
         InMemorySource source = new InMemorySource(records(1, 5));
         InMemoryTarget target = new InMemoryTarget();
-        try (RunningPipeline running = RunningPipeline.start(Pipeline.builder().source(source, BYTES).target(target)
+        try (RunningTask<PipelineStats> running = PipelineThread.start(Pipeline.builder().source(source, BYTES).target(target)
                 .flushEvery(5, 1 << 20, Duration.ofMinutes(1)).build())) {
             running.awaitUntil(source::fullyCommitted, WAIT).stop();
         }
