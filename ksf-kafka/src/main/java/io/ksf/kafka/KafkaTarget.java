@@ -1,6 +1,5 @@
 package io.ksf.kafka;
 
-import io.ksf.checkpoint.CheckpointedSource;
 import io.ksf.kafka.KafkaRouting.KeyFrom;
 import io.ksf.spi.Check;
 import io.ksf.spi.Format;
@@ -15,18 +14,15 @@ import io.ksf.spi.SupportsPositionCommit;
 import io.ksf.spi.SupportsServerCheck;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetContext;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -82,9 +78,8 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
     private final Map<SourcePartition, Long> refusedNext = new HashMap<>();
     /** Positions past acknowledged records, kept across a failed flush until one succeeds. */
     private final Map<SourcePartition, Long> ackedNext = new HashMap<>();
-    private TransactionalPositions transactionSource;
-    private boolean transactionsReady;
-    private boolean inTransaction;
+    /** The producer's transactions, with exactly-once; unused without. */
+    private final KafkaTransactions transactions;
 
     private record Sent(KsfRecord record, ProducerRecord<byte[], byte[]> out, Future<?> ack) {
     }
@@ -112,6 +107,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
         } catch (KafkaException e) {
             throw new KsfException("cannot create the Kafka producer: " + KafkaSource.rootMessage(e), e);
         }
+        this.transactions = new KafkaTransactions(producer, props, exactlyOnce);
     }
 
     /** A target that produces with these producer properties (bootstrap.servers, security settings ...). */
@@ -129,7 +125,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
 
     @Override
     public void write(List<KsfRecord> records) {
-        beginIfNeeded();
+        transactions.beginIfNeeded();
         for (KsfRecord record : records) {
             send(record);
         }
@@ -208,7 +204,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
         if (exactlyOnce && (refused || !failed.isEmpty())) {
             // a transaction with a failed send cannot commit: abort it and send the rest again in a new one
             List<KsfRecord> again = pending.stream().filter(s -> !isRefused(s)).map(Sent::record).toList();
-            abort();
+            transactions.abort();
             ackedNext.clear();
             pending = new ArrayList<>();
             write(again);
@@ -253,7 +249,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
         if (unresolved.isEmpty()) {
             return;
         }
-        beginIfNeeded();
+        transactions.beginIfNeeded();
         for (String topic : new HashSet<>(unresolved.stream().map(r -> r.out().topic()).toList())) {
             String problem = topics.problem(topic); // throws RetriableException while the cluster does not answer
             if (problem != null && topic.equals(routing.fixedTopic())) {
@@ -293,99 +289,14 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
         if (!exactlyOnce) {
             return false;
         }
-        TransactionalPositions transactional;
-        if (source instanceof TransactionalPositions positions) {
-            transactional = positions;
-        } else if (source instanceof CheckpointedSource checkpointed) {
-            transactional = CheckpointTransactions.of(checkpointed);
-        } else {
-            throw new KsfException("exactly.once on the kafka target needs a kafka source, or an s3 source with "
-                    + "checkpoint kafka, found " + source.getClass().getSimpleName()
-                    + "; without it, delivery is at least once");
-        }
-        Properties consumer = transactional.positionsCluster();
-        if ("read_uncommitted".equals(consumer.getProperty("isolation.level"))) {
-            throw new KsfException("exactly.once needs the source's isolation.level read_committed, found "
-                    + "read_uncommitted");
-        }
-        Set<String> sourceServers = servers(consumer);
-        Set<String> targetServers = servers(properties);
-        if (!sourceServers.equals(targetServers)) {
-            throw new KsfException("exactly.once needs the source's positions and the target on one Kafka cluster: "
-                    + "the source's bootstrap.servers are " + sourceServers + ", the target's " + targetServers);
-        }
-        this.transactionSource = transactional;
+        transactions.bind(source);
         return true;
-    }
-
-    private static Set<String> servers(Properties props) {
-        Set<String> servers = new HashSet<>();
-        for (String server : String.valueOf(props.getOrDefault("bootstrap.servers", "")).split(",")) {
-            servers.add(server.trim());
-        }
-        return servers;
     }
 
     /** Commits the open transaction with the consumer group's offsets in it. */
     @Override
     public void commit(Positions positions) {
-        if (transactionSource == null) {
-            throw new IllegalStateException("commit(Positions) without exactly-once");
-        }
-        beginIfNeeded();
-        Map<TopicPartition, OffsetAndMetadata> offsets = transactionSource.offsets(positions);
-        try {
-            for (ProducerRecord<byte[], byte[]> record : transactionSource.records(positions)) {
-                producer.send(record);
-            }
-            producer.sendOffsetsToTransaction(offsets, transactionSource.groupMetadata());
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    producer.commitTransaction();
-                    break;
-                } catch (TimeoutException e) {
-                    if (attempt == 3) {
-                        throw e;
-                    }
-                    LOG.warn("committing the transaction timed out (attempt {}), trying again", attempt);
-                }
-            }
-            inTransaction = false;
-        } catch (KafkaException e) {
-            abort();
-            throw new KsfException("the exactly-once commit of " + positions + " failed, so the transaction was "
-                    + "aborted and nothing of it is visible; a restart resumes at the last committed offsets: "
-                    + KafkaSource.rootMessage(e), e);
-        }
-    }
-
-    private void beginIfNeeded() {
-        if (!exactlyOnce || inTransaction) {
-            return;
-        }
-        try {
-            if (!transactionsReady) {
-                producer.initTransactions();
-                transactionsReady = true;
-            }
-            producer.beginTransaction();
-            inTransaction = true;
-        } catch (KafkaException e) {
-            throw new KsfException("cannot start a Kafka transaction (transactional.id "
-                    + properties.getProperty("transactional.id") + "): " + KafkaSource.rootMessage(e), e);
-        }
-    }
-
-    private void abort() {
-        if (!inTransaction) {
-            return;
-        }
-        inTransaction = false;
-        try {
-            producer.abortTransaction();
-        } catch (KafkaException e) {
-            LOG.warn("aborting the Kafka transaction failed: {}", KafkaSource.rootMessage(e));
-        }
+        transactions.commit(positions);
     }
 
     /** The cluster answers and a fixed topic exists; no probe record is written, since a topic cannot take it back. */
@@ -407,7 +318,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
 
     @Override
     public void close() {
-        abort();
+        transactions.abort();
         topics.close();
         producer.close(Duration.ofSeconds(10));
     }
