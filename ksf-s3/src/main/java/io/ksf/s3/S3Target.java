@@ -8,7 +8,6 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
-import io.ksf.spi.RetriableException;
 import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.SupportsServerCheck;
@@ -21,19 +20,11 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
-import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
-import java.io.ByteArrayInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +44,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -97,6 +87,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
 
     private final S3Client client;
     private final Settings settings;
+    private final S3Uploads uploads;
     private final Map<ObjectGroup, OpenObject> open = new LinkedHashMap<>();
     private TargetContext context = TargetContext.NONE;
     private final ExecutorService pool;
@@ -119,13 +110,14 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
         this(client, settings, 4);
     }
 
-    /** @param uploads how many objects a flush uploads at the same time */
-    public S3Target(S3Client client, Settings settings, int uploads) {
+    /** @param parallelUploads how many objects a flush uploads at the same time */
+    public S3Target(S3Client client, Settings settings, int parallelUploads) {
         this.client = client;
         this.settings = settings;
+        this.uploads = new S3Uploads(client, settings);
         this.stagingMemoryLeft = new AtomicLong(settings.stagingMemory());
         AtomicInteger threads = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(uploads, task -> {
+        this.pool = Executors.newFixedThreadPool(parallelUploads, task -> {
             Thread thread = new Thread(task, "ksf-s3-upload-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -277,7 +269,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
                 return List.of(Check.passed(subject, "the bucket exists and accepts the credentials"));
             }
             String key = settings.prefix() + "_ksf-check-" + UUID.randomUUID();
-            client.putObject(put(key).toBuilder().overrideConfiguration(within).build(),
+            client.putObject(uploads.put(key).toBuilder().overrideConfiguration(within).build(),
                     RequestBody.fromString("ksf check probe"));
             client.deleteObject(b -> b.bucket(settings.bucket()).key(key).overrideConfiguration(within));
             return List.of(Check.passed(subject, "the bucket takes a write (probe " + key
@@ -315,7 +307,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
             String startAfter = partitionsByData ? null
                     : folder + ObjectLayout.fileNameStem(partition.topic(), partition.partition(), next);
             List<String> stale = new ArrayList<>();
-            call("list s3://" + settings.bucket() + "/" + folder, () -> {
+            uploads.call("list s3://" + settings.bucket() + "/" + folder, () -> {
                 stale.clear();
                 client.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(folder).startAfter(startAfter))
                         .contents().forEach(object -> {
@@ -329,7 +321,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
             for (String key : stale) {
                 LOG.info("deleting s3://{}/{}: stored past the resume position {} of {} by a run that did not "
                         + "commit it; the replay stores its records again", settings.bucket(), key, next, partition);
-                call("DELETE s3://" + settings.bucket() + "/" + key,
+                uploads.call("DELETE s3://" + settings.bucket() + "/" + key,
                         () -> client.deleteObject(b -> b.bucket(settings.bucket()).key(key)));
             }
         });
@@ -370,94 +362,10 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
     private void upload(OpenObject object) {
         object.seal();
         long size = object.size();
-        if (size <= settings.partSize()) {
-            call("PUT s3://" + settings.bucket() + "/" + object.key, () -> client.putObject(put(object.key),
-                    RequestBody.fromContentProvider(object.staged::read, size, contentType())));
-        } else {
-            multipart(object, size);
-        }
+        uploads.store(object.key, object.staged, size);
         LOG.debug("stored s3://{}/{} ({} records, {} bytes)", settings.bucket(), object.key, object.records, size);
         object.delete();
         notStored.remove(object);
-    }
-
-    private void multipart(OpenObject object, long size) {
-        String where = "s3://" + settings.bucket() + "/" + object.key;
-        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
-                .bucket(settings.bucket()).key(object.key).contentType(contentType());
-        if (settings.sse() != null) {
-            create.serverSideEncryption(settings.sse()).ssekmsKeyId(settings.kmsKeyId());
-        }
-        String uploadId = call("start multipart upload of " + where,
-                () -> client.createMultipartUpload(create.build())).uploadId();
-        try {
-            List<CompletedPart> parts = new ArrayList<>();
-            byte[] buffer = new byte[(int) Math.min(settings.partSize(), size)];
-            try (InputStream in = object.staged.read()) {
-                for (int number = 1; ; number++) {
-                    int length = in.readNBytes(buffer, 0, buffer.length);
-                    if (length == 0) {
-                        break;
-                    }
-                    int partNumber = number;
-                    String eTag = call("upload part " + number + " of " + where, () -> client.uploadPart(
-                            UploadPartRequest.builder().bucket(settings.bucket()).key(object.key).uploadId(uploadId)
-                                    .partNumber(partNumber).contentLength((long) length).build(),
-                            RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length))).eTag();
-                    parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
-                }
-            }
-            call("complete multipart upload of " + where, () -> client.completeMultipartUpload(b -> b
-                    .bucket(settings.bucket()).key(object.key).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())));
-        } catch (IOException | RuntimeException e) {
-            try {
-                client.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(settings.bucket())
-                        .key(object.key).uploadId(uploadId).build());
-            } catch (RuntimeException abortFailed) {
-                e.addSuppressed(abortFailed);
-            }
-            throw e instanceof KsfException k ? k : new KsfException("upload of " + where + " failed: " + e, e);
-        }
-    }
-
-    private PutObjectRequest put(String key) {
-        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(settings.bucket()).key(key)
-                .contentType(contentType());
-        if (settings.sse() != null) {
-            put.serverSideEncryption(settings.sse()).ssekmsKeyId(settings.kmsKeyId());
-        }
-        return put.build();
-    }
-
-    private String contentType() {
-        if (settings.gzip()) {
-            return "application/gzip";
-        }
-        return switch (settings.format().name()) {
-            case "json" -> "application/x-ndjson";
-            case "csv" -> "text/csv";
-            default -> "application/octet-stream";
-        };
-    }
-
-    /** Runs one S3 call under the retry policy: throttling, 5xx and network errors are retriable. */
-    private <T> T call(String what, Supplier<T> request) {
-        return settings.retry().call(what, () -> {
-            try {
-                return request.get();
-            } catch (S3Exception e) {
-                int status = e.statusCode();
-                String message = what + ": " + status + " " + (e.awsErrorDetails() == null ? e.getMessage()
-                        : e.awsErrorDetails().errorCode() + " " + e.awsErrorDetails().errorMessage());
-                if (status >= 500 || status == 429 || status == 408) {
-                    throw new RetriableException(message, e);
-                }
-                throw new KsfException(message, e);
-            } catch (SdkClientException e) {
-                throw new RetriableException(what + ": " + e.getMessage(), e);
-            }
-        });
     }
 
     /** One object being written: records encoded into memory or a temporary file ({@link StagedObject}). */
