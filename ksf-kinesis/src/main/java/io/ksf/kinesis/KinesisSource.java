@@ -1,7 +1,5 @@
 package io.ksf.kinesis;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.checkpoint.CheckpointStore;
 import io.ksf.checkpoint.CheckpointStoreFactory;
 import io.ksf.checkpoint.CheckpointedSource;
@@ -33,8 +31,6 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +61,6 @@ public final class KinesisSource
     /** The header with a record's shard id. */
     public static final String SHARD_HEADER = "ksf.kinesis.shard";
     private static final Logger LOG = LoggerFactory.getLogger(KinesisSource.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(10).toNanos();
 
     /** Where reading of a shard without a checkpoint starts. */
@@ -91,35 +86,6 @@ public final class KinesisSource
      */
     public record Settings(String stream, InitialPosition initialPosition, Instant initialTimestamp, int maxRecords,
                            double readsPerSecond, Duration discoveryInterval, int maxPollRecords) {
-    }
-
-    private enum State { WAITING, READING, DRAINED, ENDED }
-
-    /** A shard and where this source is in it; poll thread only. */
-    private static final class ShardState {
-        final String id;
-        final SourcePartition partition;
-        final List<String> parents;
-        final String endingSequence;
-        State state = State.WAITING;
-        String iterator;
-        String lastDelivered;
-        long delivered;
-        long committed;
-        /** Sequence numbers of the records handed out and not yet durable, by offset. */
-        final TreeMap<Long, String> sequences = new TreeMap<>();
-        long nextReadNanos;
-        long backoffNanos;
-        boolean paused;
-        ShardIteratorType startType;
-        String startSequence;
-
-        ShardState(String id, SourcePartition partition, List<String> parents, String endingSequence) {
-            this.id = id;
-            this.partition = partition;
-            this.parents = parents;
-            this.endingSequence = endingSequence;
-        }
     }
 
     private final KinesisClient client;
@@ -184,7 +150,7 @@ public final class KinesisSource
 
     /** This instance owns the stream now: read the checkpoints and start the shards. */
     private void own() {
-        checkpoints = new HashMap<>(decode(store.load(0)));
+        checkpoints = new HashMap<>(ShardCheckpoint.decodeAll(store.load(0)));
         owned = true;
         firstListing = true;
         LOG.info("kinesis source: stream {}, checkpoints in {} ({} shards known)", settings.stream(),
@@ -195,7 +161,7 @@ public final class KinesisSource
     /** Another instance takes the stream: commit what was read (unless it is lost already), then forget it all. */
     private void disown(boolean lost) {
         List<SourcePartition> reading = shards.values().stream()
-                .filter(s -> s.state == State.READING || s.state == State.DRAINED).map(s -> s.partition).toList();
+                .filter(s -> s.state == ShardState.State.READING || s.state == ShardState.State.DRAINED).map(s -> s.partition).toList();
         if (!reading.isEmpty()) {
             if (lost) {
                 context.lost(reading);
@@ -210,24 +176,9 @@ public final class KinesisSource
         LOG.info("kinesis source: stream {} {} to another instance", settings.stream(), lost ? "lost" : "given up");
     }
 
-    private static Map<String, ShardCheckpoint> decode(byte[] json) {
-        if (json == null) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(json, new TypeReference<Map<String, ShardCheckpoint>>() { });
-        } catch (IOException e) {
-            throw new KsfException("the Kinesis source's checkpoints are not readable: " + e.getMessage(), e);
-        }
-    }
-
     /** Every shard's checkpoint as one document. */
     private byte[] encoded() {
-        try {
-            return JSON.writeValueAsBytes(new TreeMap<>(checkpoints));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ShardCheckpoint.encodeAll(checkpoints);
     }
 
     /** Lists the shards (every page), adds the new ones and starts those whose parents have ended. */
@@ -256,22 +207,13 @@ public final class KinesisSource
             if (shards.containsKey(listedShard.shardId())) {
                 continue;
             }
-            List<String> parents = new ArrayList<>();
-            if (listedShard.parentShardId() != null) {
-                parents.add(listedShard.parentShardId());
-            }
-            if (listedShard.adjacentParentShardId() != null) {
-                parents.add(listedShard.adjacentParentShardId());
-            }
-            ShardState shard = new ShardState(listedShard.shardId(), new SourcePartition(settings.stream(),
-                    number(listedShard.shardId())), List.copyOf(parents),
-                    listedShard.sequenceNumberRange().endingSequenceNumber());
+            ShardState shard = ShardState.listed(settings.stream(), listedShard);
             ShardCheckpoint checkpoint = checkpoints.get(shard.id);
             if (checkpoint != null && checkpoint.ended()) {
-                shard.state = State.ENDED;
+                shard.state = ShardState.State.ENDED;
             } else if (checkpoint == null && firstListing && !readParents(shard)
                     && settings.initialPosition() == InitialPosition.LATEST && shard.endingSequence != null) {
-                shard.state = State.ENDED; // LATEST: a closed shard has nothing new
+                shard.state = ShardState.State.ENDED; // LATEST: a closed shard has nothing new
             }
             shards.put(shard.id, shard);
             byPartition.put(shard.partition.partition(), shard);
@@ -288,9 +230,9 @@ public final class KinesisSource
     private void startReadyShards() {
         List<SourcePartition> started = new ArrayList<>();
         for (ShardState shard : shards.values()) {
-            if (shard.state == State.WAITING && shard.parents.stream().allMatch(this::ended)) {
+            if (shard.state == ShardState.State.WAITING && shard.parents.stream().allMatch(this::ended)) {
                 start(shard);
-                if (shard.state == State.READING) {
+                if (shard.state == ShardState.State.READING) {
                     started.add(shard.partition);
                 }
             }
@@ -303,7 +245,7 @@ public final class KinesisSource
     /** A parent that has ended, or that is gone from the listing (past the retention). */
     private boolean ended(String shardId) {
         ShardState parent = shards.get(shardId);
-        return parent == null || parent.state == State.ENDED;
+        return parent == null || parent.state == ShardState.State.ENDED;
     }
 
     private void start(ShardState shard) {
@@ -312,7 +254,7 @@ public final class KinesisSource
         shard.committed = shard.delivered;
         if (checkpoint != null && checkpoint.sequence() != null) {
             if (checkpoint.sequence().equals(shard.endingSequence)) {
-                shard.state = State.DRAINED; // closed, and its last record is durable
+                shard.state = ShardState.State.DRAINED; // closed, and its last record is durable
                 return;
             }
             shard.startType = ShardIteratorType.AFTER_SEQUENCE_NUMBER;
@@ -324,7 +266,7 @@ public final class KinesisSource
             shard.startType = settings.initialPosition() == InitialPosition.LATEST ? ShardIteratorType.LATEST
                     : ShardIteratorType.AT_TIMESTAMP;
         }
-        shard.state = State.READING;
+        shard.state = ShardState.State.READING;
         shard.iterator = iterator(shard);
         LOG.info("kinesis source: {} shard {} (partition {}) from {}{}, offset {}", settings.stream(), shard.id,
                 shard.partition.partition(), shard.startType, shard.startSequence == null ? ""
@@ -376,7 +318,7 @@ public final class KinesisSource
         while (true) {
             long earliest = deadline;
             for (ShardState shard : shards.values()) {
-                if (shard.state != State.READING || shard.paused) {
+                if (shard.state != ShardState.State.READING || shard.paused) {
                     continue;
                 }
                 if (System.nanoTime() - shard.nextReadNanos >= 0 && batch.size() < settings.maxPollRecords()) {
@@ -386,7 +328,7 @@ public final class KinesisSource
             }
             now = System.nanoTime();
             if (!batch.isEmpty() || woken || now - deadline >= 0 || shards.values().stream()
-                    .anyMatch(s -> s.state == State.DRAINED)) {
+                    .anyMatch(s -> s.state == ShardState.State.DRAINED)) {
                 break;
             }
             if (!pause(Duration.ofNanos(Math.max(1_000_000, Math.min(earliest, deadline) - now)))) {
@@ -432,7 +374,7 @@ public final class KinesisSource
             shard.iterator = response.nextShardIterator();
             shard.nextReadNanos = now + (long) (1e9 / settings.readsPerSecond());
             if (shard.iterator == null) {
-                shard.state = State.DRAINED; // closed and read to its end: its children wait for its commit
+                shard.state = ShardState.State.DRAINED; // closed and read to its end: its children wait for its commit
                 LOG.info("kinesis source: {} shard {} read to its end ({} records); children start once they are "
                         + "durable", settings.stream(), shard.id, shard.delivered);
             }
@@ -440,7 +382,7 @@ public final class KinesisSource
             LOG.info("kinesis source: the iterator of shard {} expired; getting a new one", shard.id);
             shard.iterator = iterator(shard);
             if (shard.iterator == null) {
-                shard.state = State.DRAINED;
+                shard.state = ShardState.State.DRAINED;
             }
         } catch (ProvisionedThroughputExceededException | LimitExceededException | KmsThrottlingException e) {
             backOff(shard, now, "throttled");
@@ -463,14 +405,14 @@ public final class KinesisSource
      */
     private void endDrainedShards() {
         for (ShardState shard : List.copyOf(shards.values())) {
-            if (shard.state != State.DRAINED) {
+            if (shard.state != ShardState.State.DRAINED) {
                 continue;
             }
             if (shard.committed < shard.delivered) {
                 context.revoked(List.of(shard.partition));
             }
             if (shard.committed == shard.delivered) {
-                shard.state = State.ENDED;
+                shard.state = ShardState.State.ENDED;
                 ShardCheckpoint previous = checkpoints.get(shard.id);
                 ShardCheckpoint ended = new ShardCheckpoint(previous == null ? null : previous.sequence(),
                         shard.committed, true);

@@ -1,5 +1,14 @@
 package io.ksf.kinesis;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksf.spi.KsfException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * Where reading of one shard stands, as durable as the records before it.
  *
@@ -8,4 +17,26 @@ package io.ksf.kinesis;
  * @param ended    the shard is closed and every one of its records is durable: its children may start
  */
 public record ShardCheckpoint(String sequence, long next, boolean ended) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The checkpoints of a stream's shards, by shard id, from the one document the store keeps; none for null. */
+    static Map<String, ShardCheckpoint> decodeAll(byte[] json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, ShardCheckpoint>>() { });
+        } catch (IOException e) {
+            throw new KsfException("the Kinesis source's checkpoints are not readable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoints of a stream's shards as one document, in shard id order. */
+    static byte[] encodeAll(Map<String, ShardCheckpoint> checkpoints) {
+        try {
+            return JSON.writeValueAsBytes(new TreeMap<>(checkpoints));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -1,0 +1,53 @@
+package io.ksf.kinesis;
+
+import io.ksf.spi.SourcePartition;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/** A shard of the stream and where the kinesis source is in it; used on the poll thread only. */
+final class ShardState {
+
+    /** Waiting for its parents to end, reading, read to its end and durable, or ended (its children may start). */
+    enum State { WAITING, READING, DRAINED, ENDED }
+
+    final String id;
+    final SourcePartition partition;
+    final List<String> parents;
+    final String endingSequence;
+    State state = State.WAITING;
+    String iterator;
+    String lastDelivered;
+    long delivered;
+    long committed;
+    /** Sequence numbers of the records handed out and not yet durable, by offset. */
+    final TreeMap<Long, String> sequences = new TreeMap<>();
+    long nextReadNanos;
+    long backoffNanos;
+    boolean paused;
+    ShardIteratorType startType;
+    String startSequence;
+
+    ShardState(String id, SourcePartition partition, List<String> parents, String endingSequence) {
+        this.id = id;
+        this.partition = partition;
+        this.parents = parents;
+        this.endingSequence = endingSequence;
+    }
+
+    /** A shard as ListShards gives it: its parents (one, two after a merge, none) and its end if closed. */
+    static ShardState listed(String stream, Shard shard) {
+        List<String> parents = new ArrayList<>();
+        if (shard.parentShardId() != null) {
+            parents.add(shard.parentShardId());
+        }
+        if (shard.adjacentParentShardId() != null) {
+            parents.add(shard.adjacentParentShardId());
+        }
+        return new ShardState(shard.shardId(), new SourcePartition(stream, KinesisSource.number(shard.shardId())),
+                List.copyOf(parents), shard.sequenceNumberRange().endingSequenceNumber());
+    }
+}
