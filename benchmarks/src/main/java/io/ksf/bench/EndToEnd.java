@@ -3,10 +3,6 @@ package io.ksf.bench;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOneModel;
-import com.mongodb.client.model.ReplaceOptions;
 import io.ksf.docdb.DocDbTarget;
 import io.ksf.file.FileTarget;
 import io.ksf.format.bytes.BytesFormat;
@@ -30,14 +26,11 @@ import io.ksf.support.Retry;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedMongo;
 import io.ksf.testkit.EmbeddedS3;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -51,7 +44,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The end-to-end harness: one preloaded topic on the testkit's real broker, and every contender measured in the
@@ -72,6 +64,7 @@ public final class EndToEnd {
     private EmbeddedKafka kafka;
     private EmbeddedS3 s3;
     private EmbeddedMongo mongo;
+    private RawLimits limits;
     private long topicBytes;
     private int runs;
 
@@ -143,11 +136,12 @@ public final class EndToEnd {
             kafka = k;
             s3 = s;
             mongo = m;
+            limits = new RawLimits(k, s, m, records, docdbRecords, partitions);
             preload();
             // an unmeasured pass of each kind first, so the JIT has warmed up for every measured row
-            bareConsumer();
+            limits.consume();
             ksf(new JsonFormat(), List.of(validate()), fileTarget(), PipelineSettings.Mode.SYNC, records);
-            measure("source limit: bare KafkaConsumer", records, this::bareConsumer);
+            measure("source limit: bare KafkaConsumer", records, limits::consume);
             measure("KSF kafka -> file, pass-through, sync", records, () -> ksf(new JsonFormat(), List.of(),
                     fileTarget(), PipelineSettings.Mode.SYNC, records));
             if (!flagSkipPeers && wanted(FILE_PEER)) {
@@ -169,7 +163,7 @@ public final class EndToEnd {
                 }
                 List<Long> objectSizes = objectSizes(passBucket);
                 measure("sink limit: bare S3 PUTs of the same objects, sequential", records,
-                        () -> barePuts(objectSizes));
+                        () -> limits.puts(bucket(), objectSizes));
             }
             if (!flagSkipPeers && wanted(CAMEL_PEER)) {
                 peerCamel();
@@ -189,19 +183,19 @@ public final class EndToEnd {
             measure("KSF kafka -> csv -> s3, sync", records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(bucket(), new CsvFormat(List.of(), true, ',')), PipelineSettings.Mode.SYNC, records));
             if (groupWanted("-> kafka")) {
-                measure("kafka limit: bare consume + produce loop, at least once", records, () -> bareCopy(false));
+                measure("kafka limit: bare consume + produce loop, at least once", records, () -> limits.copy(false));
                 measure("kafka limit: bare consume + transactional produce loop, exactly once", records,
-                        () -> bareCopy(true));
+                        () -> limits.copy(true));
             }
             measure("KSF kafka -> kafka, pass-through, at least once", records, () -> ksf(new JsonFormat(), List.of(),
                     kafkaTarget(false), PipelineSettings.Mode.SYNC, records));
             measure("KSF kafka -> kafka, pass-through, exactly once", records, () -> ksf(new JsonFormat(), List.of(),
                     kafkaTarget(true), PipelineSettings.Mode.SYNC, records));
             if (groupWanted("docdb") || groupWanted("MongoDB")) {
-                measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, this::bareUpserts);
+                measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, limits::upserts);
                 List<RawBsonDocument> documents = wholeDocuments();
                 measure("mongo limit: bare bulk upserts of the whole documents", docdbRecords,
-                        () -> bareWholeUpserts(documents));
+                        () -> limits.wholeUpserts(documents));
             }
             measure("KSF kafka -> md5 -> docdb", docdbRecords, () -> ksf("bench-docdb", new BytesFormat("\n"),
                     List.of(new HashProcessor("MD5", List.of(), "hashed")), docdbTarget(), PipelineSettings.Mode.SYNC,
@@ -394,36 +388,6 @@ public final class EndToEnd {
     }
 
     /** A consumer of a new group that reads from the start and commits only when told, 2,000 records a poll. */
-    private Properties bareConsumerProperties(String groupPrefix) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", groupPrefix + runs++);
-        props.put("auto.offset.reset", "earliest");
-        props.put("enable.auto.commit", "false");
-        props.put("max.poll.records", "2000");
-        return props;
-    }
-
-    private void bareConsumer() {
-        Properties props = bareConsumerProperties("bare-");
-        long seen = 0;
-        long sink = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("bench"));
-            while (seen < records) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    seen++;
-                    sink += record.value().length;
-                }
-            }
-            consumer.commitSync();
-        }
-        if (sink == 0) {
-            throw new IllegalStateException("read nothing");
-        }
-    }
-
     private void ksf(Format format, List<Processor> processors, Target target, PipelineSettings.Mode mode,
                      long count) {
         ksf("bench", format, processors, target, mode, count);
@@ -478,21 +442,6 @@ public final class EndToEnd {
         }
     }
 
-    private void barePuts(List<Long> sizes) {
-        String bucket = bucket();
-        byte[] data = new byte[(int) (sizes.stream().mapToLong(Long::longValue).max().orElse(1))];
-        ThreadLocalRandom.current().nextBytes(data);
-        try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
-            int index = 0;
-            for (long objectSize : sizes) {
-                int n = (int) objectSize;
-                String key = "bare/" + index++;
-                client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromInputStream(
-                        new java.io.ByteArrayInputStream(data, 0, n), n));
-            }
-        }
-    }
-
     /** A new output topic, and a target that copies the values to it as they are. */
     private Target kafkaTarget(boolean exactlyOnce) {
         String topic = "copy-" + runs++;
@@ -502,87 +451,10 @@ public final class EndToEnd {
         return KafkaTarget.builder(props).topic(topic).exactlyOnce(exactlyOnce).build();
     }
 
-    /**
-     * The limit of a Kafka -> Kafka copy: a consumer and a producer in one loop, with what KSF's guarantee needs
-     * and nothing else (acks=all, idempotence, read_committed; a flush and commit, or a transaction, per 30,000
-     * records, as KSF's flushes in this harness).
-     */
-    private void bareCopy(boolean transactional) throws Exception {
-        String topic = "copy-" + runs++;
-        kafka.createTopic(topic, partitions);
-        Properties consumerProps = bareConsumerProperties("bare-copy-");
-        consumerProps.put("isolation.level", "read_committed");
-        Properties producerProps = new Properties();
-        producerProps.put("bootstrap.servers", kafka.bootstrapServers());
-        producerProps.put("acks", "all");
-        producerProps.put("enable.idempotence", "true");
-        if (transactional) {
-            producerProps.put("transactional.id", "bare-copy-" + runs++);
-        }
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps,
-                     new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                     new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            if (transactional) {
-                producer.initTransactions();
-                producer.beginTransaction();
-            }
-            consumer.subscribe(List.of("bench"));
-            long seen = 0;
-            long sinceCommit = 0;
-            while (seen < records) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    producer.send(new ProducerRecord<>(topic, null, record.timestamp(), record.key(), record.value(),
-                            record.headers()));
-                    seen++;
-                    sinceCommit++;
-                }
-                if (sinceCommit >= 30_000 || seen >= records) {
-                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
-                            offsets = new java.util.HashMap<>();
-                    for (org.apache.kafka.common.TopicPartition tp : consumer.assignment()) {
-                        offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
-                    }
-                    if (transactional) {
-                        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-                        producer.commitTransaction();
-                        producer.beginTransaction();
-                    } else {
-                        producer.flush();
-                        consumer.commitSync(offsets);
-                    }
-                    sinceCommit = 0;
-                }
-            }
-            if (transactional) {
-                producer.abortTransaction(); // the empty transaction begun after the last commit
-            }
-        }
-    }
-
     private Target docdbTarget() {
         MongoClient client = MongoClients.create(mongo.connectionString());
         return new DocDbTarget(client, client.getDatabase("bench").getCollection("ksf" + runs++), null, 500,
                 new Retry(Duration.ofMinutes(2), Duration.ofMillis(200)));
-    }
-
-    private void bareUpserts() {
-        try (MongoClient client = MongoClients.create(mongo.connectionString())) {
-            MongoCollection<Document> collection = client.getDatabase("bench").getCollection("bare" + runs++);
-            List<ReplaceOneModel<Document>> batch = new ArrayList<>(500);
-            for (long n = 0; n < docdbRecords; n++) {
-                Document doc = new Document("_id", "bench-" + n).append("hashed", Long.toHexString(n * 0x9E3779B97F4A7C15L));
-                batch.add(new ReplaceOneModel<>(Filters.eq("_id", doc.get("_id")), doc, new ReplaceOptions().upsert(true)));
-                if (batch.size() == 500) {
-                    collection.bulkWrite(batch, new BulkWriteOptions().ordered(false));
-                    batch.clear();
-                }
-            }
-            if (!batch.isEmpty()) {
-                collection.bulkWrite(batch, new BulkWriteOptions().ordered(false));
-            }
-        }
     }
 
     /** The MongoDB-wire server keeps every document in the heap it shares with the harness: drop them. */
@@ -600,24 +472,6 @@ public final class EndToEnd {
                     java.nio.charset.StandardCharsets.UTF_8)));
         }
         return documents;
-    }
-
-    /** The limit of the whole-documents row: the same documents, already BSON, upserted 500 at a time. */
-    private void bareWholeUpserts(List<RawBsonDocument> documents) {
-        try (MongoClient client = MongoClients.create(mongo.connectionString())) {
-            MongoCollection<RawBsonDocument> collection = client.getDatabase("bench")
-                    .getCollection("bare" + runs++, RawBsonDocument.class);
-            List<ReplaceOneModel<RawBsonDocument>> batch = new ArrayList<>(500);
-            ReplaceOptions upsert = new ReplaceOptions().upsert(true);
-            for (long n = 0; n < docdbRecords; n++) {
-                batch.add(new ReplaceOneModel<>(Filters.eq("_id", "bench-" + n),
-                        documents.get((int) (n % documents.size())), upsert));
-                if (batch.size() == 500 || n == docdbRecords - 1) {
-                    collection.bulkWrite(batch, new BulkWriteOptions().ordered(false));
-                    batch.clear();
-                }
-            }
-        }
     }
 
     private String table() {
