@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * A source that knows how far it is behind the end of what it reads (the kafka, s3 and http sources); the runtime
- * publishes it as the {@code ksf.lag.records} metric.
+ * publishes it as the {@code ksf.consumer.lag} metric (per partition) and as {@code Pipeline.lag()}.
  */
 public interface SupportsLag {
 
