@@ -373,9 +373,7 @@ public final class S3Source
     /** Keeps what is durable in the checkpoint store; an object whose last record is durable is finished. */
     @Override
     public void commit(Positions positions) {
-        Map<Integer, byte[]> encoded = new TreeMap<>();
-        apply(positions).forEach((shard, checkpoint) -> encoded.put(shard, checkpoint.encode()));
-        store.saveAll(encoded);
+        store.saveAll(checkpoints(positions));
     }
 
     /** Folds durable positions into the shards' checkpoints; returns those of the shards that changed. */
