@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PublicApiJavadocTest {
     static final List<String> SHIPPED = List.of("ksf-api", "ksf-contracts", "ksf-core", "ksf-formats", "ksf-kafka",
-            "ksf-s3", "ksf-docdb", "ksf-http", "ksf-kinesis", "ksf-streams", "ksf-testkit");
+            "ksf-s3", "ksf-docdb", "ksf-http", "ksf-kinesis", "ksf-parquet", "ksf-streams", "ksf-testkit");
 
     @Test
     void everyPublicTypeAndMethodOfTheShippedModulesHasJavadoc() throws IOException {

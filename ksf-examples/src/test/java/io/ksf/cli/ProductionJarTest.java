@@ -34,7 +34,10 @@ class ProductionJarTest {
         List<String> entries = entries(JAR);
 
         assertThat(entries).contains("io/ksf/cli/KsfCommand.class", "io/ksf/cli/RunCommand.class",
-                "io/ksf/kafka/KafkaSource.class", "io/ksf/s3/S3Target.class", "logback.xml");
+                "io/ksf/kafka/KafkaSource.class", "io/ksf/s3/S3Target.class", "io/ksf/parquet/ParquetFormat.class",
+                "logback.xml");
+        assertThat(entries).filteredOn(entry -> entry.startsWith("org/apache/hadoop/"))
+                .as("Hadoop in the production jar (parquet is written without it)").isEmpty();
         assertThat(entries).filteredOn(entry -> entry.endsWith(".class")
                         && TEST_SERVERS.stream().anyMatch(entry::startsWith))
                 .as("test servers' classes in the production jar").isEmpty();
@@ -52,7 +55,8 @@ class ProductionJarTest {
                 "software.amazon.awssdk:s3", "org.mongodb:mongodb-driver-sync");
         assertThat(components).noneMatch(c -> c.startsWith("org.scala-lang:") || c.startsWith("org.junit")
                 || c.startsWith("de.bwaldvogel:") || c.startsWith("org.gaul:") || c.equals("io.ksf:ksf-testkit")
-                || c.equals("org.apache.kafka:kafka_2.13") || c.equals("org.apache.kafka:kafka-server"));
+                || c.equals("org.apache.kafka:kafka_2.13") || c.equals("org.apache.kafka:kafka-server")
+                || c.startsWith("org.apache.hadoop:"));
     }
 
     private static List<String> entries(Path jar) throws IOException {

@@ -1,0 +1,148 @@
+package io.ksf.parquet;
+
+import io.ksf.spi.Format;
+import io.ksf.spi.InvalidRecordException;
+import io.ksf.spi.KsfException;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.RecordWriter;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+
+/**
+ * Parquet objects: each object the target cuts is one Parquet file (its footer is written when the object is
+ * closed), with the columns of a schema, pages compressed by a codec, dictionary encoding and column statistics.
+ * KSF writes Parquet; it does not read it ({@link #decode} refuses).
+ */
+public final class ParquetFormat implements Format {
+    private final MessageType schema;
+    private final CompressionCodecName codec;
+    private final long rowGroupSize;
+    private final int pageSize;
+
+    /**
+     * @param schema       the columns every record is written as
+     * @param codec        how pages are compressed: SNAPPY, ZSTD, GZIP or UNCOMPRESSED
+     * @param rowGroupSize the bytes of a row group held in memory before it is written out
+     * @param pageSize     the bytes of a page
+     */
+    public ParquetFormat(MessageType schema, CompressionCodecName codec, long rowGroupSize, int pageSize) {
+        this.schema = schema;
+        this.codec = codec;
+        this.rowGroupSize = rowGroupSize;
+        this.pageSize = pageSize;
+    }
+
+    /** The columns records are written as. */
+    public MessageType schema() {
+        return schema;
+    }
+
+    @Override
+    public String name() {
+        return "parquet";
+    }
+
+    @Override
+    public String extension() {
+        return "parquet";
+    }
+
+    @Override
+    public Object decode(byte[] value) {
+        throw new InvalidRecordException("parquet is an output format: KSF writes it but does not read it");
+    }
+
+    @Override
+    public RecordWriter writer(OutputStream out) {
+        ParquetWriter<Object[]> writer;
+        try {
+            writer = new Builder(new StreamOutputFile(out), schema).withConf(new PlainParquetConfiguration())
+                    .withCodecFactory(Codecs.INSTANCE).withCompressionCodec(codec).withRowGroupSize(rowGroupSize)
+                    .withPageSize(pageSize).withDictionaryEncoding(true)
+                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build();
+        } catch (IOException e) {
+            throw new KsfException("cannot start a Parquet file: " + e.getMessage(), e);
+        }
+        return new RecordWriter() {
+            @Override
+            public void write(KsfRecord record) throws IOException {
+                // converted whole first: a record that does not fit leaves nothing half-written
+                writer.write(Rows.convert(schema, record.data(), ""));
+            }
+
+            @Override
+            public void close() throws IOException {
+                writer.close();
+            }
+        };
+    }
+
+    /** Writes rows that {@link Rows#convert} made. */
+    private static final class RowWriteSupport extends WriteSupport<Object[]> {
+        private final MessageType schema;
+        private RecordConsumer consumer;
+
+        RowWriteSupport(MessageType schema) {
+            this.schema = schema;
+        }
+
+        @Override
+        public WriteContext init(Configuration configuration) {
+            return new WriteContext(schema, Map.of());
+        }
+
+        @Override
+        public WriteContext init(ParquetConfiguration configuration) {
+            return new WriteContext(schema, Map.of());
+        }
+
+        @Override
+        public void prepareForWrite(RecordConsumer recordConsumer) {
+            this.consumer = recordConsumer;
+        }
+
+        @Override
+        public void write(Object[] row) {
+            consumer.startMessage();
+            Rows.emit(consumer, schema, row);
+            consumer.endMessage();
+        }
+    }
+
+    /** parquet-java's builder with KSF's write support; Hadoop's types appear in signatures only. */
+    private static final class Builder extends ParquetWriter.Builder<Object[], Builder> {
+        private final MessageType schema;
+
+        Builder(OutputFile file, MessageType schema) {
+            super(file);
+            this.schema = schema;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<Object[]> getWriteSupport(Configuration configuration) {
+            return new RowWriteSupport(schema);
+        }
+
+        @Override
+        protected WriteSupport<Object[]> getWriteSupport(ParquetConfiguration configuration) {
+            return new RowWriteSupport(schema);
+        }
+    }
+}
