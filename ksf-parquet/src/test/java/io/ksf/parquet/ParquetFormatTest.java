@@ -10,10 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,22 +72,6 @@ class ParquetFormatTest {
         return file;
     }
 
-    private static List<String> query(String sql) throws Exception {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-             Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
-            int columns = result.getMetaData().getColumnCount();
-            while (result.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    row.add(String.valueOf(result.getObject(i)));
-                }
-                rows.add(String.join("|", row));
-            }
-        }
-        return rows;
-    }
-
     @Test
     void everyCodecWritesFilesThatDuckDbReadsWithTheSchemasTypes() throws Exception {
         List<KsfRecord> records = new ArrayList<>();
@@ -102,14 +82,14 @@ class ParquetFormatTest {
                 CompressionCodecName.GZIP, CompressionCodecName.UNCOMPRESSED)) {
             Path file = write(codec, records);
 
-            assertThat(query("DESCRIBE SELECT * FROM read_parquet('" + file + "')").stream()
+            assertThat(DuckDb.query("DESCRIBE SELECT * FROM read_parquet('" + file + "')").stream()
                     .map(row -> row.split("\\|")[0] + "|" + row.split("\\|")[1]).toList()).containsExactly("id|BIGINT", "at|TIMESTAMP WITH TIME ZONE", "day|DATE", "name|VARCHAR",
                     "score|DOUBLE", "ok|BOOLEAN", "user|STRUCT(country VARCHAR)", "tags|VARCHAR[]");
-            assertThat(query("SELECT count(*), count(DISTINCT id), count(name), sum(score) FROM read_parquet('"
+            assertThat(DuckDb.query("SELECT count(*), count(DISTINCT id), count(name), sum(score) FROM read_parquet('"
                     + file + "')")).containsExactly("100|100|50|2475.0");
-            assertThat(query("SELECT id, epoch_ms(\"at\"), day, name, ok, \"user\".country, tags FROM read_parquet('" + file
+            assertThat(DuckDb.query("SELECT id, epoch_ms(\"at\"), day, name, ok, \"user\".country, tags FROM read_parquet('" + file
                     + "') WHERE id = 3")).containsExactly("3|1796378403000|2026-12-04|post 3|true|se|[a3, null]");
-            assertThat(query("SELECT DISTINCT compression FROM parquet_metadata('" + file + "')"))
+            assertThat(DuckDb.query("SELECT DISTINCT compression FROM parquet_metadata('" + file + "')"))
                     .containsExactly(codec.name());
         }
     }
@@ -144,6 +124,6 @@ class ParquetFormatTest {
             writer.write(record(6, post(6)));
         }
 
-        assertThat(query("SELECT id FROM read_parquet('" + file + "') ORDER BY id")).containsExactly("0", "6");
+        assertThat(DuckDb.query("SELECT id FROM read_parquet('" + file + "') ORDER BY id")).containsExactly("0", "6");
     }
 }

@@ -17,10 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +67,7 @@ class ParquetPipelineTest {
             objects = files.filter(f -> f.toString().endsWith(".parquet")).toList();
         }
         assertThat(objects).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(query("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM read_parquet('" + out
+        assertThat(DuckDb.query("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM read_parquet('" + out
                 + "/**/*.parquet')")).containsExactly("147|147|0|249");
         assertThat(deadLetters.stored()).hasSize(3).allSatisfy(letter -> assertThat(
                 new String(letter.header("ksf.error.message").value(), StandardCharsets.UTF_8))
@@ -99,21 +95,5 @@ class ParquetPipelineTest {
     void hadoopIsNotOnTheClassPath() {
         assertThatThrownBy(() -> Class.forName("org.apache.hadoop.conf.Configuration"))
                 .isInstanceOf(ClassNotFoundException.class);
-    }
-
-    private static List<String> query(String sql) throws Exception {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-             Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
-            int columns = result.getMetaData().getColumnCount();
-            while (result.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    row.add(String.valueOf(result.getObject(i)));
-                }
-                rows.add(String.join("|", row));
-            }
-        }
-        return rows;
     }
 }
