@@ -15,6 +15,14 @@ public interface RecordWriter extends Closeable {
      */
     void write(KsfRecord record) throws IOException;
 
+    /**
+     * Bytes of the records written so far that this writer holds and has not put into the stream yet (a Parquet
+     * row group, written whole); targets add them to what the stream received when they cut objects by size.
+     */
+    default long bufferedBytes() {
+        return 0;
+    }
+
     @Override
     void close() throws IOException;
 }

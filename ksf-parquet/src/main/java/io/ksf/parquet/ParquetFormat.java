@@ -66,9 +66,10 @@ public final class ParquetFormat implements Format {
 
     @Override
     public RecordWriter writer(OutputStream out) {
+        StreamOutputFile file = new StreamOutputFile(out);
         ParquetWriter<Object[]> writer;
         try {
-            writer = new Builder(new StreamOutputFile(out), schema).withConf(new PlainParquetConfiguration())
+            writer = new Builder(file, schema).withConf(new PlainParquetConfiguration())
                     .withCodecFactory(Codecs.INSTANCE).withCompressionCodec(codec).withRowGroupSize(rowGroupSize)
                     .withPageSize(pageSize).withDictionaryEncoding(true)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build();
@@ -80,6 +81,11 @@ public final class ParquetFormat implements Format {
             public void write(KsfRecord record) throws IOException {
                 // converted whole first: a record that does not fit leaves nothing half-written
                 writer.write(Rows.convert(schema, record.data(), ""));
+            }
+
+            @Override
+            public long bufferedBytes() {
+                return Math.max(0, writer.getDataSize() - file.written());
             }
 
             @Override

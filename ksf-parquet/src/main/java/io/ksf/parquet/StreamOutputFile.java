@@ -12,16 +12,20 @@ import java.io.OutputStream;
  */
 final class StreamOutputFile implements OutputFile {
     private final OutputStream out;
+    private long position;
 
     StreamOutputFile(OutputStream out) {
         this.out = out;
     }
 
+    /** Bytes written into the stream so far. */
+    long written() {
+        return position;
+    }
+
     @Override
     public PositionOutputStream create(long blockSizeHint) {
         return new PositionOutputStream() {
-            private long position;
-
             @Override
             public long getPos() {
                 return position;

@@ -67,7 +67,8 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
      * @param format       how records are encoded
      * @param partitioner  the folder of each record's object
      * @param flushRecords records per object before it is cut (0: only at flush)
-     * @param flushBytes   encoded bytes per object before it is cut (0: only at flush)
+     * @param flushBytes   encoded bytes per object before it is cut, with what the format still holds (a Parquet
+     *                     row group); 0: only at flush
      * @param rotateInterval cut an object before a record whose timestamp is this far past the object's first
      *                     record (record time, so replays cut at the same places); zero: never
      * @param rotateSchedule cut objects that have been open this long on the wall clock, at the next write or
@@ -410,7 +411,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
 
         boolean full() {
             return settings.flushRecords() > 0 && records >= settings.flushRecords()
-                    || settings.flushBytes() > 0 && counted.count >= settings.flushBytes();
+                    || settings.flushBytes() > 0 && counted.count + writer.bufferedBytes() >= settings.flushBytes();
         }
 
         void seal() {
