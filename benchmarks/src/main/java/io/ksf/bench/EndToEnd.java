@@ -14,6 +14,7 @@ import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings;
 import io.ksf.processor.HashProcessor;
 import io.ksf.processor.ValidateProcessor;
+import io.ksf.s3.ObjectCompression;
 import io.ksf.s3.ObjectPartitioner;
 import io.ksf.s3.S3Clients;
 import io.ksf.s3.S3Target;
@@ -432,7 +433,7 @@ public final class EndToEnd {
     private Target s3Target(String bucket, Format format) {
         return new S3Target(S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true), new S3Target.Settings(bucket,
                 "", format, ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 16L << 20, 64L << 20,
-                false, null, null, new Retry(Duration.ofMinutes(2), Duration.ofMillis(200))));
+                ObjectCompression.NONE, null, null, new Retry(Duration.ofMinutes(2), Duration.ofMillis(200))));
     }
 
     private List<Long> objectSizes(String bucket) {

@@ -2,6 +2,7 @@ package io.ksf.cli;
 
 import io.ksf.file.FileTarget;
 import io.ksf.format.json.JsonFormat;
+import io.ksf.s3.ObjectCompression;
 import io.ksf.s3.ObjectPartitioner;
 import io.ksf.s3.S3Clients;
 import io.ksf.s3.S3Target;
@@ -97,7 +98,7 @@ abstract class DemoStore implements AutoCloseable {
         @Override
         Target target() {
             return new S3Target(client(), new S3Target.Settings(BUCKET, "curated/", new JsonFormat(),
-                    ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null,
+                    ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, ObjectCompression.NONE, null,
                     null,
                     new Retry(Duration.ofMinutes(1), Duration.ofMillis(200))));
         }

@@ -5,10 +5,15 @@ import io.ksf.contract.RunningTask;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineStats;
+import io.ksf.s3.ObjectCompression;
 import io.ksf.s3.ObjectPartitioner;
 import io.ksf.s3.S3Clients;
 import io.ksf.s3.S3Target;
+import io.ksf.s3.S3TargetFactory;
+import io.ksf.spi.ConfigException;
+import io.ksf.spi.FactoryContext;
 import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Options;
 import io.ksf.spi.Positions;
 import io.ksf.support.Retry;
 import io.ksf.testkit.EmbeddedS3;
@@ -28,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Parquet objects in a bucket of a real S3 API server, cut by size, fetched and read by DuckDB. */
 @ExtendWith(S3Server.class)
@@ -53,7 +59,7 @@ class ParquetToS3Test {
         // objects of about 64 KiB: far below the row group, so only the writer's buffered rows show their size
         S3Target.Settings settings = new S3Target.Settings(bucket, "lake/", format,
                 ObjectPartitioner.byKafkaPartition(), 0, 64 << 10, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20,
-                false, null, null, new Retry(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1)));
+                ObjectCompression.NONE, null, null, new Retry(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1)));
         List<KsfRecord> input = new ArrayList<>();
         for (int o = 0; o < 3_000; o++) {
             input.add(KsfRecord.of("posts", o % 2, o / 2, "{\"id\":" + o + ",\"text\":\"" + "x".repeat(100) + o
@@ -80,5 +86,18 @@ class ParquetToS3Test {
         assertThat(DuckDb.query("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM read_parquet('" + dir
                 + "/*.parquet')")).containsExactly("3000|3000|0|2999");
         assertThat(source.fullyCommitted()).isTrue();
+    }
+
+    @Test
+    void objectCompressionBesideParquetIsAConfigErrorNamingTheKey() {
+        S3TargetFactory factory = new S3TargetFactory();
+        ParquetFormat format = new ParquetFormat(JsonSchemas.toParquet(Map.of("type", "object",
+                "properties", Map.of("id", Map.of("type", "integer"))), "schema"), CompressionCodecName.SNAPPY,
+                8L << 20, 64 << 10);
+        Options options = Options.of("target", factory.options(), Map.of("bucket", "lake", "compression", "zstd"));
+
+        assertThatThrownBy(() -> factory.create(options, new FactoryContext("target", format)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("target.compression: expected none with format parquet");
     }
 }

@@ -44,13 +44,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes records to S3 objects named by {@link ObjectLayout} (with a partitioner's folder), so the same input
  * always gives the same keys and a replay overwrites instead of duplicating.
  *
- * <p>Records are encoded straight into a buffer per open object (optionally gzip-compressed): memory up to the
+ * <p>Records are encoded straight into a buffer per open object (optionally gzip- or zstd-compressed): memory up to the
  * part size while the staging memory lasts, a temporary file beyond ({@link StagedObject}). An object
  * is cut when it reaches {@code flushRecords} records or {@code flushBytes} bytes, and at every {@link #flush()}.
  * Objects up to the part size are one PUT; larger ones stream through a multipart upload, one part buffer at a
@@ -59,7 +58,6 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class S3Target implements Target, SupportsRecovery, SupportsServerCheck {
     private static final Logger LOG = LoggerFactory.getLogger(S3Target.class);
-    private static final int OBJECT_BUFFER = 8 * 1024;
 
     /**
      * @param bucket       the bucket
@@ -76,14 +74,14 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
      * @param partSize     objects larger than this go through multipart upload, in parts of this size
      * @param stagingMemory bytes of open objects (each up to the part size) kept in memory before uploading;
      *                     beyond it objects are staged in temporary files
-     * @param gzip         compress objects; keys end with {@code .gz}
+     * @param compression  how whole objects are compressed; keys end with its suffix ({@code .gz}, {@code .zst})
      * @param sse          server-side encryption: null, AES256 or aws:kms
      * @param kmsKeyId     the KMS key for aws:kms, or null for the bucket's default
      * @param retry        how S3 calls are retried
      */
     public record Settings(String bucket, String prefix, Format format, ObjectPartitioner partitioner,
                            int flushRecords, long flushBytes, Duration rotateInterval, Duration rotateSchedule,
-                           long partSize, long stagingMemory, boolean gzip, ServerSideEncryption sse, String kmsKeyId, Retry retry) {
+                           long partSize, long stagingMemory, ObjectCompression compression, ServerSideEncryption sse, String kmsKeyId, Retry retry) {
     }
 
     private final S3Client client;
@@ -355,7 +353,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
     }
 
     private String key(KsfRecord first, String path) {
-        String extension = settings.format().extension() + (settings.gzip() ? ".gz" : "");
+        String extension = settings.format().extension() + settings.compression().suffix();
         return settings.prefix() + first.topic() + "/" + path + "/"
                 + ObjectLayout.fileName(first.topic(), first.partition(), first.offset(), extension);
     }
@@ -374,7 +372,8 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
         private final String key;
         private final StagedObject staged;
         private final CountingStream counted;
-        private final GZIPOutputStream gzip;
+        /** The compressing stream into the staged object, or null. */
+        private final OutputStream compressed;
         private final RecordWriter writer;
         private final long firstTimestamp;
         private final long openedNanos = System.nanoTime();
@@ -386,11 +385,11 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
             this.firstTimestamp = firstTimestamp;
             this.staged = new StagedObject(stagingMemoryLeft, settings.partSize());
             try {
-                this.gzip = settings.gzip() ? new GZIPOutputStream(staged, OBJECT_BUFFER) : null;
+                this.compressed = settings.compression().wrap(staged);
             } catch (IOException e) {
-                throw new KsfException("cannot start the gzip stream of " + key + ": " + e.getMessage(), e);
+                throw new KsfException("cannot start the compressed stream of " + key + ": " + e.getMessage(), e);
             }
-            this.counted = new CountingStream(gzip != null ? gzip : staged);
+            this.counted = new CountingStream(compressed != null ? compressed : staged);
             this.writer = settings.format().writer(counted);
         }
 
@@ -421,8 +420,8 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
             try {
                 writer.close();
                 counted.flush();
-                if (gzip != null) {
-                    gzip.finish();
+                if (compressed != null) {
+                    compressed.close(); // the frame's end; the staged object stays open
                 }
                 staged.close();
                 sealed = true;

@@ -56,7 +56,7 @@ public final class S3TargetFactory implements TargetFactory {
             "bytes of open objects (each up to part.size) kept in memory until uploaded; beyond it objects wait in "
                     + "temporary files").defaultValue(64L << 20);
     public static final Option<String> COMPRESSION = Option.choice("compression", "object compression",
-            "none", "gzip").defaultValue("none");
+            "none", "gzip", "zstd").defaultValue("none");
     public static final Option<String> SSE = Option.choice("sse", "server-side encryption", "none", "aes256", "kms")
             .defaultValue("none");
     public static final Option<String> KMS_KEY_ID = Option.string("kms.key.id", "KMS key for sse kms");
@@ -125,10 +125,14 @@ public final class S3TargetFactory implements TargetFactory {
             case "kms" -> ServerSideEncryption.AWS_KMS;
             default -> null;
         };
+        if (context.requireFormat().name().equals("parquet") && !options.require(COMPRESSION).equals("none")) {
+            throw new ConfigException(options.path() + ".compression: expected none with format parquet, which "
+                    + "compresses its pages itself (format.codec), found " + options.require(COMPRESSION));
+        }
         S3Target.Settings settings = new S3Target.Settings(options.require(BUCKET), options.require(PREFIX),
                 context.requireFormat(), objects, options.require(FLUSH_RECORDS), options.require(FLUSH_BYTES),
                 options.require(ROTATE_INTERVAL), options.require(ROTATE_SCHEDULE), options.require(PART_SIZE), options.require(STAGING_MEMORY),
-                options.require(COMPRESSION).equals("gzip"), sse, options.get(KMS_KEY_ID),
+                ObjectCompression.of(options.require(COMPRESSION)), sse, options.get(KMS_KEY_ID),
                 new Retry(options.require(RETRY_TIMEOUT), options.require(RETRY_BACKOFF), Duration.ofSeconds(10)));
         return new S3Target(S3Connection.client(options), settings, Math.max(1, options.require(UPLOAD_CONCURRENCY)));
     }

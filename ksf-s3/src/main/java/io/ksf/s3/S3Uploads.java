@@ -94,12 +94,13 @@ final class S3Uploads {
     }
 
     private String contentType() {
-        if (settings.gzip()) {
-            return "application/gzip";
+        if (settings.compression().contentType() != null) {
+            return settings.compression().contentType();
         }
         return switch (settings.format().name()) {
             case "json" -> "application/x-ndjson";
             case "csv" -> "text/csv";
+            case "parquet" -> "application/vnd.apache.parquet";
             default -> "application/octet-stream";
         };
     }

@@ -20,7 +20,7 @@ import io.ksf.testkit.S3Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.time.ZoneId;
@@ -69,20 +69,23 @@ class KafkaToS3Test {
         }
     }
 
-    private static S3Target target(EmbeddedS3 s3, String bucket, Format format, int flushRecords, boolean gzip) {
-        return new S3Target(S3Buckets.client(s3), S3Buckets.settings(bucket, "curated/", format, flushRecords, gzip));
+    private static S3Target target(EmbeddedS3 s3, String bucket, Format format, int flushRecords,
+                                   ObjectCompression compression) {
+        return new S3Target(S3Buckets.client(s3), S3Buckets.settings(bucket, "curated/", format, flushRecords,
+                compression));
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void jsonLinesObjectsAreCutEveryThreeRecordsWithKeysFromTheirFirstOffset(boolean gzip, EmbeddedKafka kafka,
+    @EnumSource(ObjectCompression.class)
+    void jsonLinesObjectsAreCutEveryThreeRecordsWithKeysFromTheirFirstOffset(ObjectCompression compression,
+                                                                              EmbeddedKafka kafka,
                                                                               EmbeddedS3 s3) {
         String topic = topicWithPosts(kafka);
         String bucket = S3Buckets.create(s3, "json");
 
-        run(source(kafka, topic), target(s3, bucket, new JsonFormat(), 3, gzip), 10);
+        run(source(kafka, topic), target(s3, bucket, new JsonFormat(), 3, compression), 10);
 
-        String ext = gzip ? ".json.gz" : ".json";
+        String ext = ".json" + compression.suffix();
         String p0 = "curated/" + topic + "/partition=0/" + topic + "+0+";
         String p1 = "curated/" + topic + "/partition=1/" + topic + "+1+";
         assertThat(S3Buckets.objects(s3, bucket)).containsExactly(
@@ -104,14 +107,14 @@ class KafkaToS3Test {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void csvObjectsHaveAHeaderAndOneRowPerRecord(boolean gzip, EmbeddedKafka kafka, EmbeddedS3 s3) {
+    @EnumSource(ObjectCompression.class)
+    void csvObjectsHaveAHeaderAndOneRowPerRecord(ObjectCompression compression, EmbeddedKafka kafka, EmbeddedS3 s3) {
         String topic = topicWithPosts(kafka);
         String bucket = S3Buckets.create(s3, "csv");
 
-        run(source(kafka, topic), target(s3, bucket, new CsvFormat(List.of(), true, ','), 0, gzip), 10);
+        run(source(kafka, topic), target(s3, bucket, new CsvFormat(List.of(), true, ','), 0, compression), 10);
 
-        String ext = gzip ? ".csv.gz" : ".csv";
+        String ext = ".csv" + compression.suffix();
         assertThat(S3Buckets.objects(s3, bucket)).containsExactly(
                 Map.entry("curated/" + topic + "/partition=0/" + topic + "+0+00000000000000000000" + ext,
                         "id,country,at\r\n0,GB,2024-05-01T13:10:00Z\r\n2,GB,2024-05-01T14:00:00Z\r\n"
@@ -126,7 +129,7 @@ class KafkaToS3Test {
         String topic = topicWithPosts(kafka);
         String bucket = S3Buckets.create(s3, "field");
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
-                ObjectPartitioner.byField("country"), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null, retry()));
+                ObjectPartitioner.byField("country"), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, ObjectCompression.NONE, null, null, retry()));
 
         run(source(kafka, topic), target, 10);
 
@@ -143,7 +146,7 @@ class KafkaToS3Test {
         String bucket = S3Buckets.create(s3, "time");
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
                 ObjectPartitioner.byTime("year=YYYY/month=MM/day=dd/hour=HH", ZoneId.of("UTC"), "at"), 0, 0,
-                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null, retry()));
+                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, ObjectCompression.NONE, null, null, retry()));
 
         run(source(kafka, topic), target, 10);
 
@@ -163,14 +166,14 @@ class KafkaToS3Test {
         AtomicBoolean crashed = new AtomicBoolean();
         Source dying = new CommitCrashes(source(kafka, topic), crashed);
         Pipeline first = Pipeline.builder().source(dying, new JsonFormat())
-                .target(target(s3, bucket, new JsonFormat(), 3, false))
+                .target(target(s3, bucket, new JsonFormat(), 3, ObjectCompression.NONE))
                 .flushEvery(10, 64L << 20, Duration.ofHours(1)).build();
         assertThat(RunningPipeline.start(first).failure()).hasMessageContaining("died before committing");
         Map<String, String> beforeRestart = S3Buckets.objects(s3, bucket);
         assertThat(beforeRestart).hasSize(4);
         assertThat(kafka.committed(topic + "-g", topic)).isEmpty();
 
-        run(source(kafka, topic), target(s3, bucket, new JsonFormat(), 3, false), 10);
+        run(source(kafka, topic), target(s3, bucket, new JsonFormat(), 3, ObjectCompression.NONE), 10);
 
         assertThat(S3Buckets.objects(s3, bucket)).isEqualTo(beforeRestart);
         assertThat(kafka.committed(topic + "-g", topic)).isEqualTo(kafka.endOffsets(topic));
@@ -181,7 +184,7 @@ class KafkaToS3Test {
         String bucket = S3Buckets.create(s3, "multipart");
         StringBuilder expected = new StringBuilder();
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
-                ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 5L << 20, 64L << 20, false, null, null, retry()));
+                ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 5L << 20, 64L << 20, ObjectCompression.NONE, null, null, retry()));
         List<KsfRecord> batch = new java.util.ArrayList<>();
         for (int i = 0; i < 60_000; i++) {
             String value = "{\"i\":" + i + ",\"pad\":\"" + "x".repeat(100 + i % 17) + "\"}";
@@ -210,7 +213,7 @@ class KafkaToS3Test {
         for (int run = 0; run < 2; run++) {
             S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
                     ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ofMinutes(1), Duration.ZERO, 8L << 20, 64L << 20,
-                    false, null, null, retry()));
+                    ObjectCompression.NONE, null, null, retry()));
             target.write(records);
             target.flush();
             target.close();
@@ -227,7 +230,7 @@ class KafkaToS3Test {
         String bucket = S3Buckets.create(s3, "schedule");
         S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
                 ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ofMillis(300), 8L << 20, 64L << 20,
-                false, null, null, retry()));
+                ObjectCompression.NONE, null, null, retry()));
         target.write(List.of(KsfRecord.of("quiet", 0, 0, "{\"a\":1}")));
         assertThat(S3Buckets.objects(s3, bucket)).isEmpty();
 

@@ -1,6 +1,6 @@
 package io.ksf.s3;
 
-import io.ksf.s3.S3Clients;
+import com.github.luben.zstd.ZstdInputStream;
 import io.ksf.spi.Format;
 import io.ksf.support.Retry;
 import io.ksf.testkit.EmbeddedS3;
@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,12 +43,13 @@ final class S3Buckets {
         return bucket;
     }
 
-    static S3Target.Settings settings(String bucket, String prefix, Format format, int flushRecords, boolean gzip) {
+    static S3Target.Settings settings(String bucket, String prefix, Format format, int flushRecords,
+                                      ObjectCompression compression) {
         return new S3Target.Settings(bucket, prefix, format, ObjectPartitioner.byKafkaPartition(), flushRecords, 0,
-                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, gzip, null, null, new Retry(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1)));
+                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, compression, null, null, new Retry(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1)));
     }
 
-    /** Every object of a bucket by key, as text (gunzipped when the key ends with .gz). */
+    /** Every object of a bucket by key, as text (decompressed when the key ends with .gz or .zst). */
     static Map<String, String> objects(EmbeddedS3 s3, String bucket) {
         Map<String, String> objects = new TreeMap<>();
         try (S3Client client = client(s3)) {
@@ -60,10 +62,11 @@ final class S3Buckets {
     }
 
     private static String text(String key, byte[] bytes) {
-        if (!key.endsWith(".gz")) {
+        if (!key.endsWith(".gz") && !key.endsWith(".zst")) {
             return new String(bytes, StandardCharsets.UTF_8);
         }
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+        try (InputStream in = key.endsWith(".gz") ? new GZIPInputStream(new ByteArrayInputStream(bytes))
+                : new ZstdInputStream(new ByteArrayInputStream(bytes))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -55,7 +55,7 @@ class S3OutageTest {
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint())) {
             S3Target target = new S3Target(S3Clients.create(EmbeddedS3.REGION, proxy.endpoint(), true),
                     new S3Target.Settings(bucket, "", new JsonFormat(), ObjectPartitioner.byKafkaPartition(), 500, 0,
-                            Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null,
+                            Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, ObjectCompression.NONE, null, null,
                             new Retry(Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofMillis(500))));
             KafkaSourceFactory factory = new KafkaSourceFactory();
             Pipeline pipeline = Pipeline.builder()

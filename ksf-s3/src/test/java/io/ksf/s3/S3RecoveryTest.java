@@ -44,7 +44,7 @@ class S3RecoveryTest {
         // objects are also cut every 25 records, so one flush stores several objects per partition
         return new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "curated/", new JsonFormat(),
                 byField ? ObjectPartitioner.byField("kind") : ObjectPartitioner.byKafkaPartition(), 25, 0,
-                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, false, null, null,
+                Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, ObjectCompression.NONE, null, null,
                 new Retry(Duration.ofSeconds(10), Duration.ofMillis(50))));
     }
 

@@ -25,7 +25,8 @@ class S3TargetContractTest extends TargetContract {
 
     @Override
     protected Target newTarget() {
-        return new S3Target(S3Buckets.client(s3), S3Buckets.settings(bucket, "curated/", new JsonFormat(), 0, false));
+        return new S3Target(S3Buckets.client(s3), S3Buckets.settings(bucket, "curated/", new JsonFormat(), 0,
+                ObjectCompression.NONE));
     }
 
     @Override
