@@ -6,6 +6,9 @@ import io.ksf.support.Fields;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * Which "folder" of the bucket a record's object goes to, between the topic and the object name. The same record
@@ -42,11 +45,68 @@ public interface ObjectPartitioner {
     /** {@code <field>=<value>} of a field of the decoded value; a missing field gives {@code <field>=null}. */
     static ObjectPartitioner byField(String field) {
         String name = field.substring(field.lastIndexOf('.') + 1);
-        return record -> {
-            Object value = Fields.get(record.data(), field);
-            String text = value == Fields.MISSING || value == null ? "null" : String.valueOf(value);
-            return name + "=" + text.replace('/', '_');
+        return record -> name + "=" + fieldText(record, field);
+    }
+
+    /**
+     * A Hive-style layout of several parts, such as {@code region={region}/dt={time:yyyy-MM-dd}/hr={time:HH}}:
+     * {@code {<field>}} is a field of the decoded value (a dotted path; {@code null} when missing),
+     * {@code {time:<pattern>}} the record timestamp, or the timestamp field, formatted in the zone, and
+     * {@code {partition}} the record's partition; the rest is copied.
+     *
+     * @throws IllegalArgumentException for a brace left open, or a time pattern that is not one
+     */
+    static ObjectPartitioner byTemplate(String template, ZoneId zone, String timestampField) {
+        List<Function<KsfRecord, String>> parts = new ArrayList<>();
+        boolean readsData = false;
+        int at = 0;
+        while (at < template.length()) {
+            int open = template.indexOf('{', at);
+            String literal = template.substring(at, open < 0 ? template.length() : open);
+            if (!literal.isEmpty()) {
+                parts.add(record -> literal);
+            }
+            if (open < 0) {
+                break;
+            }
+            int close = template.indexOf('}', open);
+            if (close < 0) {
+                throw new IllegalArgumentException("a { at character " + open + " is not closed in " + template);
+            }
+            String name = template.substring(open + 1, close);
+            if (name.startsWith("time:")) {
+                DateTimeFormatter format = DateTimeFormatter.ofPattern(name.substring(5)).withZone(zone);
+                parts.add(record -> format.format(Instant.ofEpochMilli(timestamp(record, timestampField))));
+                readsData |= timestampField != null;
+            } else if (name.equals("partition")) {
+                parts.add(record -> String.valueOf(record.partition()));
+            } else {
+                parts.add(record -> fieldText(record, name));
+                readsData = true;
+            }
+            at = close + 1;
+        }
+        boolean data = readsData;
+        return new ObjectPartitioner() {
+            @Override
+            public String path(KsfRecord record) {
+                StringBuilder path = new StringBuilder();
+                parts.forEach(part -> path.append(part.apply(record)));
+                return path.toString();
+            }
+
+            @Override
+            public boolean readsData() {
+                return data;
+            }
         };
+    }
+
+    /** A field's value as a folder name: {@code null} when missing, a slash made an underscore. */
+    private static String fieldText(KsfRecord record, String field) {
+        Object value = Fields.get(record.data(), field);
+        String text = value == Fields.MISSING || value == null ? "null" : String.valueOf(value);
+        return text.replace('/', '_');
     }
 
     /**

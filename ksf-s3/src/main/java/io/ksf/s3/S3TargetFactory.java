@@ -27,14 +27,18 @@ public final class S3TargetFactory implements TargetFactory {
     public static final Option<String> ENDPOINT = S3Connection.ENDPOINT;
     public static final Option<Boolean> PATH_STYLE = S3Connection.PATH_STYLE;
     public static final Option<String> PARTITIONER = Option.choice("partitioner",
-            "the folder under the topic: partition=<p>, <field>=<value>, or a time path", "partition", "field", "time")
+            "the folder under the topic: partition=<p>, <field>=<value>, a time path, or a path.template",
+            "partition", "field", "time", "template")
             .defaultValue("partition");
     public static final Option<String> PARTITION_FIELD = Option.string("partition.field",
             "field (dotted path) whose value names the folder (partitioner field)");
     public static final Option<String> PATH_FORMAT = Option.string("path.format",
             "time folder pattern (partitioner time), such as year=YYYY/month=MM/day=dd/hour=HH")
             .defaultValue("year=YYYY/month=MM/day=dd/hour=HH");
-    public static final Option<String> TIMEZONE = Option.string("timezone", "time zone of path.format")
+    public static final Option<String> PATH_TEMPLATE = Option.string("path.template",
+            "folder layout (partitioner template) of {field}, {time:pattern} and {partition} parts, such as "
+                    + "region={region}/dt={time:yyyy-MM-dd}/hr={time:HH}");
+    public static final Option<String> TIMEZONE = Option.string("timezone", "time zone of path.format and path.template")
             .defaultValue("UTC");
     public static final Option<String> TIMESTAMP_FIELD = Option.string("timestamp.field",
             "field with epoch milliseconds or an ISO-8601 instant; default: the record timestamp");
@@ -79,7 +83,7 @@ public final class S3TargetFactory implements TargetFactory {
 
     @Override
     public List<Option<?>> options() {
-        return List.of(BUCKET, PREFIX, REGION, ENDPOINT, PATH_STYLE, PARTITIONER, PARTITION_FIELD, PATH_FORMAT,
+        return List.of(BUCKET, PREFIX, REGION, ENDPOINT, PATH_STYLE, PARTITIONER, PARTITION_FIELD, PATH_FORMAT, PATH_TEMPLATE,
                 TIMEZONE, TIMESTAMP_FIELD, FLUSH_RECORDS, FLUSH_BYTES, ROTATE_INTERVAL, ROTATE_SCHEDULE, PART_SIZE,
                 STAGING_MEMORY, COMPRESSION, SSE, KMS_KEY_ID, UPLOAD_CONCURRENCY, RETRY_TIMEOUT, RETRY_BACKOFF);
     }
@@ -93,6 +97,18 @@ public final class S3TargetFactory implements TargetFactory {
         }
         if (options.require(PARTITIONER).equals("field") && options.get(PARTITION_FIELD) == null) {
             problems.add(path + ".partition.field: missing; partitioner field needs the field to partition by");
+        }
+        if (options.require(PARTITIONER).equals("template")) {
+            if (options.get(PATH_TEMPLATE) == null) {
+                problems.add(path + ".path.template: missing; partitioner template needs the folder layout");
+            } else {
+                try {
+                    ObjectPartitioner.byTemplate(options.get(PATH_TEMPLATE), ZoneId.of(options.require(TIMEZONE)),
+                            null);
+                } catch (IllegalArgumentException | DateTimeException e) {
+                    problems.add(path + ".path.template / timezone: " + e.getMessage());
+                }
+            }
         }
         if (options.require(PARTITIONER).equals("time")) {
             try {
@@ -118,6 +134,8 @@ public final class S3TargetFactory implements TargetFactory {
             case "field" -> ObjectPartitioner.byField(options.require(PARTITION_FIELD));
             case "time" -> ObjectPartitioner.byTime(options.require(PATH_FORMAT), ZoneId.of(options.require(TIMEZONE)),
                     options.get(TIMESTAMP_FIELD));
+            case "template" -> ObjectPartitioner.byTemplate(options.require(PATH_TEMPLATE),
+                    ZoneId.of(options.require(TIMEZONE)), options.get(TIMESTAMP_FIELD));
             default -> ObjectPartitioner.byKafkaPartition();
         };
         ServerSideEncryption sse = switch (options.require(SSE)) {

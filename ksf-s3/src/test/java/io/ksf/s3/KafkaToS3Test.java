@@ -160,6 +160,30 @@ class KafkaToS3Test {
     }
 
     @Test
+    void aTemplateLaysOutHiveFoldersOfFieldsAndTime(EmbeddedKafka kafka, EmbeddedS3 s3) {
+        String topic = topicWithPosts(kafka);
+        String bucket = S3Buckets.create(s3, "template");
+        S3Target target = new S3Target(S3Buckets.client(s3), new S3Target.Settings(bucket, "", new JsonFormat(),
+                ObjectPartitioner.byTemplate("country={country}/dt={time:yyyy-MM-dd}/hr={time:HH}", ZoneId.of("UTC"),
+                        "at"), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, ObjectCompression.NONE, null,
+                null, retry()));
+
+        run(source(kafka, topic), target, 10);
+
+        String p0 = "+0+0000000000000000000";
+        String p1 = "+1+0000000000000000000";
+        assertThat(S3Buckets.objects(s3, bucket).keySet()).containsExactlyInAnyOrder(
+                topic + "/country=GB/dt=2024-05-01/hr=13/" + topic + p0 + "0.json",
+                topic + "/country=GB/dt=2024-05-01/hr=14/" + topic + p0 + "1.json",
+                topic + "/country=FR/dt=2024-05-02/hr=00/" + topic + p0 + "2.json",
+                topic + "/country=GB/dt=2024-05-02/hr=00/" + topic + p0 + "3.json",
+                topic + "/country=FR/dt=2024-05-01/hr=13/" + topic + p1 + "0.json",
+                topic + "/country=FR/dt=2024-05-01/hr=14/" + topic + p1 + "1.json",
+                topic + "/country=GB/dt=2024-05-02/hr=00/" + topic + p1 + "2.json",
+                topic + "/country=FR/dt=2024-05-02/hr=00/" + topic + p1 + "3.json");
+    }
+
+    @Test
     void aCrashAfterTheUploadButBeforeTheCommitLeavesTheSameObjectsAfterARestart(EmbeddedKafka kafka, EmbeddedS3 s3) {
         String topic = topicWithPosts(kafka);
         String bucket = S3Buckets.create(s3, "replay");
