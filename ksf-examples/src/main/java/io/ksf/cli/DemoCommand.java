@@ -1,14 +1,16 @@
 package io.ksf.cli;
 
+import io.ksf.file.FileTarget;
 import io.ksf.format.json.JsonFormat;
+import io.ksf.kafka.KafkaSourceFactory;
+import io.ksf.parquet.ParquetFormatFactory;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings;
 import io.ksf.pipeline.PipelineStats;
 import io.ksf.processor.ValidateProcessor;
-import io.ksf.kafka.KafkaSourceFactory;
+import io.ksf.spi.Format;
 import io.ksf.spi.Options;
 import io.ksf.spi.Source;
-import io.ksf.file.FileTarget;
 import io.ksf.testkit.EmbeddedKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -64,6 +66,10 @@ public final class DemoCommand implements Callable<Integer>, KsfCommand.AddedCom
             description = "file (a local folder) or s3 (an embedded S3 server) (default ${DEFAULT-VALUE})")
     String targetKind;
 
+    @Option(names = "--format", defaultValue = "json",
+            description = "json (JSON Lines) or parquet (default ${DEFAULT-VALUE})")
+    String formatName;
+
     @Spec
     CommandSpec spec;
 
@@ -97,7 +103,12 @@ public final class DemoCommand implements Callable<Integer>, KsfCommand.AddedCom
             spec.commandLine().getErr().println("--target: expected file or s3, found \"" + targetKind + "\"");
             return KsfCommand.BAD_CONFIG;
         }
+        if (!formatName.equals("json") && !formatName.equals("parquet")) {
+            spec.commandLine().getErr().println("--format: expected json or parquet, found \"" + formatName + "\"");
+            return KsfCommand.BAD_CONFIG;
+        }
         deleteRecursively(out);
+        Format format = formatName.equals("json") ? new JsonFormat() : parquet(out);
         console.println("starting an embedded Kafka broker ...");
         console.flush();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); DemoStore store = DemoStore.start(targetKind, out)) {
@@ -112,7 +123,7 @@ public final class DemoCommand implements Callable<Integer>, KsfCommand.AddedCom
                     .source(kafkaSource(kafka), new JsonFormat())
                     .processor(new ValidateProcessor(List.of("index", "unique_id", "geo.country"),
                             Map.of("index", "integer", "follower_count", "integer"), null))
-                    .target(store.target())
+                    .target(store.target(format))
                     .deadLetter(new FileTarget(out.resolve("dead-letters"), "", new JsonFormat()))
                     .flushEvery(10_000, 64L << 20, Duration.ofSeconds(10))
                     .mode(PipelineSettings.Mode.valueOf(mode.toUpperCase(Locale.ROOT)))
@@ -137,8 +148,8 @@ public final class DemoCommand implements Callable<Integer>, KsfCommand.AddedCom
             long[] deadObjects = DemoStore.filesAndBytes(out.resolve("dead-letters"));
             boolean allCommitted = kafka.committed("ksf-demo", TOPIC).equals(kafka.endOffsets(TOPIC));
             console.println();
-            console.println("KSF demo: Kafka (embedded broker) -> validate -> " + targetKind
-                    + " target (JSON Lines), " + mode + " mode");
+            console.println("KSF demo: Kafka (embedded broker) -> validate -> " + targetKind + " target ("
+                    + (formatName.equals("json") ? "JSON Lines" : "Parquet") + "), " + mode + " mode");
             console.printf("  records in        %,d%n", stats.recordsIn());
             console.printf("  written           %,d%n", stats.recordsWritten());
             console.printf("  dead-lettered     %,d (with origin and error, in %d objects)%n",
@@ -151,9 +162,30 @@ public final class DemoCommand implements Callable<Integer>, KsfCommand.AddedCom
             console.printf("  target            %.1f MiB/s of objects written%n", objects[1] / seconds / (1 << 20));
             console.printf("  output            %s%n", store.where());
             console.printf("  dead letters      %s%n", out.resolve("dead-letters").toAbsolutePath());
+            if (formatName.equals("parquet")) {
+                console.printf("  look at them      duckdb -c \"SELECT geo.country, count(*) FROM read_parquet('%s/**/*"
+                        + ".parquet') GROUP BY ALL\"%n", store.where());
+            }
             console.flush();
             return stats.recordsIn() == records && allCommitted ? KsfCommand.OK : KsfCommand.FAILED;
         }
+    }
+
+    /** The parquet format of the sample posts, from a JSON Schema written beside the output, as a config names it. */
+    private static Format parquet(Path out) throws IOException {
+        Files.createDirectories(out);
+        Path schema = Files.writeString(out.resolve("posts.schema.json"), """
+                {"type": "object", "required": ["index", "unique_id"],
+                 "properties": {
+                   "index": {"type": "integer"}, "unique_id": {"type": "string"}, "title": {"type": "string"},
+                   "category": {"type": "string"}, "follower_count": {"type": "integer"},
+                   "geo": {"type": "object", "properties": {"latitude": {"type": "number"},
+                           "longitude": {"type": "number"}, "country": {"type": "string"}}},
+                   "user": {"type": "object", "properties": {"first_name": {"type": "string"},
+                            "last_name": {"type": "string"}, "age": {"type": "integer"}}}}}
+                """);
+        ParquetFormatFactory factory = new ParquetFormatFactory();
+        return factory.create(Options.of("format", factory.options(), Map.of("schema", schema.toString())));
     }
 
     private void produce(EmbeddedKafka kafka) {

@@ -1,11 +1,11 @@
 package io.ksf.cli;
 
 import io.ksf.file.FileTarget;
-import io.ksf.format.json.JsonFormat;
 import io.ksf.s3.ObjectCompression;
 import io.ksf.s3.ObjectPartitioner;
 import io.ksf.s3.S3Clients;
 import io.ksf.s3.S3Target;
+import io.ksf.spi.Format;
 import io.ksf.spi.Target;
 import io.ksf.support.Retry;
 import io.ksf.testkit.EmbeddedS3;
@@ -28,7 +28,7 @@ abstract class DemoStore implements AutoCloseable {
         return kind.equals("s3") ? new S3Store() : new FolderStore(out.resolve("pins"));
     }
 
-    abstract Target target();
+    abstract Target target(Format format);
 
     /** Objects and their total bytes. */
     abstract long[] objectsAndBytes();
@@ -64,8 +64,8 @@ abstract class DemoStore implements AutoCloseable {
         }
 
         @Override
-        Target target() {
-            return new FileTarget(folder, "curated/", new JsonFormat());
+        Target target(Format format) {
+            return new FileTarget(folder, "curated/", format);
         }
 
         @Override
@@ -96,8 +96,8 @@ abstract class DemoStore implements AutoCloseable {
         }
 
         @Override
-        Target target() {
-            return new S3Target(client(), new S3Target.Settings(BUCKET, "curated/", new JsonFormat(),
+        Target target(Format format) {
+            return new S3Target(client(), new S3Target.Settings(BUCKET, "curated/", format,
                     ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 8L << 20, 64L << 20, ObjectCompression.NONE, null,
                     null,
                     new Retry(Duration.ofMinutes(1), Duration.ofMillis(200))));

@@ -80,6 +80,28 @@ class DemoCommandTest {
     }
 
     @Test
+    void theDemoWritesParquetWhenAsked() throws IOException {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = KsfCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+
+        int exit = commandLine.execute("demo", "--records", "3000", "--format", "parquet", "--out", dir.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("file target (Parquet)", "written           2,997",
+                "committed offsets equal the end offsets", "look at them      duckdb -c");
+        try (Stream<Path> files = Files.walk(dir.resolve("pins"))) {
+            List<Path> objects = files.filter(Files::isRegularFile).toList();
+            assertThat(objects).isNotEmpty().allMatch(file -> file.toString().endsWith(".parquet"));
+            for (Path object : objects) {
+                byte[] bytes = Files.readAllBytes(object);
+                assertThat(new String(bytes, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("PAR1");
+                assertThat(new String(bytes, bytes.length - 4, 4, StandardCharsets.US_ASCII)).isEqualTo("PAR1");
+            }
+        }
+    }
+
+    @Test
     void thePapersScenarioFeedsTheLinesOfThreeUploadsOfTheSameFileToATopic() {
         StringWriter out = new StringWriter();
         CommandLine commandLine = KsfCommand.commandLine();
