@@ -274,6 +274,9 @@ public final class PipelinePlan {
                     component.options(), COMPONENT_KEYS, config.displayPath()));
             if (options == null || attempt(null, () -> {
                 factory.check(options);
+                if (factory instanceof TargetFactory target && format != null) {
+                    target.check(options, format.factory().name());
+                }
                 return Boolean.TRUE;
             }) == null) {
                 return null;

@@ -1,12 +1,15 @@
 package io.ksf.parquet;
 
+import io.ksf.config.ConfigLoader;
 import io.ksf.contract.InMemorySource;
 import io.ksf.contract.InMemoryTarget;
 import io.ksf.contract.RunningTask;
 import io.ksf.file.FileTarget;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.pipeline.Pipeline;
+import io.ksf.pipeline.PipelinePlan;
 import io.ksf.pipeline.PipelineStats;
+import io.ksf.pipeline.Registry;
 import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Options;
@@ -89,6 +92,19 @@ class ParquetPipelineTest {
                 .hasMessageContaining("target.format.schema: expected a readable JSON Schema file");
         assertThatThrownBy(() -> format(Map.of("schema", schema.toString(), "codec", "lzo")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("target.format.codec");
+    }
+
+    @Test
+    void validatingAConfigRefusesObjectCompressionBesideParquetBeforeConnecting() throws Exception {
+        Path schema = Files.writeString(dir.resolve("posts.schema.json"), SCHEMA);
+        Path config = Files.writeString(dir.resolve("pipeline.json"), """
+                {"source": {"type": "s3", "bucket": "in", "format": "json"},
+                 "target": {"type": "s3", "bucket": "lake", "compression": "gzip",
+                            "format": {"type": "parquet", "schema": "%s"}}}""".formatted(schema));
+
+        assertThatThrownBy(() -> PipelinePlan.resolve(ConfigLoader.create().load(config), Registry.load()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("target.compression: expected none with format parquet");
     }
 
     @Test

@@ -126,6 +126,15 @@ public final class S3TargetFactory implements TargetFactory {
         }
     }
 
+    /** Parquet compresses its pages itself: objects of it are not compressed again. */
+    @Override
+    public void check(Options options, String format) {
+        if (format.equals("parquet") && !options.require(COMPRESSION).equals("none")) {
+            throw new ConfigException(options.path() + ".compression: expected none with format parquet, which "
+                    + "compresses its pages itself (format.codec), found " + options.require(COMPRESSION));
+        }
+    }
+
     @Override
     public Target create(Options options, FactoryContext context) {
         check(options);
@@ -143,10 +152,7 @@ public final class S3TargetFactory implements TargetFactory {
             case "kms" -> ServerSideEncryption.AWS_KMS;
             default -> null;
         };
-        if (context.requireFormat().name().equals("parquet") && !options.require(COMPRESSION).equals("none")) {
-            throw new ConfigException(options.path() + ".compression: expected none with format parquet, which "
-                    + "compresses its pages itself (format.codec), found " + options.require(COMPRESSION));
-        }
+        check(options, context.requireFormat().name());
         S3Target.Settings settings = new S3Target.Settings(options.require(BUCKET), options.require(PREFIX),
                 context.requireFormat(), objects, options.require(FLUSH_RECORDS), options.require(FLUSH_BYTES),
                 options.require(ROTATE_INTERVAL), options.require(ROTATE_SCHEDULE), options.require(PART_SIZE), options.require(STAGING_MEMORY),
