@@ -79,10 +79,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start() {
         try {
             Path logDir = Files.createTempDirectory("ksf-kafka-");
-            int port = freePort();
-            int controllerPort = freePort();
-            int saslPort = freePort();
-            int sslPort = freePort();
+            int[] ports = freePorts(4);
+            int port = ports[0];
+            int controllerPort = ports[1];
+            int saslPort = ports[2];
+            int sslPort = ports[3];
             TlsStores.create(logDir, STORE_PASSWORD);
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
@@ -298,9 +299,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         deleteQuietly(logDir);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** Distinct free loopback ports: each socket stays open until all are chosen, so none is handed out twice. */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 
