@@ -13,7 +13,6 @@ import io.ksf.spi.Processor;
 import io.ksf.spi.ProcessorFactory;
 import io.ksf.spi.Source;
 import io.ksf.spi.SourceFactory;
-import io.ksf.spi.Target;
 import io.ksf.spi.TargetFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;

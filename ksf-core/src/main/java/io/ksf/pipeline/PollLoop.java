@@ -1,6 +1,5 @@
 package io.ksf.pipeline;
 
-import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;

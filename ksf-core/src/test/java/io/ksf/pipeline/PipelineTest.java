@@ -12,7 +12,6 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.SourcePartition;
 import io.ksf.support.DeadLetters;
-import io.ksf.support.Retry;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -39,6 +39,9 @@ public enum ObjectCompression {
 
     /** A compressing stream into {@code out}, or null for none; closing it finishes the frame but not {@code out}. */
     OutputStream wrap(OutputStream out) throws IOException {
+        if (this == NONE) {
+            return null;
+        }
         OutputStream kept = new FilterOutputStream(out) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
@@ -50,10 +53,6 @@ public enum ObjectCompression {
                 flush();
             }
         };
-        return switch (this) {
-            case NONE -> null;
-            case GZIP -> new GZIPOutputStream(kept, 8 * 1024);
-            case ZSTD -> new ZstdOutputStream(kept);
-        };
+        return this == GZIP ? new GZIPOutputStream(kept, 8 * 1024) : new ZstdOutputStream(kept);
     }
 }
