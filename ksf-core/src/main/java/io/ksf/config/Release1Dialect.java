@@ -26,14 +26,15 @@ import java.util.TreeSet;
  * Source.configuration     -> source.properties       (Kafka client properties)
  * Target.TargetS3bucket    -> target.bucket
  * Target.TargetFolderName  -> target.prefix
- * Target.TargetDataFormat  -> target.format           (JSON or CSV)
+ * Target.TargetDataFormat  -> target.format           (JSON, CSV or PARQUET: columns inferred from the records)
  * </pre>
  * The source is {@code kafka} and the target {@code s3}. Errors name the release-1 keys.
  */
 final class Release1Dialect {
     private static final Map<String, String> SOURCE_KEYS = new LinkedHashMap<>();
     private static final Map<String, String> TARGET_KEYS = new LinkedHashMap<>();
-    private static final Set<String> FORMATS = Set.of("json", "csv");
+    private static final Set<String> SOURCE_FORMATS = Set.of("json", "csv");
+    private static final Set<String> TARGET_FORMATS = Set.of("json", "csv", "parquet");
 
     static {
         SOURCE_KEYS.put("minMSKCommit", "pipeline.flush.records");
@@ -107,7 +108,7 @@ final class Release1Dialect {
             problems.add("Source.configuration: missing; expected an object of Kafka client properties such as "
                     + "bootstrap.servers and group.id");
         }
-        format(source, "Source", "SourceDataFormat", canonicalSource, problems);
+        format(source, "Source", "SourceDataFormat", SOURCE_FORMATS, canonicalSource, problems);
 
         String bucket = value(target, "Target", "TargetS3bucket", Option.string("TargetS3bucket", "bucket"), true,
                 problems);
@@ -119,7 +120,7 @@ final class Release1Dialect {
         if (prefix != null) {
             canonicalTarget.put("prefix", prefix);
         }
-        format(target, "Target", "TargetDataFormat", canonicalTarget, problems);
+        format(target, "Target", "TargetDataFormat", TARGET_FORMATS, canonicalTarget, problems);
 
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -189,16 +190,17 @@ final class Release1Dialect {
         }
     }
 
-    private static void format(ObjectNode section, String sectionName, String key, ObjectNode canonicalSection,
-                               List<String> problems) {
+    private static void format(ObjectNode section, String sectionName, String key, Set<String> formats,
+                               ObjectNode canonicalSection, List<String> problems) {
         JsonNode node = section.get(key);
         if (node == null || node.isNull()) {
             canonicalSection.put("format", "json");
             return;
         }
         String name = node.isTextual() ? node.textValue().toLowerCase(Locale.ROOT) : null;
-        if (name == null || !FORMATS.contains(name)) {
-            problems.add(sectionName + "." + key + ": expected JSON or CSV, found " + node);
+        if (name == null || !formats.contains(name)) {
+            problems.add(sectionName + "." + key + ": expected " + (formats.contains("parquet") ? "JSON, CSV or PARQUET"
+                    : "JSON or CSV") + ", found " + node);
             return;
         }
         canonicalSection.put("format", name);

@@ -87,6 +87,17 @@ class Release1DialectTest {
     }
 
     @Test
+    void parquetIsATargetFormatWithColumnsInferredButNotASourceFormat() throws IOException {
+        PipelineConfig config = loader.parse(sample().replace("\"TargetDataFormat\": \"JSON\"",
+                "\"TargetDataFormat\": \"PARQUET\""));
+        assertThat(config.target().format().type()).isEqualTo("parquet");
+
+        String parquetSource = sample().replace("\"SourceDataFormat\":\"JSON\"", "\"SourceDataFormat\":\"PARQUET\"");
+        assertThatThrownBy(() -> loader.parse(parquetSource)).isInstanceOf(ConfigException.class)
+                .hasMessage("Source.SourceDataFormat: expected JSON or CSV, found \"PARQUET\"");
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() throws IOException {
         String text = sample().replace("\"SourceDataFormat\":\"JSON\"", "\"SourceDataFormat\":\"XML\"")
                 .replace("\"asynchronous\":false", "\"asynchronous\":\"maybe\"")

@@ -18,15 +18,19 @@ import org.apache.parquet.schema.MessageType;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Parquet objects: each object the target cuts is one Parquet file (its footer is written when the object is
  * closed), with the columns of a schema, pages compressed by a codec, dictionary encoding and column statistics.
- * KSF writes Parquet; it does not read it ({@link #decode} refuses).
+ * The columns come from a schema, or are inferred from the records ({@link #inferred}). KSF writes Parquet; it
+ * does not read it ({@link #decode} refuses).
  */
 public final class ParquetFormat implements Format {
     private final MessageType schema;
+    private final InferredColumns inferred;
     private final CompressionCodecName codec;
     private final long rowGroupSize;
     private final int pageSize;
@@ -38,15 +42,33 @@ public final class ParquetFormat implements Format {
      * @param pageSize     the bytes of a page
      */
     public ParquetFormat(MessageType schema, CompressionCodecName codec, long rowGroupSize, int pageSize) {
+        this(schema, null, codec, rowGroupSize, pageSize);
+    }
+
+    /**
+     * Columns inferred from the records ({@link InferredColumns}): the first object finished fixes them.
+     *
+     * @param newSchema whether a record that does not fit the fixed columns widens them in the objects it goes
+     *                  into (true) or is refused, to go to the dead letters (false)
+     */
+    public static ParquetFormat inferred(boolean newSchema, CompressionCodecName codec, long rowGroupSize,
+                                         int pageSize) {
+        return new ParquetFormat(null, new InferredColumns(newSchema ? InferredColumns.SchemaChange.NEW_SCHEMA
+                : InferredColumns.SchemaChange.DEAD_LETTER), codec, rowGroupSize, pageSize);
+    }
+
+    private ParquetFormat(MessageType schema, InferredColumns inferred, CompressionCodecName codec,
+                          long rowGroupSize, int pageSize) {
         this.schema = schema;
+        this.inferred = inferred;
         this.codec = codec;
         this.rowGroupSize = rowGroupSize;
         this.pageSize = pageSize;
     }
 
-    /** The columns records are written as. */
+    /** The columns records are written as: the schema's, or those inferred so far. */
     public MessageType schema() {
-        return schema;
+        return schema != null ? schema : inferred.schema(false);
     }
 
     @Override
@@ -66,33 +88,92 @@ public final class ParquetFormat implements Format {
 
     @Override
     public RecordWriter writer(OutputStream out) {
-        StreamOutputFile file = new StreamOutputFile(out);
-        ParquetWriter<Object[]> writer;
-        try {
-            writer = new Builder(file, schema).withConf(new PlainParquetConfiguration())
-                    .withCodecFactory(Codecs.INSTANCE).withCompressionCodec(codec).withRowGroupSize(rowGroupSize)
-                    .withPageSize(pageSize).withDictionaryEncoding(true)
-                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build();
-        } catch (IOException e) {
-            throw new KsfException("cannot start a Parquet file: " + e.getMessage(), e);
+        if (schema != null) {
+            return new RowsWriter(out, schema, null);
         }
-        return new RecordWriter() {
-            @Override
-            public void write(KsfRecord record) throws IOException {
-                // converted whole first: a record that does not fit leaves nothing half-written
-                writer.write(Rows.convert(schema, record.data(), ""));
-            }
+        return inferred.mayGrow() ? new HeldRowsWriter(out) : new RowsWriter(out, inferred.schema(false), inferred);
+    }
 
-            @Override
-            public long bufferedBytes() {
-                return Math.max(0, writer.getDataSize() - file.written());
-            }
+    /** Converts each record as it comes and hands it to parquet-java, which holds a row group at a time. */
+    private final class RowsWriter implements RecordWriter {
+        private final MessageType columns;
+        private final InferredColumns check;
+        private final StreamOutputFile file;
+        private final ParquetWriter<Object[]> writer;
 
-            @Override
-            public void close() throws IOException {
-                writer.close();
+        /** @param check the inferred columns that refuse a new field, or null for a schema's */
+        RowsWriter(OutputStream out, MessageType columns, InferredColumns check) {
+            this.columns = columns;
+            this.check = check;
+            this.file = new StreamOutputFile(out);
+            try {
+                writer = new Builder(file, columns).withConf(new PlainParquetConfiguration())
+                        .withCodecFactory(Codecs.INSTANCE).withCompressionCodec(codec).withRowGroupSize(rowGroupSize)
+                        .withPageSize(pageSize).withDictionaryEncoding(true)
+                        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build();
+            } catch (IOException e) {
+                throw new KsfException("cannot start a Parquet file: " + e.getMessage(), e);
             }
-        };
+        }
+
+        @Override
+        public void write(KsfRecord record) throws IOException {
+            if (check != null) {
+                check.accept(record.data());
+            }
+            // converted whole first: a record that does not fit leaves nothing half-written
+            writer.write(Rows.convert(columns, record.data(), ""));
+        }
+
+        @Override
+        public long bufferedBytes() {
+            return Math.max(0, writer.getDataSize() - file.written());
+        }
+
+        @Override
+        public void close() throws IOException {
+            writer.close();
+        }
+    }
+
+    /**
+     * While inferred columns may still grow, an object holds its records' data and writes them when it is
+     * finished, with the columns as they are then (which every held record fits: columns only widen).
+     */
+    private final class HeldRowsWriter implements RecordWriter {
+        private final OutputStream out;
+        private final List<Object> held = new ArrayList<>();
+        private long heldBytes;
+
+        HeldRowsWriter(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(KsfRecord record) {
+            inferred.accept(record.data());
+            held.add(record.data());
+            heldBytes += record.sizeInBytes();
+        }
+
+        @Override
+        public long bufferedBytes() {
+            return heldBytes;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (held.isEmpty()) {
+                return;
+            }
+            MessageType columns = inferred.schema(true);
+            RowsWriter writer = new RowsWriter(out, columns, null);
+            for (Object data : held) {
+                writer.writer.write(Rows.convert(columns, data, ""));
+            }
+            held.clear();
+            writer.close();
+        }
     }
 
     /** Writes rows that {@link Rows#convert} made. */

@@ -17,8 +17,13 @@ import java.util.Map;
 
 /** The {@code parquet} format, for the s3 and file targets. */
 public final class ParquetFormatFactory implements FormatFactory {
-    public static final Option<String> SCHEMA = Option.string("schema",
-            "path of a JSON Schema file whose properties are the columns (required ones REQUIRED)").required();
+    public static final Option<String> SCHEMA = Option.string("schema", "path of a JSON Schema file whose "
+            + "properties are the columns (required ones REQUIRED), or of an Avro schema (.avsc); none: columns "
+            + "inferred from the records, fixed by the first object");
+    public static final Option<String> SCHEMA_CHANGE = Option.choice("schema.change", "inferred columns: a "
+            + "record with a new field or a fraction in an integer column, once the first object fixed them, goes "
+            + "to the dead letters, or widens the columns of the objects it goes into", "dead-letter", "new-schema")
+            .defaultValue("dead-letter");
     public static final Option<String> CODEC = Option.choice("codec", "page compression", "snappy", "zstd",
             "gzip", "none").defaultValue("snappy");
     public static final Option<Long> ROW_GROUP_SIZE = Option.size("parquet.row.group.size",
@@ -36,22 +41,34 @@ public final class ParquetFormatFactory implements FormatFactory {
 
     @Override
     public String description() {
-        return "Parquet files with the columns of a JSON Schema (s3 and file targets)";
+        return "Parquet files with the columns of a JSON Schema, an Avro schema or the records (s3 and file targets)";
     }
 
     @Override
     public List<Option<?>> options() {
-        return List.of(SCHEMA, CODEC, ROW_GROUP_SIZE, PAGE_SIZE);
+        return List.of(SCHEMA, SCHEMA_CHANGE, CODEC, ROW_GROUP_SIZE, PAGE_SIZE);
     }
 
     @Override
     public void check(Options options) {
-        schemaFile(options);
+        if (options.get(SCHEMA) != null) {
+            schemaFile(options);
+        }
     }
 
     @Override
     public Format create(Options options) {
+        long rowGroupSize = options.require(ROW_GROUP_SIZE);
+        int pageSize = Math.toIntExact(options.require(PAGE_SIZE));
+        if (options.get(SCHEMA) == null) {
+            return ParquetFormat.inferred(options.require(SCHEMA_CHANGE).equals("new-schema"), codec(options),
+                    rowGroupSize, pageSize);
+        }
         Path file = schemaFile(options);
+        if (file.toString().endsWith(".avsc")) {
+            return new ParquetFormat(AvroSchemas.toParquet(file, options.path() + ".schema (" + file + ")"),
+                    codec(options), rowGroupSize, pageSize);
+        }
         Map<String, Object> schema;
         try {
             schema = new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, Object>>() { });
@@ -60,7 +77,7 @@ public final class ParquetFormatFactory implements FormatFactory {
                     + e.getMessage());
         }
         return new ParquetFormat(JsonSchemas.toParquet(schema, options.path() + ".schema (" + file + ")"),
-                codec(options), options.require(ROW_GROUP_SIZE), Math.toIntExact(options.require(PAGE_SIZE)));
+                codec(options), rowGroupSize, pageSize);
     }
 
     private static CompressionCodecName codec(Options options) {
@@ -70,7 +87,7 @@ public final class ParquetFormatFactory implements FormatFactory {
     private static Path schemaFile(Options options) {
         Path file = Path.of(options.require(SCHEMA));
         if (!Files.isReadable(file)) {
-            throw new ConfigException(options.path() + ".schema: expected a readable JSON Schema file, found "
+            throw new ConfigException(options.path() + ".schema: expected a readable JSON Schema or Avro schema file, found "
                     + file + " (not there or not readable)");
         }
         return file;

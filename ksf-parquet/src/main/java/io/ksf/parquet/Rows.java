@@ -32,7 +32,7 @@ final class Rows {
     }
 
     /**
-     * The values of a group's fields, in its order: null, a Long, Integer, Double, Boolean or Binary, an Object[]
+     * The values of a group's fields, in its order: null, a Long, Integer, Double, Float, Boolean or Binary, an Object[]
      * for a nested group, a {@link ListValue} for a list.
      *
      * @throws InvalidRecordException naming the field that is missing or does not fit its column
@@ -76,6 +76,9 @@ final class Rows {
         }
         PrimitiveType primitive = type.asPrimitiveType();
         LogicalTypeAnnotation logical = primitive.getLogicalTypeAnnotation();
+        if (logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation decimal) {
+            return Decimals.convert(primitive, decimal, value, path);
+        }
         return switch (primitive.getPrimitiveTypeName()) {
             case BOOLEAN -> {
                 if (!(value instanceof Boolean)) {
@@ -83,15 +86,28 @@ final class Rows {
                 }
                 yield value;
             }
-            case DOUBLE -> {
-                if (!(value instanceof Number number)) {
-                    throw new InvalidRecordException(where(path) + "expected a number, found " + describe(value));
+            case DOUBLE -> number(value, path).doubleValue();
+            case FLOAT -> {
+                double number = number(value, path).doubleValue();
+                if (Double.isFinite(number) && Math.abs(number) > Float.MAX_VALUE) {
+                    throw new InvalidRecordException(where(path) + "the number " + value + " is beyond the column's "
+                            + "range (32-bit float)");
                 }
-                yield number.doubleValue();
+                yield (float) number;
             }
             case INT64 -> logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation
                     ? timestampMicros(value, path) : integer(value, path);
-            case INT32 -> epochDay(value, path);
+            case INT32 -> {
+                if (logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
+                    yield epochDay(value, path);
+                }
+                long integer = integer(value, path);
+                if (integer != (int) integer) {
+                    throw new InvalidRecordException(where(path) + "the integer " + integer + " is beyond the "
+                            + "column's range (32 bits)");
+                }
+                yield (int) integer;
+            }
             case BINARY -> {
                 if (!(value instanceof String text)) {
                     throw new InvalidRecordException(where(path) + "expected a string, found " + describe(value));
@@ -100,6 +116,13 @@ final class Rows {
             }
             default -> throw new IllegalStateException("no conversion to " + primitive);
         };
+    }
+
+    private static Number number(Object value, String path) {
+        if (!(value instanceof Number number)) {
+            throw new InvalidRecordException(where(path) + "expected a number, found " + describe(value));
+        }
+        return number;
     }
 
     private static long integer(Object value, String path) {
@@ -187,18 +210,19 @@ final class Rows {
         switch (type.asPrimitiveType().getPrimitiveTypeName()) {
             case BOOLEAN -> consumer.addBoolean((Boolean) value);
             case DOUBLE -> consumer.addDouble((Double) value);
+            case FLOAT -> consumer.addFloat((Float) value);
             case INT64 -> consumer.addLong((Long) value);
             case INT32 -> consumer.addInteger((Integer) value);
-            case BINARY -> consumer.addBinary((Binary) value);
+            case BINARY, FIXED_LEN_BYTE_ARRAY -> consumer.addBinary((Binary) value);
             default -> throw new IllegalStateException("no writer for " + type);
         }
     }
 
-    private static String where(String path) {
+    static String where(String path) {
         return "field '" + path + "': ";
     }
 
-    private static String describe(Object value) {
+    static String describe(Object value) {
         String text = String.valueOf(value);
         String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
         String kind = value instanceof Map ? "an object" : value instanceof List ? "an array"

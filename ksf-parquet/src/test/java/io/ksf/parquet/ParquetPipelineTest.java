@@ -14,6 +14,7 @@ import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Options;
 import io.ksf.spi.Positions;
+import io.ksf.testkit.DuckDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,7 +90,7 @@ class ParquetPipelineTest {
                         + "integer, number, boolean, object or array, found thing");
         assertThatThrownBy(() -> format(Map.of("schema", dir.resolve("none.json").toString())))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("target.format.schema: expected a readable JSON Schema file");
+                .hasMessageContaining("target.format.schema: expected a readable JSON Schema or Avro schema file");
         assertThatThrownBy(() -> format(Map.of("schema", schema.toString(), "codec", "lzo")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("target.format.codec");
     }

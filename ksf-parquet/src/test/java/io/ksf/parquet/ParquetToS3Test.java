@@ -16,6 +16,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Options;
 import io.ksf.spi.Positions;
 import io.ksf.support.Retry;
+import io.ksf.testkit.DuckDb;
 import io.ksf.testkit.EmbeddedS3;
 import io.ksf.testkit.S3Server;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;

@@ -1,4 +1,4 @@
-package io.ksf.parquet;
+package io.ksf.testkit;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -7,12 +7,16 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** DuckDB, the independent reader of what KSF writes: a query's rows, columns joined by {@code |}. */
-final class DuckDb {
+/**
+ * DuckDB, the independent reader of what KSF writes in Parquet (its own reader, not parquet-java): a query's rows,
+ * columns joined by {@code |}. The driver is found by its JDBC URL: a test module that queries adds
+ * {@code org.duckdb:duckdb_jdbc} in test scope.
+ */
+public final class DuckDb {
     private DuckDb() {
     }
 
-    static List<String> query(String sql) throws Exception {
+    public static List<String> query(String sql) throws Exception {
         List<String> rows = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
              Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {

@@ -1,0 +1,227 @@
+package io.ksf.parquet;
+
+import io.ksf.spi.InvalidRecordException;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Columns inferred from the records, shared by every object of one format: until the first object is finished
+ * each record adds its fields (objects become groups, arrays lists; integers widen to double when a fraction
+ * arrives); finishing the first object fixes them. After that a record with a new field or a value of another
+ * kind is refused ({@link SchemaChange#DEAD_LETTER}) or widens the columns of the objects it goes into
+ * ({@link SchemaChange#NEW_SCHEMA}). A value of another kind than its column (a string where numbers were seen)
+ * is always refused. Every inferred column is OPTIONAL; a field seen only as null or {@code []} has no column yet.
+ */
+final class InferredColumns {
+    /** What happens to a record that does not fit the columns once they are fixed. */
+    enum SchemaChange { DEAD_LETTER, NEW_SCHEMA }
+
+    private enum Kind { BOOLEAN, LONG, DOUBLE, STRING, OBJECT, LIST }
+
+    /** A field's inferred kind; null while only nulls were seen. */
+    private static final class Column {
+        Kind kind;
+        final Map<String, Column> fields = new LinkedHashMap<>();
+        Column element;
+    }
+
+    private final SchemaChange change;
+    private final Column root = new Column();
+    private boolean fixed;
+
+    InferredColumns(SchemaChange change) {
+        this.change = change;
+        root.kind = Kind.OBJECT;
+    }
+
+    /** Whether objects must hold their records until they are finished, because the columns may still grow. */
+    synchronized boolean mayGrow() {
+        return !fixed || change == SchemaChange.NEW_SCHEMA;
+    }
+
+    /**
+     * Takes a record's data into the columns, or refuses it whole (nothing of it is added).
+     *
+     * @throws InvalidRecordException naming the field that does not fit
+     */
+    synchronized void accept(Object data) {
+        boolean grow = mayGrow();
+        if (!(data instanceof Map<?, ?> map)) {
+            throw new InvalidRecordException("expected an object whose fields become columns, found "
+                    + Rows.describe(data));
+        }
+        if (fields(root).isEmpty() && !hasScalar(map)) {
+            throw new InvalidRecordException("no field with a value: no column can be inferred from it");
+        }
+        visit(root, data, "", grow, false);
+        if (grow) {
+            visit(root, data, "", true, true);
+        }
+    }
+
+    /** The columns as they are now; the first call with rows to write fixes them. */
+    synchronized MessageType schema(boolean fix) {
+        fixed |= fix;
+        List<Type> fields = fields(root);
+        if (fields.isEmpty()) {
+            throw new IllegalStateException("no column inferred yet");
+        }
+        return new MessageType("record", fields);
+    }
+
+    /** Checks a value against its column ({@code apply} false: throws, changes nothing) or merges it in. */
+    private static void visit(Column column, Object value, String path, boolean grow, boolean apply) {
+        if (value == null) {
+            return;
+        }
+        Kind kind = kindOf(value, path);
+        if (column.kind == null || column.kind == Kind.LONG && kind == Kind.DOUBLE) {
+            if (!grow) {
+                throw new InvalidRecordException(where(path) + (column.kind == null
+                        ? "not among the columns the first object fixed" : "a fraction in a column of integers")
+                        + " (schema.change dead-letter), found " + Rows.describe(value));
+            }
+            if (apply) {
+                column.kind = kind;
+            }
+        } else if (column.kind != kind && !(column.kind == Kind.DOUBLE && kind == Kind.LONG)) {
+            throw new InvalidRecordException(where(path) + "expected " + describe(column.kind)
+                    + " as in the records before, found " + Rows.describe(value));
+        }
+        if (kind == Kind.OBJECT) {
+            for (Map.Entry<?, ?> field : ((Map<?, ?>) value).entrySet()) {
+                String name = String.valueOf(field.getKey());
+                Column child = column.fields.get(name);
+                if (child == null) {
+                    if (field.getValue() == null) {
+                        continue;
+                    }
+                    child = new Column();
+                    if (apply) {
+                        column.fields.put(name, child);
+                    }
+                }
+                visit(child, field.getValue(), path.isEmpty() ? name : path + "." + name, grow, apply);
+            }
+        } else if (kind == Kind.LIST) {
+            List<?> items = (List<?>) value;
+            for (int i = 0; i < items.size(); i++) {
+                if (column.element == null) {
+                    if (items.get(i) == null) {
+                        continue;
+                    }
+                    Column element = new Column();
+                    if (apply) {
+                        column.element = element;
+                    }
+                    visit(element, items.get(i), path + "[" + i + "]", grow, apply);
+                } else {
+                    visit(column.element, items.get(i), path + "[" + i + "]", grow, apply);
+                }
+            }
+        }
+    }
+
+    private static boolean hasScalar(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return map.values().stream().anyMatch(InferredColumns::hasScalar);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().anyMatch(InferredColumns::hasScalar);
+        }
+        return value != null;
+    }
+
+    private static Kind kindOf(Object value, String path) {
+        if (value instanceof Boolean) {
+            return Kind.BOOLEAN;
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return Kind.LONG;
+        }
+        if (value instanceof BigInteger big) {
+            if (big.bitLength() < 64) {
+                return Kind.LONG;
+            }
+            throw new InvalidRecordException(where(path) + "the integer " + big + " is beyond a column's range "
+                    + "(64 bits)");
+        }
+        if (value instanceof BigDecimal decimal && decimal.stripTrailingZeros().scale() <= 0) {
+            return kindOf(decimal.toBigInteger(), path);
+        }
+        if (value instanceof Number) {
+            return Kind.DOUBLE;
+        }
+        if (value instanceof String) {
+            return Kind.STRING;
+        }
+        if (value instanceof Map) {
+            return Kind.OBJECT;
+        }
+        if (value instanceof List) {
+            return Kind.LIST;
+        }
+        throw new InvalidRecordException(where(path) + "no column type for " + Rows.describe(value));
+    }
+
+    private static List<Type> fields(Column group) {
+        List<Type> fields = new ArrayList<>();
+        group.fields.forEach((name, column) -> {
+            Type type = type(name, column, Type.Repetition.OPTIONAL);
+            if (type != null) {
+                fields.add(type);
+            }
+        });
+        return fields;
+    }
+
+    /** The column's Parquet type, or null while nothing tells it. */
+    private static Type type(String name, Column column, Type.Repetition repetition) {
+        if (column.kind == null) {
+            return null;
+        }
+        return switch (column.kind) {
+            case BOOLEAN -> Types.primitive(PrimitiveTypeName.BOOLEAN, repetition).named(name);
+            case LONG -> Types.primitive(PrimitiveTypeName.INT64, repetition).named(name);
+            case DOUBLE -> Types.primitive(PrimitiveTypeName.DOUBLE, repetition).named(name);
+            case STRING -> Types.primitive(PrimitiveTypeName.BINARY, repetition)
+                    .as(LogicalTypeAnnotation.stringType()).named(name);
+            case OBJECT -> {
+                List<Type> fields = fields(column);
+                yield fields.isEmpty() ? null : new GroupType(repetition, name, fields);
+            }
+            case LIST -> {
+                Type element = column.element == null ? null
+                        : type("element", column.element, Type.Repetition.OPTIONAL);
+                yield element == null ? null : Types.buildGroup(repetition).as(LogicalTypeAnnotation.listType())
+                        .addField(Types.repeatedGroup().addField(element).named("list")).named(name);
+            }
+        };
+    }
+
+    private static String describe(Kind kind) {
+        return switch (kind) {
+            case BOOLEAN -> "a boolean";
+            case LONG -> "an integer";
+            case DOUBLE -> "a number";
+            case STRING -> "a string";
+            case OBJECT -> "an object";
+            case LIST -> "an array";
+        };
+    }
+
+    private static String where(String path) {
+        return "field '" + path + "': ";
+    }
+}
