@@ -10,6 +10,7 @@ import io.ksf.format.csv.CsvFormat;
 import io.ksf.format.json.JsonFormat;
 import io.ksf.kafka.KafkaSourceFactory;
 import io.ksf.kafka.KafkaTarget;
+import io.ksf.parquet.ParquetFormatFactory;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineSettings;
 import io.ksf.processor.HashProcessor;
@@ -53,8 +54,10 @@ import java.util.Set;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.ksf.bench.EndToEnd [--records N] [--size BYTES]
  *      [--partitions P] [--docdb-records N] [--out FILE] [--no-peers] [--only "SUBSTRING;..."]
- *      [--memory-budget MIB]
+ *      [--memory-budget MIB [--parquet]] [--parquet]
  * </pre>
+ * {@code --parquet} alone compares Parquet with JSON Lines to S3 and with a bare parquet-java writer; with
+ * {@code --memory-budget} the memory runs write Parquet.
  */
 public final class EndToEnd {
     private final long records;
@@ -104,6 +107,10 @@ public final class EndToEnd {
     private boolean fullCollections;
     private long baselineHeap;
     private boolean flagSkipPeers;
+    /** --parquet: the Parquet comparison, or the memory runs in Parquet. */
+    private boolean parquet;
+    /** Bytes stored by a row, where the table shows them. */
+    private final Map<String, Long> storedBytes = new java.util.HashMap<>();
     /** Substrings of the contenders to run (--only a,b); empty: all. Limits run when a row they serve runs. */
     private List<String> only = List.of();
 
@@ -115,7 +122,7 @@ public final class EndToEnd {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> flags = Harness.flags(args, Set.of("--no-peers"));
+        Map<String, String> flags = Harness.flags(args, Set.of("--no-peers", "--parquet"));
         long records = Long.parseLong(flags.getOrDefault("--records", "1000000"));
         EndToEnd harness = new EndToEnd(records, Integer.parseInt(flags.getOrDefault("--size", "1024")),
                 Integer.parseInt(flags.getOrDefault("--partitions", "6")),
@@ -124,8 +131,10 @@ public final class EndToEnd {
         if (flags.containsKey("--only")) {
             harness.only = List.of(flags.get("--only").split(";"));
         }
+        harness.parquet = flags.containsKey("--parquet");
         String table = flags.containsKey("--memory-budget")
-                ? harness.memoryAtScale(Long.parseLong(flags.get("--memory-budget")) << 20) : harness.run();
+                ? harness.memoryAtScale(Long.parseLong(flags.get("--memory-budget")) << 20)
+                : harness.parquet ? harness.parquetVsJson() : harness.run();
         Harness.finish(table, flags, "benchmarks/target/e2e-results.md");
     }
 
@@ -244,11 +253,24 @@ public final class EndToEnd {
             System.gc();
             baselineHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             String suffix = ", " + partitions + " partitions, async, memory budget " + (budget >> 20) + " MiB";
+            if (parquet) {
+                for (PipelineSettings.Mode mode : PipelineSettings.Mode.values()) {
+                    measure("KSF kafka -> s3, Parquet (snappy), " + mode.name().toLowerCase(Locale.ROOT) + ", "
+                            + partitions + " partitions, memory budget " + (budget >> 20) + " MiB", records,
+                            () -> ksf(new JsonFormat(), List.of(), s3Target(bucket(), parquetFormat()), mode,
+                                    records));
+                }
+                return memoryTable(budget);
+            }
             measure("KSF kafka -> s3, pass-through" + suffix, records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
             measure("KSF kafka -> validate -> s3" + suffix, records, () -> ksf(new JsonFormat(),
                     List.of(validate()), s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
         }
+        return memoryTable(budget);
+    }
+
+    private String memoryTable(long budget) {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d records of about %,d bytes, %d "
                 + "partitions; live heap read after a full collection every 0.5 s%n%n| contender | records/s | MiB/s "
                 + "| idle baseline MiB (broker, clients) | peak live heap MiB | above the baseline MiB | memory budget "
@@ -259,6 +281,65 @@ public final class EndToEnd {
                     (row.peakHeap() - baselineHeap) >> 20, budget >> 20));
         }
         return out.toString();
+    }
+
+    /**
+     * Parquet against JSON Lines to S3 (records/s, CPU and bytes stored per record), sync and async, and against a
+     * bare parquet-java writer of the same posts (the limit), in one run.
+     */
+    private String parquetVsJson() throws Exception {
+        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
+        try (EmbeddedKafka k = EmbeddedKafka.start(); EmbeddedS3 s = EmbeddedS3.start()) {
+            kafka = k;
+            s3 = s;
+            preload();
+            List<byte[]> posts = new ArrayList<>();
+            for (long n = 0; n < records; n++) {
+                posts.add(Samples.postBytes(n, size));
+            }
+            // warm-up of both writers, unmeasured
+            ksf(new JsonFormat(), List.of(), s3Target(bucket(), parquetFormat()), PipelineSettings.Mode.SYNC,
+                    Math.min(records, 100_000));
+            ParquetLimit.write(posts.subList(0, (int) Math.min(records, 100_000)), 5_000);
+            long[] limitBytes = new long[1];
+            measure("parquet limit: Jackson + parquet-java's Group writer, posts in memory, 5,000 rows a file",
+                    records, () -> limitBytes[0] = ParquetLimit.write(posts, 5_000));
+            storedBytes.put(rows.get(rows.size() - 1).name(), limitBytes[0]);
+            for (PipelineSettings.Mode mode : PipelineSettings.Mode.values()) {
+                String suffix = ", " + mode.name().toLowerCase(Locale.ROOT);
+                storedRow("KSF kafka -> s3, JSON Lines (as read)" + suffix, new JsonFormat(), mode);
+                storedRow("KSF kafka -> s3, Parquet (decode + snappy columns)" + suffix, parquetFormat(), mode);
+            }
+        }
+        Row limit = row("parquet limit");
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d posts of about %,d bytes, %d "
+                + "partitions, an object per partition every 30,000 records%n%n| contender | records/s | CPU us / "
+                + "record | bytes stored / record | / parquet limit (records/s) | / JSON Lines bytes |%n"
+                + "|---|---:|---:|---:|---:|---:|%n", records, size, partitions));
+        for (Row row : rows) {
+            long bytes = storedBytes.getOrDefault(row.name(), 0L);
+            Long jsonBytes = storedBytes.get(row.name().replace("Parquet (decode + snappy columns)",
+                    "JSON Lines (as read)"));
+            String json = row.name().contains("Parquet") && jsonBytes != null ? ratio(bytes / (double) jsonBytes) : "";
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.0f | %s | %s |%n", row.name(),
+                    row.recordsPerSecond(), row.cpuSeconds() / row.records() * 1e6, bytes / (double) row.records(),
+                    row == limit ? "" : ratio(row.recordsPerSecond() / limit.recordsPerSecond()), json));
+        }
+        return out.toString();
+    }
+
+    private void storedRow(String name, Format format, PipelineSettings.Mode mode) throws Exception {
+        String bucket = bucket();
+        measure(name, records, () -> ksf(new JsonFormat(), List.of(), s3Target(bucket, format), mode, records));
+        storedBytes.put(name, objectSizes(bucket).stream().mapToLong(Long::longValue).sum());
+    }
+
+    private static Format parquetFormat() throws java.io.IOException {
+        Path schema = Files.createTempFile("posts-", ".schema.json");
+        Files.writeString(schema, ParquetLimit.POSTS_JSON_SCHEMA);
+        ParquetFormatFactory factory = new ParquetFormatFactory();
+        return factory.create(Options.of("target.format", factory.options(), Map.of("schema", schema.toString())));
     }
 
     private void preload() {

@@ -23,6 +23,15 @@ public interface RecordWriter extends Closeable {
         return 0;
     }
 
+    /**
+     * Heap this writer holds until it is closed beyond what its records weigh: buffers that do not shrink with
+     * the records (a Parquet writer's per-column dictionary indexes and pages). Targets report the sum over their
+     * open objects ({@link SupportsHeldMemory}), so that many open objects count against the memory budget.
+     */
+    default long heldBytes() {
+        return 0;
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -8,6 +8,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsHeldMemory;
 import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.SupportsServerCheck;
 import io.ksf.spi.Target;
@@ -40,7 +41,7 @@ import java.util.stream.Stream;
  * are encoded straight into a hidden temporary file beside the object; {@link #flush()} syncs it to disk and
  * renames it atomically, so a crash never leaves a partial object and a replay rewrites the same names.
  */
-public final class FileTarget implements Target, SupportsRecovery, SupportsServerCheck {
+public final class FileTarget implements Target, SupportsRecovery, SupportsServerCheck, SupportsHeldMemory {
     private static final Logger LOG = LoggerFactory.getLogger(FileTarget.class);
 
     private final Path root;
@@ -48,6 +49,8 @@ public final class FileTarget implements Target, SupportsRecovery, SupportsServe
     private final Format format;
     private final Map<SourcePartition, OpenObject> open = new TreeMap<>();
     private TargetContext context = TargetContext.NONE;
+    /** What the open objects' writers hold ({@link RecordWriter#heldBytes()}), as of the last write. */
+    private volatile long held;
 
     /**
      * @param root   the folder objects go under
@@ -79,6 +82,20 @@ public final class FileTarget implements Target, SupportsRecovery, SupportsServe
                 context.reject(record, e); // its position still counts: the dead letter keeps it
             }
         }
+        countHeld();
+    }
+
+    private void countHeld() {
+        long sum = 0;
+        for (OpenObject object : open.values()) {
+            sum += object.writer.heldBytes();
+        }
+        held = sum;
+    }
+
+    @Override
+    public long heldBytes() {
+        return held;
     }
 
     @Override
@@ -95,6 +112,7 @@ public final class FileTarget implements Target, SupportsRecovery, SupportsServe
             durable.put(entry.getKey(), entry.getValue().lastOffset + 1);
             it.remove();
         }
+        held = 0;
         return Positions.of(durable);
     }
 
@@ -152,6 +170,7 @@ public final class FileTarget implements Target, SupportsRecovery, SupportsServe
                 object.abandon();
             }
         }
+        countHeld();
     }
 
     /** Drops what was written and not flushed; it was never committed, so a restart reads it again. */

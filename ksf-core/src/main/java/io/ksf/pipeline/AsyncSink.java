@@ -149,7 +149,7 @@ final class AsyncSink implements Sink {
 
     @Override
     public long inFlightBytes() {
-        return inFlight.get();
+        return inFlight.get() + direct.heldBytes();
     }
 
     @Override

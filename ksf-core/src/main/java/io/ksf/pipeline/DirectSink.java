@@ -6,6 +6,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsHeldMemory;
 import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.Target;
 import io.ksf.support.DeadLetters;
@@ -162,7 +163,12 @@ final class DirectSink implements Sink {
 
     @Override
     public long inFlightBytes() {
-        return inFlight;
+        return inFlight + heldBytes();
+    }
+
+    /** What the target's open objects hold beyond the records' weight, read on any thread. */
+    long heldBytes() {
+        return target instanceof SupportsHeldMemory holding ? holding.heldBytes() : 0;
     }
 
     @Override

@@ -42,7 +42,10 @@ interface Sink extends AutoCloseable {
     /** Positions made durable since the last call, in flush order (empty when none). */
     Positions takeDurable();
 
-    /** Bytes handed over and not yet durable. */
+    /**
+     * Bytes handed over and not yet durable, with what the target's open objects hold beyond them
+     * ({@link io.ksf.spi.SupportsHeldMemory}).
+     */
     long inFlightBytes();
 
     /** Newly assigned partitions resume at these positions: the targets remove what was stored past them. */

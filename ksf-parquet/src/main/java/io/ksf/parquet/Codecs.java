@@ -12,10 +12,11 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Page compressors without Hadoop: parquet-java's own codec factory loads Hadoop classes for every codec, none
- * included, so KSF compresses pages with snappy-java, zstd-jni and the JDK's gzip itself. Writing only.
+ * included, so KSF compresses pages with snappy-java, zstd-jni and the JDK's gzip itself. Writing only; public for
+ * hosts that write Parquet with parquet-java beside KSF.
  */
-final class Codecs implements CompressionCodecFactory {
-    static final Codecs INSTANCE = new Codecs();
+public final class Codecs implements CompressionCodecFactory {
+    public static final Codecs INSTANCE = new Codecs();
 
     private Codecs() {
     }

@@ -80,6 +80,46 @@ class ParquetPipelineTest {
     }
 
     @Test
+    void openParquetWritersCountAgainstTheMemoryBudgetSoManyPartitionsAreFinishedEarlyNotHeldInTheHeap()
+            throws Exception {
+        Path schema = Files.writeString(dir.resolve("posts.schema.json"), SCHEMA);
+        int partitions = 200;
+        List<KsfRecord> input = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            for (int o = 0; o < 10; o++) {
+                input.add(KsfRecord.of("posts", p, o, "{\"id\":" + (p * 10 + o) + "}"));
+            }
+        }
+        // 3 columns: about 60 KiB per open writer, 12 MiB for 200 of them, far beyond a 2 MiB budget
+        assertThat(mostHeldByOpenWriters(input, schema, 64L << 20, "roomy")).isGreaterThan(10L << 20);
+        long budget = 2L << 20;
+        long batch = 10 * ParquetFormat.HELD_PER_COLUMN * 3; // the writers one poll of 100 records opens
+        assertThat(mostHeldByOpenWriters(input, schema, budget, "tight")).isLessThanOrEqualTo(budget + batch);
+        assertThat(DuckDb.query("SELECT count(*), count(DISTINCT id) FROM read_parquet('" + dir.resolve("tight")
+                + "/**/*.parquet')")).containsExactly("2000|2000");
+    }
+
+    /** Runs the input into Parquet files under {@code dir/name} with this budget: the most the writers held. */
+    private long mostHeldByOpenWriters(List<KsfRecord> input, Path schema, long budget, String name)
+            throws Exception {
+        InMemorySource source = new InMemorySource(input, Positions.empty(), 100);
+        FileTarget target = new FileTarget(dir.resolve(name), "", format(Map.of("schema", schema.toString())));
+        Pipeline pipeline = Pipeline.builder().source(source, new JsonFormat()).target(target).memoryBudget(budget)
+                .flushEvery(100_000, 1L << 30, Duration.ofHours(1)).build();
+        long[] mostHeld = new long[1];
+        try (RunningTask<PipelineStats> running = RunningTask.start("parquet", pipeline::run, pipeline::close)) {
+            running.awaitUntil(() -> {
+                mostHeld[0] = Math.max(mostHeld[0], target.heldBytes());
+                return pipeline.stats().recordsIn() == input.size();
+            }, Duration.ofSeconds(30));
+            mostHeld[0] = Math.max(mostHeld[0], target.heldBytes());
+            running.stop();
+        }
+        assertThat(source.fullyCommitted()).isTrue();
+        return mostHeld[0];
+    }
+
+    @Test
     void aBadSchemaOrCodecIsAConfigErrorNamingTheKey() throws Exception {
         Path schema = Files.writeString(dir.resolve("bad.schema.json"),
                 "{\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"integer\"}, \"x\": {\"type\": \"thing\"}}}");

@@ -9,6 +9,7 @@ import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
 import io.ksf.spi.RecordWriter;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsHeldMemory;
 import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.SupportsServerCheck;
 import io.ksf.spi.Target;
@@ -56,7 +57,7 @@ import java.util.function.Consumer;
  * time. Throttling, 5xx and network errors are retried with backoff and jitter up to the retry time; after that
  * the flush fails and nothing is committed.
  */
-public final class S3Target implements Target, SupportsRecovery, SupportsServerCheck {
+public final class S3Target implements Target, SupportsRecovery, SupportsServerCheck, SupportsHeldMemory {
     private static final Logger LOG = LoggerFactory.getLogger(S3Target.class);
 
     /**
@@ -97,6 +98,8 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
     private final Map<SourcePartition, Long> written = new HashMap<>();
     /** Staging memory left for open objects; beyond it they are staged in temporary files. */
     private final AtomicLong stagingMemoryLeft;
+    /** What the open objects' writers hold ({@link RecordWriter#heldBytes()}), as of the last write. */
+    private volatile long held;
 
     private record ObjectGroup(SourcePartition partition, String path) {
     }
@@ -154,6 +157,20 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
             }
         }
         uploadObjectsOpenTooLong();
+        countHeld();
+    }
+
+    private void countHeld() {
+        long sum = 0;
+        for (OpenObject object : open.values()) {
+            sum += object.writer.heldBytes();
+        }
+        held = sum;
+    }
+
+    @Override
+    public long heldBytes() {
+        return held;
     }
 
     /** rotate.schedule: objects open longer than the schedule on the wall clock are stored now. */
@@ -192,6 +209,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
         Uploads uploads = new Uploads(List.copyOf(open.values()), Positions.of(written));
         open.clear();
         written.clear();
+        held = 0;
         return uploads;
     }
 
@@ -341,6 +359,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
             return false;
         });
         written.keySet().removeAll(partitions);
+        countHeld();
     }
 
     @Override
