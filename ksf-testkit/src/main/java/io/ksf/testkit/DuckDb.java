@@ -16,6 +16,7 @@ public final class DuckDb {
     private DuckDb() {
     }
 
+    /** Runs a query on an in-memory DuckDB: each row its columns' values joined by {@code |}. */
     public static List<String> query(String sql) throws Exception {
         List<String> rows = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
