@@ -303,9 +303,16 @@ public final class EndToEnd {
                     Math.min(records, 100_000));
             ParquetLimit.write(posts.subList(0, (int) Math.min(records, 100_000)), 5_000);
             long[] limitBytes = new long[1];
-            measure("parquet limit: Jackson + parquet-java's Group writer, posts in memory, 5,000 rows a file",
+            measure("writer limit: Jackson + parquet-java's Group writer, posts in memory, 5,000 rows a file",
                     records, () -> limitBytes[0] = ParquetLimit.write(posts, 5_000));
             storedBytes.put(rows.get(rows.size() - 1).name(), limitBytes[0]);
+            try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
+                String bucket = bucket();
+                measure("parquet limit: bare consumer + Jackson + parquet-java + PUT, one thread, 5,000 rows a "
+                        + "file", records, () -> limitBytes[0] = ParquetLimit.path(kafka, "bench", records, client,
+                        bucket, 5_000));
+                storedBytes.put(rows.get(rows.size() - 1).name(), limitBytes[0]);
+            }
             for (PipelineSettings.Mode mode : PipelineSettings.Mode.values()) {
                 String suffix = ", " + mode.name().toLowerCase(Locale.ROOT);
                 storedRow("KSF kafka -> s3, JSON Lines (as read)" + suffix, new JsonFormat(), mode);
@@ -313,18 +320,21 @@ public final class EndToEnd {
             }
         }
         Row limit = row("parquet limit");
+        Row writerLimit = row("writer limit");
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d posts of about %,d bytes, %d "
                 + "partitions, an object per partition every 30,000 records%n%n| contender | records/s | CPU us / "
-                + "record | bytes stored / record | / parquet limit (records/s) | / JSON Lines bytes |%n"
-                + "|---|---:|---:|---:|---:|---:|%n", records, size, partitions));
+                + "record | bytes stored / record | / parquet limit (records/s) | / writer limit (records/s) "
+                + "| / JSON Lines bytes |%n|---|---:|---:|---:|---:|---:|---:|%n", records, size, partitions));
         for (Row row : rows) {
             long bytes = storedBytes.getOrDefault(row.name(), 0L);
             Long jsonBytes = storedBytes.get(row.name().replace("Parquet (decode + snappy columns)",
                     "JSON Lines (as read)"));
             String json = row.name().contains("Parquet") && jsonBytes != null ? ratio(bytes / (double) jsonBytes) : "";
-            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.0f | %s | %s |%n", row.name(),
+            boolean isLimit = row.name().contains("limit");
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.0f | %s | %s | %s |%n", row.name(),
                     row.recordsPerSecond(), row.cpuSeconds() / row.records() * 1e6, bytes / (double) row.records(),
-                    row == limit ? "" : ratio(row.recordsPerSecond() / limit.recordsPerSecond()), json));
+                    isLimit ? "" : ratio(row.recordsPerSecond() / limit.recordsPerSecond()),
+                    isLimit ? "" : ratio(row.recordsPerSecond() / writerLimit.recordsPerSecond()), json));
         }
         return out.toString();
     }

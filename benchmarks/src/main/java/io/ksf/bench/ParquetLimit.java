@@ -3,6 +3,10 @@ package io.ksf.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.parquet.Codecs;
+import io.ksf.testkit.EmbeddedKafka;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -14,14 +18,22 @@ import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /**
- * The Parquet limit: the posts, already in memory, parsed by Jackson and written by parquet-java's own example
- * writer (its {@code Group} API, snappy pages, dictionaries on) into files of {@code rowsPerFile} rows that go
- * nowhere. What a hand-written JSON-to-Parquet loop costs, without a source, a target or delivery rules.
+ * The Parquet limits: posts parsed by Jackson and written by parquet-java's own example writer (its {@code Group}
+ * API, snappy pages, dictionaries on), as a hand-written JSON-to-Parquet loop does. {@link #write} takes the posts
+ * from memory and sends the files nowhere (the writer alone); {@link #path} reads them with a bare consumer and
+ * PUTs each file to S3, one thread, no delivery rules (the raw limit of KSF's Kafka -> Parquet -> S3 path).
  */
 final class ParquetLimit {
     static final MessageType POSTS = MessageTypeParser.parseMessageType("""
@@ -52,18 +64,85 @@ final class ParquetLimit {
         SimpleGroupFactory groups = new SimpleGroupFactory(POSTS);
         long bytes = 0;
         for (int start = 0; start < posts.size(); start += rowsPerFile) {
-            NullFile file = new NullFile();
-            try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file).withType(POSTS)
-                    .withConf(new PlainParquetConfiguration()).withCodecFactory(Codecs.INSTANCE)
-                    .withCompressionCodec(CompressionCodecName.SNAPPY).withDictionaryEncoding(true)
-                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+            MemoryFile file = new MemoryFile();
+            try (ParquetWriter<Group> writer = writer(file)) {
                 for (byte[] post : posts.subList(start, Math.min(posts.size(), start + rowsPerFile))) {
                     writer.write(group(groups, mapper.readTree(post)));
                 }
             }
-            bytes += file.written;
+            bytes += file.out.size();
         }
         return bytes;
+    }
+
+    /**
+     * Reads {@code records} posts of the topic with a bare consumer, writes a file per partition and PUTs it to the
+     * bucket each time it has {@code rowsPerFile} rows, then the rest; commits at the end.
+     *
+     * @return the bytes stored
+     */
+    static long path(EmbeddedKafka kafka, String topic, long records, S3Client s3, String bucket, int rowsPerFile)
+            throws IOException {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("group.id", "bare-parquet-" + System.nanoTime());
+        props.put("auto.offset.reset", "earliest");
+        props.put("enable.auto.commit", "false");
+        props.put("max.poll.records", "2000");
+        ObjectMapper mapper = new ObjectMapper();
+        SimpleGroupFactory groups = new SimpleGroupFactory(POSTS);
+        Map<Integer, OpenFile> open = new HashMap<>();
+        long seen = 0;
+        long stored = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            while (seen < records) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    seen++;
+                    OpenFile file = open.get(record.partition());
+                    if (file == null) {
+                        file = new OpenFile(record.partition() + "-" + record.offset());
+                        open.put(record.partition(), file);
+                    }
+                    file.writer.write(group(groups, mapper.readTree(record.value())));
+                    if (++file.rows == rowsPerFile) {
+                        stored += file.put(s3, bucket);
+                        open.remove(record.partition());
+                    }
+                }
+            }
+            for (OpenFile file : open.values()) {
+                stored += file.put(s3, bucket);
+            }
+            consumer.commitSync();
+        }
+        return stored;
+    }
+
+    private static ParquetWriter<Group> writer(OutputFile file) throws IOException {
+        return ExampleParquetWriter.builder(file).withType(POSTS).withConf(new PlainParquetConfiguration())
+                .withCodecFactory(Codecs.INSTANCE).withCompressionCodec(CompressionCodecName.SNAPPY)
+                .withDictionaryEncoding(true).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build();
+    }
+
+    /** A file of one partition being written in memory. */
+    private static final class OpenFile {
+        final String key;
+        final MemoryFile file = new MemoryFile();
+        final ParquetWriter<Group> writer;
+        int rows;
+
+        OpenFile(String key) throws IOException {
+            this.key = "bare/" + key + ".parquet";
+            this.writer = writer(file);
+        }
+
+        long put(S3Client s3, String bucket) throws IOException {
+            writer.close();
+            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(file.out.toByteArray()));
+            return file.out.size();
+        }
     }
 
     private static Group group(SimpleGroupFactory groups, JsonNode post) {
@@ -78,26 +157,26 @@ final class ParquetLimit {
         return row.append("title", post.get("title").asText());
     }
 
-    /** An output file that counts the bytes and keeps none. */
-    private static final class NullFile implements OutputFile {
-        long written;
+    /** An output file in memory. */
+    private static final class MemoryFile implements OutputFile {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         @Override
         public PositionOutputStream create(long blockSizeHint) {
             return new PositionOutputStream() {
                 @Override
                 public long getPos() {
-                    return written;
+                    return out.size();
                 }
 
                 @Override
                 public void write(int b) {
-                    written++;
+                    out.write(b);
                 }
 
                 @Override
                 public void write(byte[] b, int off, int len) {
-                    written += len;
+                    out.write(b, off, len);
                 }
             };
         }
