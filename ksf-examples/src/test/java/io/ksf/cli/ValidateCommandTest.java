@@ -112,6 +112,20 @@ class ValidateCommandTest {
     }
 
     @Test
+    void theReleaseOneSampleWithTargetDataFormatParquetValidatesAsParquetWithColumnsFromTheRecords()
+            throws IOException {
+        Path copy = config(Files.readString(Path.of("configs/release1-kafka-to-s3.json"))
+                .replace("\"TargetDataFormat\": \"JSON\"", "\"TargetDataFormat\": \"PARQUET\""));
+
+        int exit = ksf("validate", "--config", copy.toString());
+
+        assertThat(err.toString()).isEmpty();
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("(release-1 config)", "target      s3 (format parquet)",
+                "bucket=bucketname", "config is valid");
+    }
+
+    @Test
     void aMisspelledReleaseOneKeyExitsTwoNamingItAndTheSupportedKeys() throws IOException {
         Path copy = config(Files.readString(Path.of("configs/release1-kafka-to-s3.json"))
                 .replace("TargetS3bucket", "TargetS3Bucket"));
