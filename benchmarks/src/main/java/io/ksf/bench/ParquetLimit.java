@@ -3,6 +3,7 @@ package io.ksf.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ksf.parquet.Codecs;
+import io.ksf.parquet.StreamOutputFile;
 import io.ksf.testkit.EmbeddedKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,7 +16,6 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -64,13 +64,13 @@ final class ParquetLimit {
         SimpleGroupFactory groups = new SimpleGroupFactory(POSTS);
         long bytes = 0;
         for (int start = 0; start < posts.size(); start += rowsPerFile) {
-            MemoryFile file = new MemoryFile();
-            try (ParquetWriter<Group> writer = writer(file)) {
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            try (ParquetWriter<Group> writer = writer(new StreamOutputFile(file))) {
                 for (byte[] post : posts.subList(start, Math.min(posts.size(), start + rowsPerFile))) {
                     writer.write(group(groups, mapper.readTree(post)));
                 }
             }
-            bytes += file.out.size();
+            bytes += file.size();
         }
         return bytes;
     }
@@ -129,19 +129,19 @@ final class ParquetLimit {
     /** A file of one partition being written in memory. */
     private static final class OpenFile {
         final String key;
-        final MemoryFile file = new MemoryFile();
+        final ByteArrayOutputStream file = new ByteArrayOutputStream();
         final ParquetWriter<Group> writer;
         int rows;
 
         OpenFile(String key) throws IOException {
             this.key = "bare/" + key + ".parquet";
-            this.writer = writer(file);
+            this.writer = writer(new StreamOutputFile(file));
         }
 
         long put(S3Client s3, String bucket) throws IOException {
             writer.close();
-            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(file.out.toByteArray()));
-            return file.out.size();
+            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(file.toByteArray()));
+            return file.size();
         }
     }
 
@@ -155,45 +155,5 @@ final class ParquetLimit {
         JsonNode user = post.get("user");
         row.addGroup("user").append("name", user.get("name").asText()).append("age", user.get("age").asLong());
         return row.append("title", post.get("title").asText());
-    }
-
-    /** An output file in memory. */
-    private static final class MemoryFile implements OutputFile {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        @Override
-        public PositionOutputStream create(long blockSizeHint) {
-            return new PositionOutputStream() {
-                @Override
-                public long getPos() {
-                    return out.size();
-                }
-
-                @Override
-                public void write(int b) {
-                    out.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    out.write(b, off, len);
-                }
-            };
-        }
-
-        @Override
-        public PositionOutputStream createOrOverwrite(long blockSizeHint) {
-            return create(blockSizeHint);
-        }
-
-        @Override
-        public boolean supportsBlockSize() {
-            return false;
-        }
-
-        @Override
-        public long defaultBlockSize() {
-            return 0;
-        }
     }
 }

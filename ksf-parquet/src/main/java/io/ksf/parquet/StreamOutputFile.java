@@ -8,18 +8,20 @@ import java.io.OutputStream;
 
 /**
  * A Parquet file written into a stream that the target owns (its staged object): positions are counted from the
- * first byte, and closing the file flushes the stream but leaves it open, as {@code Format.writer} promises.
+ * first byte, and closing the file flushes the stream but leaves it open, as {@code Format.writer} promises. Public
+ * for hosts that write Parquet with parquet-java beside KSF, as {@link Codecs} is.
  */
-final class StreamOutputFile implements OutputFile {
+public final class StreamOutputFile implements OutputFile {
     private final OutputStream out;
     private long position;
 
-    StreamOutputFile(OutputStream out) {
+    /** @param out the stream the file is written into, left open */
+    public StreamOutputFile(OutputStream out) {
         this.out = out;
     }
 
     /** Bytes written into the stream so far. */
-    long written() {
+    public long written() {
         return position;
     }
 
