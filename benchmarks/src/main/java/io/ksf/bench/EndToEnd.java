@@ -318,6 +318,8 @@ public final class EndToEnd {
                 storedRow("KSF kafka -> s3, JSON Lines (as read)" + suffix, new JsonFormat(), mode);
                 storedRow("KSF kafka -> s3, Parquet (decode + snappy columns)" + suffix, parquetFormat(), mode);
             }
+            storedRow("KSF kafka -> s3, Parquet (decode + zstd columns), async", parquetFormat("zstd"),
+                    PipelineSettings.Mode.ASYNC);
         }
         Row limit = row("parquet limit");
         Row writerLimit = row("writer limit");
@@ -327,7 +329,7 @@ public final class EndToEnd {
                 + "| / JSON Lines bytes |%n|---|---:|---:|---:|---:|---:|---:|%n", records, size, partitions));
         for (Row row : rows) {
             long bytes = storedBytes.getOrDefault(row.name(), 0L);
-            Long jsonBytes = storedBytes.get(row.name().replace("Parquet (decode + snappy columns)",
+            Long jsonBytes = storedBytes.get(row.name().replaceAll("Parquet \\(decode \\+ \\w+ columns\\)",
                     "JSON Lines (as read)"));
             String json = row.name().contains("Parquet") && jsonBytes != null ? ratio(bytes / (double) jsonBytes) : "";
             boolean isLimit = row.name().contains("limit");
@@ -346,10 +348,15 @@ public final class EndToEnd {
     }
 
     private static Format parquetFormat() throws java.io.IOException {
+        return parquetFormat("snappy");
+    }
+
+    private static Format parquetFormat(String codec) throws java.io.IOException {
         Path schema = Files.createTempFile("posts-", ".schema.json");
         Files.writeString(schema, ParquetLimit.POSTS_JSON_SCHEMA);
         ParquetFormatFactory factory = new ParquetFormatFactory();
-        return factory.create(Options.of("target.format", factory.options(), Map.of("schema", schema.toString())));
+        return factory.create(Options.of("target.format", factory.options(), Map.of("schema", schema.toString(),
+                "codec", codec)));
     }
 
     private void preload() {
