@@ -1,9 +1,14 @@
 package io.ksf.spi;
 
+import io.ksf.support.Fields;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A data format: decodes one record's value into plain Java data, and encodes a batch of records into one
@@ -32,6 +37,27 @@ public interface Format {
      */
     default Object decode(KsfRecord record) {
         return decode(record.value());
+    }
+
+    /**
+     * The JSON types ({@code object, array, string, integer, number, boolean, null}) of the fields at these
+     * dotted paths of a value, as {@link io.ksf.support.Fields#jsonType} names them in its decoded data (the empty
+     * path is the value itself); fields that are not there are left out. By default the value is decoded; a format
+     * may read them off the bytes
+     * without building the data (JSON does), accepting and refusing exactly the values {@link #decode} does.
+     *
+     * @throws InvalidRecordException when the value is not valid in this format
+     */
+    default Map<String, String> fieldTypes(byte[] value, Collection<String> paths) {
+        Object data = decode(value);
+        Map<String, String> types = new HashMap<>();
+        for (String path : paths) {
+            Object field = path.isEmpty() ? data : Fields.get(data, path);
+            if (field != Fields.MISSING) {
+                types.put(path, Fields.jsonType(field));
+            }
+        }
+        return types;
     }
 
     /** A writer that encodes records, one after the other, into {@code out}. Closing it does not close out. */

@@ -7,6 +7,7 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
 import io.ksf.spi.SourcePartition;
+import io.ksf.spi.SupportsUndecoded;
 import io.ksf.support.DeadLetters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,10 @@ final class BatchHandler {
 
     private final Format sourceFormat;
     private final List<Processor> processors;
-    /** Whether every value is decoded, or only those the target cannot write as read. */
+    /**
+     * Whether every value is decoded, or only those the target cannot write as read (then every processor takes
+     * undecoded records: {@link SupportsUndecoded}).
+     */
     private final boolean decodeAll;
     private final Tolerance tolerance;
     private final PipelineCounters counters;
@@ -101,7 +105,8 @@ final class BatchHandler {
         for (Processor processor : processors) {
             List<KsfRecord> next = new ArrayList<>(stage.size());
             for (KsfRecord r : stage) {
-                List<KsfRecord> produced = processor.process(r);
+                List<KsfRecord> produced = r.decoded() ? processor.process(r)
+                        : ((SupportsUndecoded) processor).processUndecoded(r, sourceFormat);
                 if (produced == null) {
                     throw new InvalidRecordException("processor " + processor.getClass().getName()
                             + " returned null instead of a list of records (List.of() drops a record)");

@@ -7,6 +7,7 @@ import io.ksf.spi.Processor;
 import io.ksf.spi.Source;
 import io.ksf.spi.SupportsDeadLetterNotice;
 import io.ksf.spi.SupportsPositionCommit;
+import io.ksf.spi.SupportsUndecoded;
 import io.ksf.spi.Target;
 import io.ksf.support.Retry;
 import org.slf4j.Logger;
@@ -100,7 +101,8 @@ public final class Pipeline implements AutoCloseable {
         this.sink = async && !targetCommits
                 ? new AsyncSink(target, deadLetter, onDeadLetter, retry, onFlush)
                 : new DirectSink(target, deadLetter, onDeadLetter, retry, onFlush);
-        boolean decodeAll = !processors.isEmpty() || !target.takesUndecoded(b.sourceFormat);
+        boolean decodeAll = !target.takesUndecoded(b.sourceFormat) || processors.stream().anyMatch(p ->
+                !(p instanceof SupportsUndecoded undecoded && undecoded.takesUndecoded(b.sourceFormat)));
         BatchHandler handler = new BatchHandler(b.sourceFormat, processors, decodeAll, settings.tolerance(),
                 counters, sink);
         this.loop = new PollLoop(source, committingTarget, sink, handler, settings, metrics, counters,

@@ -87,6 +87,34 @@ class FileTargetPipelineTest {
         assertThat(source.committed()).isEqualTo(source.endPositions());
     }
 
+    /**
+     * Validation by field types reads them off the bytes: valid values are stored as they came (spacing, key order,
+     * decimals as written), which a decode and encode would have changed, and the rest go to the dead letters.
+     */
+    @Test
+    void validatedRecordsAreStoredAsTheyCameWithoutBeingDecodedAndTheInvalidAreDeadLettered() throws IOException {
+        List<String> values = List.of("{ \"user\" : \"u0\",  \"id\" : 0, \"score\": 1.50 }",
+                "{\"id\": \"one\", \"user\": \"u1\"}", "{\"user\": \"u2\"}", "{\"id\": 3, \"user\": \"u3\"",
+                "{\"id\":4e0,\"user\":\"\u00e9\"}");
+        List<KsfRecord> input = new ArrayList<>();
+        for (int o = 0; o < values.size(); o++) {
+            input.add(KsfRecord.of("pins", 0, o, values.get(o)));
+        }
+        io.ksf.contract.InMemoryTarget deadLetters = new io.ksf.contract.InMemoryTarget();
+        run(input, Positions.empty(), Pipeline.builder()
+                .processor(new ValidateProcessor(List.of("id"), Map.of("id", "integer", "user", "string"), null))
+                .target(new FileTarget(dir, "", new JsonFormat())).deadLetter(deadLetters));
+
+        assertThat(objects(dir)).containsExactly(Map.entry("pins/partition=0/pins+0+00000000000000000000.json",
+                values.get(0) + "\n" + values.get(4) + "\n"));
+        assertThat(deadLetters.stored()).extracting(letter -> letter.offset() + ": " + new String(
+                letter.header("ksf.error.message").value(), java.nio.charset.StandardCharsets.UTF_8)
+                .split(" \\(start marker")[0])
+                .containsExactly("1: invalid record: field 'id' should be integer but is string",
+                        "2: invalid record: field 'id' is missing",
+                        "3: not valid JSON: Unexpected end-of-input: expected close marker for Object");
+    }
+
     @Test
     void csvObjectsHaveAHeaderRowAndOneRowPerRecord() throws IOException {
         run(posts(), Positions.empty(), Pipeline.builder()

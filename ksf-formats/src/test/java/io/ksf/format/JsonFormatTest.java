@@ -127,4 +127,53 @@ class JsonFormatTest extends FormatContract {
         }
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"id\":1}\n{\"id\":3}\n");
     }
+
+    /** fieldTypes read off the bytes agrees with the types in the decoded document, and refuses what decode does. */
+    @Test
+    void fieldTypesReadOffTheBytesAgreeWithTheDecodedDocumentAndRefuseWhatDecodeRefuses() {
+        JsonFormat json = new JsonFormat();
+        Format decoding = new Format() { // the SPI's default: decode, then look the fields up
+            public String name() {
+                return "json";
+            }
+
+            public String extension() {
+                return "json";
+            }
+
+            public Object decode(byte[] value) {
+                return json.decode(value);
+            }
+
+            public RecordWriter writer(java.io.OutputStream out) {
+                return json.writer(out);
+            }
+        };
+        List<String> paths = List.of("", "id", "user.name", "user.geo.lat", "tags", "n", "a.b", "x.y");
+        List<String> values = List.of("{\"id\": 7, \"user\": {\"name\": \"\u00e9l\u00e8ve\", \"geo\": {\"lat\": 1.50}}}",
+                "{\"id\": 2.0, \"n\": 2.5, \"tags\": [1, {\"user\": 2}], \"user\": null}",
+                "{\"id\": \"7\", \"n\": true, \"a.b\": 1, \"x\": [{\"y\": 1}]}",
+                "{\"user\": {\"geo\": {\"lat\": 1}}, \"user\": 5, \"id\": 1, \"id\": null}",
+                "{\"n\": -0.0, \"id\": 1e2, \"user\": {\"name\": {\"first\": \"a\"}, \"name\": \"b\"}}",
+                "[1, 2, {\"id\": 3}]", "\"text\"", "42", "null", "{}",
+                "{\"id\": 1", "{\"id\": 1} {\"id\": 2}", "{\"id\": 1}]", "", "   ", "{\"id\": tru}",
+                "{\"s\": \"\\ud800\"}", "{\"big\": 1e999}", "{\"id\": 01}", "{'id': 1}", "{\"id\": NaN}");
+        for (String text : values) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            String expected = outcome(() -> decoding.fieldTypes(bytes, paths));
+            assertThat(outcome(() -> json.fieldTypes(bytes, paths))).as(text).isEqualTo(expected);
+        }
+        // a string the paths do not ask for still has to be valid UTF-8
+        byte[] badUtf8 = {'{', '"', 'x', '"', ':', '"', (byte) 0xC3, '(', '"', '}'};
+        assertThat(outcome(() -> json.fieldTypes(badUtf8, paths))).startsWith("refused");
+        assertThat(outcome(() -> decoding.fieldTypes(badUtf8, paths))).startsWith("refused");
+    }
+
+    private static String outcome(java.util.function.Supplier<Map<String, String>> read) {
+        try {
+            return new java.util.TreeMap<>(read.get()).toString();
+        } catch (InvalidRecordException e) {
+            return "refused";
+        }
+    }
 }

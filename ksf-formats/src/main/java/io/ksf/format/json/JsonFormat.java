@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +33,8 @@ public final class JsonFormat implements Format {
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     // resolved once: readValue(bytes, Object.class) looks the type up again for every record
     private static final ObjectReader READER = MAPPER.readerFor(Object.class);
+    /** The field reader of the last paths asked for. */
+    private volatile JsonFieldTypes fieldReader;
 
     @Override
     public String name() {
@@ -60,6 +63,24 @@ public final class JsonFormat implements Format {
         } catch (IOException e) {
             throw new InvalidRecordException("not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads the types off the bytes with a streaming parser, without building the document ({@link
+     * JsonFieldTypes}); a value that might hold a lone surrogate or a number beyond a double is decoded whole, so
+     * that exactly the values {@link #decode} refuses are refused.
+     */
+    @Override
+    public Map<String, String> fieldTypes(byte[] value, Collection<String> paths) {
+        if (mayHoldSurrogatesOrHugeNumbers(value)) {
+            return Format.super.fieldTypes(value, paths);
+        }
+        JsonFieldTypes reader = fieldReader;
+        if (reader == null || !reader.readsPaths(paths)) {
+            reader = new JsonFieldTypes(paths);
+            fieldReader = reader; // a processor asks for the same paths every time
+        }
+        return reader.read(MAPPER.getFactory(), value);
     }
 
     /**
