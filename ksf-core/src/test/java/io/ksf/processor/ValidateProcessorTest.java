@@ -2,6 +2,7 @@ package io.ksf.processor;
 
 import io.ksf.contract.ProcessorContract;
 import io.ksf.spi.ConfigException;
+import io.ksf.spi.Format;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
@@ -47,6 +48,50 @@ class ValidateProcessorTest extends ProcessorContract {
                         + "field 'user.id' should be integer but is string");
     }
 
+    /** Undecoded, through a format's field types, each record gets the outcome it gets decoded. */
+    @Test
+    void undecodedRecordsAreJudgedAsTheDecodedAre() {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        Format format = new Format() { // fieldTypes: the SPI's default, which decodes
+            public String name() {
+                return "json";
+            }
+
+            public String extension() {
+                return "json";
+            }
+
+            public Object decode(byte[] value) {
+                try {
+                    return mapper.readValue(value, Object.class);
+                } catch (java.io.IOException e) {
+                    throw new InvalidRecordException("not valid JSON");
+                }
+            }
+
+            public io.ksf.spi.RecordWriter writer(java.io.OutputStream out) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        ValidateProcessor validate = (ValidateProcessor) processor();
+        assertThat(validate.takesUndecoded(format)).isTrue();
+        for (String value : List.of("{\"user\": {\"id\": 5}, \"geo\": {\"lat\": 51.5}}", "{\"user\": {\"id\": \"5\"}}",
+                "{\"user\": {\"id\": 5}, \"geo\": 1}", "[1, 2]", "7", "{}")) {
+            KsfRecord undecoded = KsfRecord.of("pins", 0, 7, value);
+            assertThat(outcome(() -> validate.processUndecoded(undecoded, format))).as(value)
+                    .isEqualTo(outcome(() -> validate.process(undecoded.withData(format.decode(undecoded.value())))));
+        }
+        assertThat(new ValidateProcessor(List.of(), Map.of(), null).takesUndecoded(format)).isTrue();
+    }
+
+    private static String outcome(java.util.function.Supplier<List<KsfRecord>> processing) {
+        try {
+            return "passed " + processing.get().size();
+        } catch (InvalidRecordException e) {
+            return e.getMessage();
+        }
+    }
+
     @Test
     void aValueThatIsNotAnObjectFails() {
         assertThatThrownBy(() -> processor().process(post(List.of(1, 2)))).isInstanceOf(InvalidRecordException.class)
@@ -63,6 +108,8 @@ class ValidateProcessorTest extends ProcessorContract {
         assertThat(processor.process(post(Map.of("id", 3)))).hasSize(1);
         assertThatThrownBy(() -> processor.process(post(Map.of("id", 0)))).isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("minimum");
+        assertThat(((ValidateProcessor) processor).takesUndecoded(null)).as("a schema needs the decoded value")
+                .isFalse();
     }
 
     @Test
