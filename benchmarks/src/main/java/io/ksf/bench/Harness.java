@@ -78,12 +78,17 @@ final class Harness {
             Long earlier = before.get(after.getKey());
             if (earlier != null) {
                 others += after.getValue() - earlier;
-            } else if (SERVER_THREADS.matcher(THREADS.getThreadInfo(after.getKey()) == null ? ""
-                    : THREADS.getThreadInfo(after.getKey()).getThreadName()).lookingAt()) {
+            } else if (SERVER_THREADS.matcher(threadName(after.getKey())).lookingAt()) {
                 others += after.getValue(); // a server thread started lazily, by the contender's first connection
             }
         }
         return new Measured(seconds, (processCpu - others) / 1e9, peak);
+    }
+
+    /** The thread's name, or "" once it has ended (it may end between two looks). */
+    private static String threadName(long id) {
+        java.lang.management.ThreadInfo info = THREADS.getThreadInfo(id);
+        return info == null ? "" : info.getThreadName();
     }
 
     private static Map<Long, Long> threadCpu() {

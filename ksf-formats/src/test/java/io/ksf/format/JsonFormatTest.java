@@ -157,12 +157,20 @@ class JsonFormatTest extends FormatContract {
                 "{\"n\": -0.0, \"id\": 1e2, \"user\": {\"name\": {\"first\": \"a\"}, \"name\": \"b\"}}",
                 "[1, 2, {\"id\": 3}]", "\"text\"", "42", "null", "{}",
                 "{\"id\": 1", "{\"id\": 1} {\"id\": 2}", "{\"id\": 1}]", "", "   ", "{\"id\": tru}",
-                "{\"s\": \"\\ud800\"}", "{\"big\": 1e999}", "{\"id\": 01}", "{'id': 1}", "{\"id\": NaN}");
+                "{\"s\": \"\\ud800\"}", "{\"big\": 1e999}", "{\"id\": 01}", "{'id': 1}", "{\"id\": NaN}",
+                "{\"s\": \"bad \\x escape\", \"id\": 1}", "{\"s\": \"a\ttab\", \"id\": 1}",
+                "{\"s\": \"\\u00zz\", \"id\": 1}", "{\"s\": \"open, \"id\": 1}");
         for (String text : values) {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             String expected = outcome(() -> decoding.fieldTypes(bytes, paths));
             assertThat(outcome(() -> json.fieldTypes(bytes, paths))).as(text).isEqualTo(expected);
         }
+        // a surrogate encoded as UTF-8 bytes (ED A0 80), in a value that also holds "3e" (once, the decode's cue)
+        byte[] cesu = {'{', '"', 's', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
+        assertThat(outcome(() -> json.fieldTypes(cesu, paths))).isEqualTo(outcome(() -> decoding.fieldTypes(cesu,
+                paths)));
+        byte[] exponentInText = "{\"id\": 1, \"t\": \"abc3e9\"}".getBytes(StandardCharsets.UTF_8);
+        assertThat(outcome(() -> json.fieldTypes(exponentInText, paths))).isEqualTo("{=object, id=integer}");
         // a string the paths do not ask for still has to be valid UTF-8
         byte[] badUtf8 = {'{', '"', 'x', '"', ':', '"', (byte) 0xC3, '(', '"', '}'};
         assertThat(outcome(() -> json.fieldTypes(badUtf8, paths))).startsWith("refused");

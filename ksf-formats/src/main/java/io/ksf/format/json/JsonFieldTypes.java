@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * The JSON types of some fields of a document, read in one pass of Jackson's streaming parser without building
- * the document: the parts that are not asked for are skipped, though every string is still decoded (so invalid
- * UTF-8 is refused as a full decode refuses it) and the document must end where its root value ends. Duplicate
- * keys count as a full decode counts them: the last one.
+ * the document: the parts that are not asked for are skipped, though in a value with bytes beyond ASCII every
+ * string is still decoded (so invalid UTF-8 is refused as a full decode refuses it), and the document must end where
+ * its root value ends. Duplicate keys count as a full decode counts them: the last one.
  */
 final class JsonFieldTypes {
     /** A key on the way to the fields asked for: its path when it is one, and the keys below it. */
@@ -26,6 +26,15 @@ final class JsonFieldTypes {
         final List<String> pathsBelow = new ArrayList<>();
         String path;
     }
+
+    /** Thrown where only a full decode can tell whether the value is valid: a number that may be beyond a double. */
+    static final class NeedsFullDecode extends RuntimeException {
+        NeedsFullDecode() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final NeedsFullDecode NEEDS_FULL_DECODE = new NeedsFullDecode();
 
     private final Collection<String> paths;
     private final Node root = new Node();
@@ -53,6 +62,7 @@ final class JsonFieldTypes {
 
     /**
      * @throws InvalidRecordException when the bytes are not one valid JSON document
+     * @throws NeedsFullDecode        when a number has an exponent or more than 300 digits
      */
     Map<String, String> read(JsonFactory factory, byte[] value) {
         Map<String, String> types = new HashMap<>();
@@ -62,10 +72,12 @@ final class JsonFieldTypes {
                 throw new InvalidRecordException("not valid JSON: no content (an empty value)");
             }
             types.put("", type(token, parser));
+            checkNumber(token, parser);
+            boolean decodeStrings = !ascii(value);
             if (token == JsonToken.START_OBJECT) {
-                walk(parser, root, types);
+                walk(parser, root, types, decodeStrings);
             } else {
-                skip(parser, token);
+                skip(parser, token, decodeStrings);
             }
             JsonToken trailing = parser.nextToken();
             if (trailing != null) {
@@ -81,30 +93,44 @@ final class JsonFieldTypes {
     }
 
     /** The parser is on an object's start: reads its fields up to its end. */
-    private static void walk(JsonParser parser, Node node, Map<String, String> types) throws IOException {
+    private static void walk(JsonParser parser, Node node, Map<String, String> types, boolean decodeStrings)
+            throws IOException {
         for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
             Node child = node.children.get(parser.currentName());
             JsonToken value = parser.nextToken();
             if (child == null) {
-                skip(parser, value);
+                skip(parser, value, decodeStrings);
                 continue;
             }
+            checkNumber(value, parser);
             child.pathsBelow.forEach(types::remove); // a later duplicate key replaces all of an earlier one
             if (child.path != null) {
                 types.put(child.path, type(value, parser));
             }
             if (value == JsonToken.START_OBJECT && !child.children.isEmpty()) {
-                walk(parser, child, types);
+                walk(parser, child, types, decodeStrings);
             } else {
-                skip(parser, value);
+                skip(parser, value, decodeStrings);
             }
         }
     }
 
-    /** Passes over a value, decoding every string in it. */
-    private static void skip(JsonParser parser, JsonToken token) throws IOException {
-        if (token == JsonToken.VALUE_STRING) {
+    /** Bytes below 0x80 only: no string can hold invalid UTF-8. */
+    private static boolean ascii(byte[] value) {
+        for (byte b : value) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Passes over a value, decoding every string in it when asked. */
+    private static void skip(JsonParser parser, JsonToken token, boolean decodeStrings) throws IOException {
+        if (token == JsonToken.VALUE_STRING && decodeStrings) {
             parser.getTextLength();
+        } else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+            checkNumber(token, parser);
         } else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
             int depth = 1;
             while (depth > 0) {
@@ -113,8 +139,30 @@ final class JsonFieldTypes {
                     depth++;
                 } else if (next == JsonToken.END_OBJECT || next == JsonToken.END_ARRAY) {
                     depth--;
-                } else if (next == JsonToken.VALUE_STRING) {
+                } else if (next == JsonToken.VALUE_STRING && decodeStrings) {
                     parser.getTextLength();
+                } else if (next == JsonToken.VALUE_NUMBER_INT || next == JsonToken.VALUE_NUMBER_FLOAT) {
+                    checkNumber(next, parser);
+                }
+            }
+        }
+    }
+
+    /** A number decode would have to look at: beyond a double only with an exponent or more than 300 digits. */
+    private static void checkNumber(JsonToken token, JsonParser parser) throws IOException {
+        if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
+            return;
+        }
+        int length = parser.getTextLength();
+        if (length > 300) {
+            throw NEEDS_FULL_DECODE;
+        }
+        if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+            char[] text = parser.getTextCharacters();
+            int start = parser.getTextOffset();
+            for (int i = start; i < start + length; i++) {
+                if ((text[i] | 0x20) == 'e') {
+                    throw NEEDS_FULL_DECODE;
                 }
             }
         }

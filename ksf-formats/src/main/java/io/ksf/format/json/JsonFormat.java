@@ -54,7 +54,7 @@ public final class JsonFormat implements Format {
     public Object decode(byte[] value) {
         try {
             Object decoded = READER.readValue(value);
-            if (mayHoldSurrogatesOrHugeNumbers(value)) {
+            if (mayHoldSurrogates(value) || mayHoldHugeNumbers(value)) {
                 checkValues(decoded);
             }
             return decoded;
@@ -67,12 +67,12 @@ public final class JsonFormat implements Format {
 
     /**
      * Reads the types off the bytes with a streaming parser, without building the document ({@link
-     * JsonFieldTypes}); a value that might hold a lone surrogate or a number beyond a double is decoded whole, so
-     * that exactly the values {@link #decode} refuses are refused.
+     * JsonFieldTypes}); a value with a surrogate escape, or a number that might be beyond a double, is decoded
+     * whole, so that exactly the values {@link #decode} refuses are refused.
      */
     @Override
     public Map<String, String> fieldTypes(byte[] value, Collection<String> paths) {
-        if (mayHoldSurrogatesOrHugeNumbers(value)) {
+        if (mayHoldSurrogates(value)) {
             return Format.super.fieldTypes(value, paths);
         }
         JsonFieldTypes reader = fieldReader;
@@ -80,14 +80,33 @@ public final class JsonFormat implements Format {
             reader = new JsonFieldTypes(paths);
             fieldReader = reader; // a processor asks for the same paths every time
         }
-        return reader.read(MAPPER.getFactory(), value);
+        try {
+            return reader.read(MAPPER.getFactory(), value);
+        } catch (JsonFieldTypes.NeedsFullDecode e) {
+            return Format.super.fieldTypes(value, paths);
+        }
     }
 
     /**
-     * A cheap look at the bytes: a lone surrogate can only come from a backslash-u-D escape, and a number beyond
-     * a double only with an exponent or more than 300 digits; most values have neither, and skip the walk.
+     * A backslash-u-D escape, or the bytes ED A0-BF (a surrogate encoded as UTF-8, which Jackson decodes): the
+     * ways a lone surrogate gets into a decoded string.
      */
-    private static boolean mayHoldSurrogatesOrHugeNumbers(byte[] bytes) {
+    private static boolean mayHoldSurrogates(byte[] bytes) {
+        for (int i = 0; i + 1 < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b == '\\' && i + 2 < bytes.length && bytes[i + 1] == 'u' && (bytes[i + 2] | 0x20) == 'd'
+                    || b == (byte) 0xED && (bytes[i + 1] & 0xE0) == 0xA0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A cheap look at the bytes: a number beyond a double needs an exponent or more than 300 digits; most values
+     * have neither, and skip the walk.
+     */
+    private static boolean mayHoldHugeNumbers(byte[] bytes) {
         int digits = 0;
         for (int i = 0; i < bytes.length; i++) {
             byte b = bytes[i];
@@ -97,8 +116,7 @@ public final class JsonFormat implements Format {
                 }
                 continue;
             }
-            if ((b | 0x20) == 'e' && digits > 0
-                    || b == '\\' && i + 2 < bytes.length && bytes[i + 1] == 'u' && (bytes[i + 2] | 0x20) == 'd') {
+            if ((b | 0x20) == 'e' && digits > 0) {
                 return true;
             }
             digits = 0;
