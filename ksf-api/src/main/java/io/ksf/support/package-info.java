@@ -8,6 +8,8 @@
  *       headers), for adapters that route dead letters themselves.</li>
  *   <li>{@link io.ksf.support.ObjectLayout}: the object names the file and s3 targets share.</li>
  *   <li>{@link io.ksf.support.Utf8}: the checks of UTF-8 text that JSON decoders need.</li>
+ *   <li>{@link io.ksf.support.HeldBytes}: what a target's open writers hold, for
+ *       {@link io.ksf.spi.SupportsHeldMemory}.</li>
  * </ul>
  * Everything else of the runtime ({@code io.ksf.pipeline}, {@code io.ksf.config}) is not for adapters.
  */

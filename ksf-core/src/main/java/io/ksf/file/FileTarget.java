@@ -13,6 +13,7 @@ import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.SupportsServerCheck;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetContext;
+import io.ksf.support.HeldBytes;
 import io.ksf.support.ObjectLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +50,7 @@ public final class FileTarget implements Target, SupportsRecovery, SupportsServe
     private final Format format;
     private final Map<SourcePartition, OpenObject> open = new TreeMap<>();
     private TargetContext context = TargetContext.NONE;
-    /** What the open objects' writers hold ({@link RecordWriter#heldBytes()}), as of the last write. */
-    private volatile long held;
+    private final HeldBytes held = new HeldBytes();
 
     /**
      * @param root   the folder objects go under
@@ -86,16 +86,12 @@ public final class FileTarget implements Target, SupportsRecovery, SupportsServe
     }
 
     private void countHeld() {
-        long sum = 0;
-        for (OpenObject object : open.values()) {
-            sum += object.writer.heldBytes();
-        }
-        held = sum;
+        held.recount(open.values().stream().map(object -> object.writer));
     }
 
     @Override
     public long heldBytes() {
-        return held;
+        return held.get();
     }
 
     @Override
@@ -112,7 +108,7 @@ public final class FileTarget implements Target, SupportsRecovery, SupportsServe
             durable.put(entry.getKey(), entry.getValue().lastOffset + 1);
             it.remove();
         }
-        held = 0;
+        held.clear();
         return Positions.of(durable);
     }
 

@@ -14,6 +14,7 @@ import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.SupportsServerCheck;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetContext;
+import io.ksf.support.HeldBytes;
 import io.ksf.support.ObjectLayout;
 import io.ksf.support.Retry;
 import org.slf4j.Logger;
@@ -98,8 +99,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
     private final Map<SourcePartition, Long> written = new HashMap<>();
     /** Staging memory left for open objects; beyond it they are staged in temporary files. */
     private final AtomicLong stagingMemoryLeft;
-    /** What the open objects' writers hold ({@link RecordWriter#heldBytes()}), as of the last write. */
-    private volatile long held;
+    private final HeldBytes held = new HeldBytes();
 
     private record ObjectGroup(SourcePartition partition, String path) {
     }
@@ -161,16 +161,12 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
     }
 
     private void countHeld() {
-        long sum = 0;
-        for (OpenObject object : open.values()) {
-            sum += object.writer.heldBytes();
-        }
-        held = sum;
+        held.recount(open.values().stream().map(object -> object.writer));
     }
 
     @Override
     public long heldBytes() {
-        return held;
+        return held.get();
     }
 
     /** rotate.schedule: objects open longer than the schedule on the wall clock are stored now. */
@@ -209,7 +205,7 @@ public final class S3Target implements Target, SupportsRecovery, SupportsServerC
         Uploads uploads = new Uploads(List.copyOf(open.values()), Positions.of(written));
         open.clear();
         written.clear();
-        held = 0;
+        held.clear();
         return uploads;
     }
 
