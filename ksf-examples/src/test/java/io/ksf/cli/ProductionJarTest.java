@@ -44,6 +44,33 @@ class ProductionJarTest {
         System.out.printf("production jar: %,d bytes, %,d entries%n", Files.size(JAR), entries.size());
     }
 
+    /**
+     * The image's class-data sharing, as its Dockerfile makes and uses it: an archive written at the exit of
+     * {@code ksf validate}, which the next start maps ({@code -Xshare:on} fails the start when it cannot).
+     */
+    @Test
+    void aClassDataArchiveOfKsfValidateIsMappedByTheNextStart(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path archive = dir.resolve("ksf.jsa");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String config = Path.of("configs/release1-kafka-to-s3.json").toAbsolutePath().toString();
+        assertThat(run(dir, java, "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+                "-jar", JAR.toString(), "validate", "--config", config)).contains("config is valid");
+        assertThat(archive).exists();
+
+        assertThat(run(dir, java, "-XX:SharedArchiveFile=" + archive, "-Xshare:on", "-jar", JAR.toString(),
+                "validate", "--config", config)).contains("config is valid");
+    }
+
+    private static String run(Path dir, String... command) throws Exception {
+        Path log = dir.resolve("out.log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(log);
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
     @Test
     void itsSbomListsWhatItHoldsAndNoTestServer() throws IOException {
         JsonNode sbom = new ObjectMapper().readTree(SBOM.toFile());
