@@ -11,20 +11,25 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The produce endpoints: checks the path, credentials, topic, content type and size, reads the body without
- * blocking, and hands the records to the source, which answers once they are durable.
+ * blocking (inflating a gzip one, with the size limit on what it inflates to), and hands the records to the
+ * source, which answers once they are durable.
  */
 final class ProduceHandler extends Handler.Abstract.NonBlocking {
     private static final Pattern V2 = Pattern.compile("/topics/([^/]+)(?:/partitions/(\\d{1,9}))?/?");
     private static final Pattern V3 = Pattern.compile("/v3/clusters/([^/]+)/topics/([^/]+)/records/?");
+    private static final Pattern GZIP = Pattern.compile("\\s*(x-)?gzip\\s*", Pattern.CASE_INSENSITIVE);
     private static final String EXPECTED_V2 = "expected " + RestProxy.V2_JSON + ", " + RestProxy.V2_BINARY
             + " or " + RestProxy.JSON;
 
@@ -75,6 +80,12 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
         if (length > settings.maxRequestBytes()) {
             return tooLarge(response, callback, isV3);
         }
+        String encoding = request.getHeaders().get(HttpHeader.CONTENT_ENCODING);
+        boolean gzip = encoding != null && GZIP.matcher(encoding).matches();
+        if (encoding != null && !gzip && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            return error(response, callback, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "HTTP 415 Unsupported Media Type: "
+                    + "expected Content-Encoding gzip or none, found " + encoding, isV3);
+        }
         Integer urlPartition = !isV3 && v2.group(2) != null ? Integer.valueOf(v2.group(2)) : null;
         String clusterId = isV3 ? v3.group(1) : null;
         Content.Source.asByteArrayAsync(request, (int) settings.maxRequestBytes()).whenComplete((body, failure) -> {
@@ -87,9 +98,43 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
                 }
                 return;
             }
-            produce(response, callback, topic, body, embedded, urlPartition, clusterId);
+            byte[] records = body;
+            if (gzip) {
+                try {
+                    records = inflate(body);
+                } catch (PayloadException e) {
+                    error(response, callback, ErrorCode.PAYLOAD, e.getMessage(), isV3);
+                    return;
+                } catch (TooLarge e) {
+                    error(response, callback, ErrorCode.TOO_LARGE, "Request body too large: the limit is "
+                            + settings.maxRequestBytes() + " bytes, inflated", isV3);
+                    return;
+                }
+            }
+            produce(response, callback, topic, records, embedded, urlPartition, clusterId);
         });
         return true;
+    }
+
+    /** A gzip body inflated, up to max.request.bytes: the limit holds for what it holds, not for its size sent. */
+    private byte[] inflate(byte[] body) throws PayloadException {
+        long limit = settings.maxRequestBytes();
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            byte[] inflated = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (inflated.length > limit) {
+                throw new TooLarge();
+            }
+            return inflated;
+        } catch (IOException e) {
+            throw new PayloadException("the body is not valid gzip (Content-Encoding: gzip): " + e.getMessage());
+        }
+    }
+
+    /** A body beyond max.request.bytes once inflated. */
+    private static final class TooLarge extends RuntimeException {
+        TooLarge() {
+            super(null, null, false, false);
+        }
     }
 
     private void produce(Response response, Callback callback, String topic, byte[] body, Embedded embedded,

@@ -249,6 +249,55 @@ class HttpSourceTest {
         }
     }
 
+    /** REST Proxy's gap (kafka-rest#249): gzip bodies are inflated, with max.request.bytes on what they hold. */
+    @Test
+    void gzipBodiesAreInflatedWithTheSizeLimitOnWhatTheyHold(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("0c0c0c.pin", 1);
+        int port = freePort();
+        kafka.createTopic("ingest-" + port + ".dlq", 1);
+        try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port,
+                ", \"max.request.bytes\": \"64KiB\""), port)) {
+            StringBuilder body = new StringBuilder("{\"records\":[");
+            for (int n = 0; n < 100; n++) {
+                body.append(n == 0 ? "" : ",").append("{\"value\":{\"n\":").append(n).append("}}");
+            }
+            HttpResponse<String> zipped = postGzip(port, "gzip", gzip(body.append("]}").toString().getBytes(
+                    StandardCharsets.UTF_8)));
+            assertThat(zipped.statusCode()).as(zipped.body()).isEqualTo(200);
+            assertThat(JSON.readTree(zipped.body()).at("/offsets").size()).isEqualTo(100);
+            assertThat(values(kafka.read("0c0c0c.pin"))).hasSize(100).contains("{\"n\":0}", "{\"n\":99}");
+
+            byte[] bomb = gzip(("{\"records\":[{\"value\":\"" + "0".repeat(10 << 20) + "\"}]}")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(bomb.length).isLessThan(64 << 10);
+            HttpResponse<String> tooLarge = postGzip(port, "gzip", bomb);
+            assertThat(tooLarge.statusCode()).isEqualTo(413);
+            assertThat(tooLarge.body()).contains("the limit is 65536 bytes, inflated");
+
+            HttpResponse<String> broken = postGzip(port, "gzip", "not gzip".getBytes(StandardCharsets.UTF_8));
+            assertThat(broken.statusCode()).isEqualTo(422);
+            assertThat(broken.body()).contains("not valid gzip");
+            HttpResponse<String> brotli = postGzip(port, "br", new byte[] {1, 2, 3});
+            assertThat(brotli.statusCode()).isEqualTo(415);
+            assertThat(brotli.body()).contains("expected Content-Encoding gzip or none, found br");
+            assertThat(values(kafka.read("0c0c0c.pin"))).hasSize(100);
+        }
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(out)) {
+            zip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    private static HttpResponse<String> postGzip(int port, String encoding, byte[] body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/topics/0c0c0c.pin"))
+                .header("Content-Type", RestProxy.V2_JSON).header("Content-Encoding", encoding)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void withAuthARequestWithoutTheTokenIs401AndASilentClientIsCutOff(EmbeddedKafka kafka) throws IOException {
         kafka.createTopic("0c0c0c.pin", 1);
