@@ -252,7 +252,7 @@ class HttpSourceTest {
     /** REST Proxy's gap (kafka-rest#249): gzip bodies are inflated, with max.request.bytes on what they hold. */
     @Test
     void gzipBodiesAreInflatedWithTheSizeLimitOnWhatTheyHold(EmbeddedKafka kafka) throws Exception {
-        kafka.createTopic("0c0c0c.pin", 1);
+        kafka.createTopic("1a1a1a.pin", 1);
         int port = freePort();
         kafka.createTopic("ingest-" + port + ".dlq", 1);
         try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port,
@@ -265,7 +265,7 @@ class HttpSourceTest {
                     StandardCharsets.UTF_8)));
             assertThat(zipped.statusCode()).as(zipped.body()).isEqualTo(200);
             assertThat(JSON.readTree(zipped.body()).at("/offsets").size()).isEqualTo(100);
-            assertThat(values(kafka.read("0c0c0c.pin"))).hasSize(100).contains("{\"n\":0}", "{\"n\":99}");
+            assertThat(values(kafka.read("1a1a1a.pin"))).hasSize(100).contains("{\"n\":0}", "{\"n\":99}");
 
             byte[] bomb = gzip(("{\"records\":[{\"value\":\"" + "0".repeat(10 << 20) + "\"}]}")
                     .getBytes(StandardCharsets.UTF_8));
@@ -280,7 +280,7 @@ class HttpSourceTest {
             HttpResponse<String> brotli = postGzip(port, "br", new byte[] {1, 2, 3});
             assertThat(brotli.statusCode()).isEqualTo(415);
             assertThat(brotli.body()).contains("expected Content-Encoding gzip or none, found br");
-            assertThat(values(kafka.read("0c0c0c.pin"))).hasSize(100);
+            assertThat(values(kafka.read("1a1a1a.pin"))).hasSize(100);
         }
     }
 
@@ -293,7 +293,7 @@ class HttpSourceTest {
     }
 
     private static HttpResponse<String> postGzip(int port, String encoding, byte[] body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/topics/0c0c0c.pin"))
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/topics/1a1a1a.pin"))
                 .header("Content-Type", RestProxy.V2_JSON).header("Content-Encoding", encoding)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
