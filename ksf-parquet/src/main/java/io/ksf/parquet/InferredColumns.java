@@ -1,6 +1,7 @@
 package io.ksf.parquet;
 
 import io.ksf.spi.InvalidRecordException;
+import io.ksf.support.Fields;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -39,6 +40,8 @@ final class InferredColumns {
     private final SchemaChange change;
     private final Column root = new Column();
     private boolean fixed;
+    /** Whether some column is known: once one is, there always is (columns only grow). */
+    private boolean hasColumns;
 
     InferredColumns(SchemaChange change) {
         this.change = change;
@@ -61,12 +64,13 @@ final class InferredColumns {
             throw new InvalidRecordException("expected an object whose fields become columns, found "
                     + Rows.describe(data));
         }
-        if (fields(root).isEmpty() && !hasScalar(map)) {
+        if (!hasColumns && !hasScalar(map)) {
             throw new InvalidRecordException("no field with a value: no column can be inferred from it");
         }
         visit(root, data, "", grow, false);
         if (grow) {
             visit(root, data, "", true, true);
+            hasColumns = hasColumns || !fields(root).isEmpty();
         }
     }
 
@@ -143,36 +147,25 @@ final class InferredColumns {
         return value != null;
     }
 
+    /** The kind of a value, by its JSON type ({@link Fields#jsonType}); integers must fit 64 bits. */
     private static Kind kindOf(Object value, String path) {
-        if (value instanceof Boolean) {
-            return Kind.BOOLEAN;
-        }
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return Kind.LONG;
-        }
-        if (value instanceof BigInteger big) {
-            if (big.bitLength() < 64) {
-                return Kind.LONG;
+        return switch (Fields.jsonType(value)) {
+            case "boolean" -> Kind.BOOLEAN;
+            case "integer" -> {
+                BigInteger big = value instanceof BigInteger b ? b
+                        : value instanceof BigDecimal d ? d.toBigInteger() : null;
+                if (big != null && big.bitLength() >= 64) {
+                    throw new InvalidRecordException(where(path) + "the integer " + big + " is beyond a column's "
+                            + "range (64 bits)");
+                }
+                yield Kind.LONG;
             }
-            throw new InvalidRecordException(where(path) + "the integer " + big + " is beyond a column's range "
-                    + "(64 bits)");
-        }
-        if (value instanceof BigDecimal decimal && decimal.stripTrailingZeros().scale() <= 0) {
-            return kindOf(decimal.toBigInteger(), path);
-        }
-        if (value instanceof Number) {
-            return Kind.DOUBLE;
-        }
-        if (value instanceof String) {
-            return Kind.STRING;
-        }
-        if (value instanceof Map) {
-            return Kind.OBJECT;
-        }
-        if (value instanceof List) {
-            return Kind.LIST;
-        }
-        throw new InvalidRecordException(where(path) + "no column type for " + Rows.describe(value));
+            case "number" -> Kind.DOUBLE;
+            case "string" -> Kind.STRING;
+            case "object" -> Kind.OBJECT;
+            case "array" -> Kind.LIST;
+            default -> throw new InvalidRecordException(where(path) + "no column type for " + Rows.describe(value));
+        };
     }
 
     private static List<Type> fields(Column group) {
