@@ -54,7 +54,7 @@ public final class JsonFormat implements Format {
     public Object decode(byte[] value) {
         try {
             Object decoded = READER.readValue(value);
-            if (mayHoldSurrogates(value) || mayHoldHugeNumbers(value)) {
+            if (mayNeedCheck(value, true)) {
                 checkValues(decoded);
             }
             return decoded;
@@ -67,12 +67,12 @@ public final class JsonFormat implements Format {
 
     /**
      * Reads the types off the bytes with a streaming parser, without building the document ({@link
-     * JsonFieldTypes}); a value with a surrogate escape, or a number that might be beyond a double, is decoded
+     * JsonFieldTypes}); a value that may hold a lone surrogate, or a number that may be beyond a double, is decoded
      * whole, so that exactly the values {@link #decode} refuses are refused.
      */
     @Override
     public Map<String, String> fieldTypes(byte[] value, Collection<String> paths) {
-        if (mayHoldSurrogates(value)) {
+        if (mayNeedCheck(value, false)) { // numbers are checked as the parser meets them
             return Format.super.fieldTypes(value, paths);
         }
         JsonFieldTypes reader = fieldReader;
@@ -88,35 +88,23 @@ public final class JsonFormat implements Format {
     }
 
     /**
-     * A backslash-u-D escape, or the bytes ED A0-BF (a surrogate encoded as UTF-8, which Jackson decodes): the
-     * ways a lone surrogate gets into a decoded string.
+     * A cheap look at the bytes, in one pass: a lone surrogate gets into a decoded string only from a backslash-u-D
+     * escape or the UTF-8 bytes ED A0-BF (which Jackson decodes), and, when {@code numbers} is asked, a number
+     * beyond a double needs an exponent or more than 300 digits; most values have neither, and skip the check.
      */
-    private static boolean mayHoldSurrogates(byte[] bytes) {
-        for (int i = 0; i + 1 < bytes.length; i++) {
-            byte b = bytes[i];
-            if (b == '\\' && i + 2 < bytes.length && bytes[i + 1] == 'u' && (bytes[i + 2] | 0x20) == 'd'
-                    || b == (byte) 0xED && (bytes[i + 1] & 0xE0) == 0xA0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * A cheap look at the bytes: a number beyond a double needs an exponent or more than 300 digits; most values
-     * have neither, and skip the walk.
-     */
-    private static boolean mayHoldHugeNumbers(byte[] bytes) {
+    private static boolean mayNeedCheck(byte[] bytes, boolean numbers) {
         int digits = 0;
         for (int i = 0; i < bytes.length; i++) {
             byte b = bytes[i];
-            if (b >= '0' && b <= '9') {
+            if (numbers && b >= '0' && b <= '9') {
                 if (++digits > 300) {
                     return true;
                 }
                 continue;
             }
-            if ((b | 0x20) == 'e' && digits > 0) {
+            if (numbers && (b | 0x20) == 'e' && digits > 0
+                    || b == '\\' && i + 2 < bytes.length && bytes[i + 1] == 'u' && (bytes[i + 2] | 0x20) == 'd'
+                    || b == (byte) 0xED && i + 1 < bytes.length && (bytes[i + 1] & 0xE0) == 0xA0) {
                 return true;
             }
             digits = 0;
