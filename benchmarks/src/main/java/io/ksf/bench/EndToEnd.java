@@ -247,12 +247,7 @@ public final class EndToEnd {
     private String memoryAtScale(long budget) throws Exception {
         memoryBudget = budget;
         fullCollections = true;
-        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
-        try (EmbeddedKafka k = EmbeddedKafka.start(); EmbeddedS3 s = EmbeddedS3.start()) {
-            kafka = k;
-            s3 = s;
-            preload();
+        withKafkaAndS3(() -> {
             // warm-up, then the idle baseline: servers and clients loaded, nothing in flight
             ksf(new JsonFormat(), List.of(validate()), s3Target(bucket(), new JsonFormat()),
                     PipelineSettings.Mode.ASYNC, Math.min(records, 50_000));
@@ -268,14 +263,26 @@ public final class EndToEnd {
                             () -> ksf(new JsonFormat(), List.of(), s3Target(bucket(), parquetFormat()), mode,
                                     records));
                 }
-                return memoryTable(budget);
+                return;
             }
             measure("KSF kafka -> s3, pass-through" + suffix, records, () -> ksf(new JsonFormat(), List.of(),
                     s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
             measure("KSF kafka -> validate -> s3" + suffix, records, () -> ksf(new JsonFormat(),
                     List.of(validate()), s3Target(bucket(), new JsonFormat()), PipelineSettings.Mode.ASYNC, records));
-        }
+        });
         return memoryTable(budget);
+    }
+
+    /** Starts the broker and the S3 server, preloads the topics, and runs the body with them. */
+    private void withKafkaAndS3(Harness.Body body) throws Exception {
+        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
+        try (EmbeddedKafka k = EmbeddedKafka.start(); EmbeddedS3 s = EmbeddedS3.start()) {
+            kafka = k;
+            s3 = s;
+            preload();
+            body.run();
+        }
     }
 
     private String memoryTable(long budget) {
@@ -296,12 +303,7 @@ public final class EndToEnd {
      * bare parquet-java writer of the same posts (the limit), in one run.
      */
     private String parquetVsJson() throws Exception {
-        System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
-        try (EmbeddedKafka k = EmbeddedKafka.start(); EmbeddedS3 s = EmbeddedS3.start()) {
-            kafka = k;
-            s3 = s;
-            preload();
+        withKafkaAndS3(() -> {
             List<byte[]> posts = new ArrayList<>();
             for (long n = 0; n < records; n++) {
                 posts.add(Samples.postBytes(n, size));
@@ -328,7 +330,7 @@ public final class EndToEnd {
             }
             storedRow("KSF kafka -> s3, Parquet (decode + zstd columns), async", parquetFormat("zstd"),
                     PipelineSettings.Mode.ASYNC);
-        }
+        });
         Row limit = row("parquet limit");
         Row writerLimit = row("writer limit");
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d posts of about %,d bytes, %d "
