@@ -105,11 +105,14 @@ public final class ParquetFormat implements Format {
         private final InferredColumns check;
         private final StreamOutputFile file;
         private final ParquetWriter<Object[]> writer;
+        /** What the writer's column buffers hold, fixed by the columns (heldBytes is asked after every write). */
+        private final long held;
 
         /** @param check the inferred columns that refuse a new field, or null for a schema's */
         RowsWriter(OutputStream out, MessageType columns, InferredColumns check) {
             this.columns = columns;
             this.check = check;
+            this.held = columns.getColumns().size() * HELD_PER_COLUMN;
             this.file = new StreamOutputFile(out);
             try {
                 writer = new Builder(file, columns).withConf(new PlainParquetConfiguration())
@@ -137,7 +140,7 @@ public final class ParquetFormat implements Format {
 
         @Override
         public long heldBytes() {
-            return columns.getColumns().size() * HELD_PER_COLUMN;
+            return held;
         }
 
         @Override
