@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -49,15 +48,7 @@ public interface Format {
      * @throws InvalidRecordException when the value is not valid in this format
      */
     default Map<String, String> fieldTypes(byte[] value, Collection<String> paths) {
-        Object data = decode(value);
-        Map<String, String> types = new HashMap<>();
-        for (String path : paths) {
-            Object field = path.isEmpty() ? data : Fields.get(data, path);
-            if (field != Fields.MISSING) {
-                types.put(path, Fields.jsonType(field));
-            }
-        }
-        return types;
+        return Fields.jsonTypes(decode(value), paths);
     }
 
     /** A writer that encodes records, one after the other, into {@code out}. Closing it does not close out. */

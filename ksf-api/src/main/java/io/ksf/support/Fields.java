@@ -2,6 +2,8 @@ package io.ksf.support;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,21 @@ public final class Fields {
             current = map.get(part);
         }
         return current;
+    }
+
+    /**
+     * The JSON types ({@link #jsonType}) of the fields at these dotted paths of decoded data, the empty path being
+     * the data itself; fields that are not there are left out.
+     */
+    public static Map<String, String> jsonTypes(Object data, Collection<String> paths) {
+        Map<String, String> types = new HashMap<>();
+        for (String path : paths) {
+            Object field = path.isEmpty() ? data : get(data, path);
+            if (field != MISSING) {
+                types.put(path, jsonType(field));
+            }
+        }
+        return types;
     }
 
     /** A copy of {@code data} (copying only the maps on the path) with the field at {@code path} set. */

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +41,7 @@ public final class ValidateProcessor implements Processor, SupportsUndecoded {
     private final List<String> required;
     private final Map<String, String> types;
     private final JsonSchema schema;
-    /** The value itself and every field the checks read, for {@link Format#fieldTypes}. */
+    /** The value itself and every field the checks read ({@link Fields#jsonTypes}, {@link Format#fieldTypes}). */
     private final List<String> paths;
 
     /**
@@ -61,7 +62,7 @@ public final class ValidateProcessor implements Processor, SupportsUndecoded {
             }
         });
         this.schema = schema == null ? null : loadSchema(schema);
-        Set<String> read = new java.util.LinkedHashSet<>(List.of(""));
+        Set<String> read = new LinkedHashSet<>(List.of(""));
         read.addAll(this.required);
         read.addAll(this.types.keySet());
         this.paths = List.copyOf(read);
@@ -83,10 +84,8 @@ public final class ValidateProcessor implements Processor, SupportsUndecoded {
     @Override
     public List<KsfRecord> process(KsfRecord record) {
         Object data = record.data();
-        List<String> problems = problems(Fields.jsonType(data), path -> {
-            Object value = Fields.get(data, path);
-            return value == Fields.MISSING ? null : Fields.jsonType(value);
-        });
+        Map<String, String> found = Fields.jsonTypes(data, paths);
+        List<String> problems = problems(found.get(""), found::get);
         if (schema != null && problems.isEmpty()) {
             Set<ValidationMessage> messages = schema.validate(MAPPER.valueToTree(data));
             problems.addAll(messages.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.toList()));
