@@ -68,23 +68,18 @@ final class AvroSchemas {
             return decimal(name, decimal.getPrecision(), decimal.getScale(), repetition);
         }
         return switch (schema.getType()) {
-            case BOOLEAN -> Types.primitive(PrimitiveTypeName.BOOLEAN, repetition).named(name);
-            case INT -> logical instanceof LogicalTypes.Date
-                    ? Types.primitive(PrimitiveTypeName.INT32, repetition).as(LogicalTypeAnnotation.dateType())
-                    .named(name) : Types.primitive(PrimitiveTypeName.INT32, repetition).named(name);
+            case BOOLEAN -> Columns.plain(PrimitiveTypeName.BOOLEAN, repetition, name);
+            case INT -> logical instanceof LogicalTypes.Date ? Columns.date(repetition, name)
+                    : Columns.plain(PrimitiveTypeName.INT32, repetition, name);
             case LONG -> logical instanceof LogicalTypes.TimestampMillis
-                    || logical instanceof LogicalTypes.TimestampMicros
-                    ? Types.primitive(PrimitiveTypeName.INT64, repetition)
-                    .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named(name)
-                    : Types.primitive(PrimitiveTypeName.INT64, repetition).named(name);
-            case FLOAT -> Types.primitive(PrimitiveTypeName.FLOAT, repetition).named(name);
-            case DOUBLE -> Types.primitive(PrimitiveTypeName.DOUBLE, repetition).named(name);
-            case STRING, ENUM -> Types.primitive(PrimitiveTypeName.BINARY, repetition)
-                    .as(LogicalTypeAnnotation.stringType()).named(name);
+                    || logical instanceof LogicalTypes.TimestampMicros ? Columns.timestamp(repetition, name)
+                    : Columns.plain(PrimitiveTypeName.INT64, repetition, name);
+            case FLOAT -> Columns.plain(PrimitiveTypeName.FLOAT, repetition, name);
+            case DOUBLE -> Columns.plain(PrimitiveTypeName.DOUBLE, repetition, name);
+            case STRING, ENUM -> Columns.string(repetition, name);
             case RECORD -> new GroupType(repetition, name, fields(schema, where));
-            case ARRAY -> Types.buildGroup(repetition).as(LogicalTypeAnnotation.listType())
-                    .addField(Types.repeatedGroup().addField(column("element", optional(schema.getElementType()),
-                            where + ".items")).named("list")).named(name);
+            case ARRAY -> Columns.list(repetition, name, column("element", optional(schema.getElementType()),
+                    where + ".items"));
             default -> throw new ConfigException(where + ": expected boolean, int, long, float, double, string, "
                     + "enum, record, array or a decimal, found " + schema.getType().getName()
                     + " (JSON records have no form for it)");

@@ -3,11 +3,9 @@ package io.ksf.parquet;
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.support.Fields;
 import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
-import org.apache.parquet.schema.Types;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -185,11 +183,10 @@ final class InferredColumns {
             return null;
         }
         return switch (column.kind) {
-            case BOOLEAN -> Types.primitive(PrimitiveTypeName.BOOLEAN, repetition).named(name);
-            case LONG -> Types.primitive(PrimitiveTypeName.INT64, repetition).named(name);
-            case DOUBLE -> Types.primitive(PrimitiveTypeName.DOUBLE, repetition).named(name);
-            case STRING -> Types.primitive(PrimitiveTypeName.BINARY, repetition)
-                    .as(LogicalTypeAnnotation.stringType()).named(name);
+            case BOOLEAN -> Columns.plain(PrimitiveTypeName.BOOLEAN, repetition, name);
+            case LONG -> Columns.plain(PrimitiveTypeName.INT64, repetition, name);
+            case DOUBLE -> Columns.plain(PrimitiveTypeName.DOUBLE, repetition, name);
+            case STRING -> Columns.string(repetition, name);
             case OBJECT -> {
                 List<Type> fields = fields(column);
                 yield fields.isEmpty() ? null : new GroupType(repetition, name, fields);
@@ -197,8 +194,7 @@ final class InferredColumns {
             case LIST -> {
                 Type element = column.element == null ? null
                         : type("element", column.element, Type.Repetition.OPTIONAL);
-                yield element == null ? null : Types.buildGroup(repetition).as(LogicalTypeAnnotation.listType())
-                        .addField(Types.repeatedGroup().addField(element).named("list")).named(name);
+                yield element == null ? null : Columns.list(repetition, name, element);
             }
         };
     }

@@ -2,11 +2,9 @@ package io.ksf.parquet;
 
 import io.ksf.spi.ConfigException;
 import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
-import org.apache.parquet.schema.Types;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +58,13 @@ final class JsonSchemas {
         String type = typeOf(definition, where);
         return switch (type) {
             case "string" -> switch (String.valueOf(definition.get("format"))) {
-                case "date-time" -> Types.primitive(PrimitiveTypeName.INT64, repetition)
-                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
-                        .named(name);
-                case "date" -> Types.primitive(PrimitiveTypeName.INT32, repetition)
-                        .as(LogicalTypeAnnotation.dateType()).named(name);
-                default -> Types.primitive(PrimitiveTypeName.BINARY, repetition)
-                        .as(LogicalTypeAnnotation.stringType()).named(name);
+                case "date-time" -> Columns.timestamp(repetition, name);
+                case "date" -> Columns.date(repetition, name);
+                default -> Columns.string(repetition, name);
             };
-            case "integer" -> Types.primitive(PrimitiveTypeName.INT64, repetition).named(name);
-            case "number" -> Types.primitive(PrimitiveTypeName.DOUBLE, repetition).named(name);
-            case "boolean" -> Types.primitive(PrimitiveTypeName.BOOLEAN, repetition).named(name);
+            case "integer" -> Columns.plain(PrimitiveTypeName.INT64, repetition, name);
+            case "number" -> Columns.plain(PrimitiveTypeName.DOUBLE, repetition, name);
+            case "boolean" -> Columns.plain(PrimitiveTypeName.BOOLEAN, repetition, name);
             case "object" -> new GroupType(repetition, name, fields(definition, where));
             case "array" -> {
                 if (!(definition.get("items") instanceof Map<?, ?> items)) {
@@ -79,8 +73,7 @@ final class JsonSchemas {
                 }
                 Type element = field("element", (Map<String, Object>) items, Type.Repetition.OPTIONAL,
                         where + ".items");
-                yield Types.buildGroup(repetition).as(LogicalTypeAnnotation.listType())
-                        .addField(Types.repeatedGroup().addField(element).named("list")).named(name);
+                yield Columns.list(repetition, name, element);
             }
             default -> throw new ConfigException(where + ".type: expected string, integer, number, boolean, object "
                     + "or array, found " + type);
