@@ -83,12 +83,7 @@ final class ParquetLimit {
      */
     static long path(EmbeddedKafka kafka, String topic, long records, S3Client s3, String bucket, int rowsPerFile)
             throws IOException {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", "bare-parquet-" + System.nanoTime());
-        props.put("auto.offset.reset", "earliest");
-        props.put("enable.auto.commit", "false");
-        props.put("max.poll.records", "2000");
+        Properties props = RawLimits.consumerProperties(kafka, "bare-parquet-" + System.nanoTime());
         ObjectMapper mapper = new ObjectMapper();
         SimpleGroupFactory groups = new SimpleGroupFactory(POSTS);
         Map<Integer, OpenFile> open = new HashMap<>();

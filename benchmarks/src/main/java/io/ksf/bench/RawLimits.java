@@ -52,9 +52,14 @@ final class RawLimits {
     }
 
     private Properties consumerProperties(String groupPrefix) {
+        return consumerProperties(kafka, groupPrefix + runs++);
+    }
+
+    /** A bare consumer's settings: from the earliest record, commits by hand, 2,000 records a poll. */
+    static Properties consumerProperties(EmbeddedKafka kafka, String group) {
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", groupPrefix + runs++);
+        props.put("group.id", group);
         props.put("auto.offset.reset", "earliest");
         props.put("enable.auto.commit", "false");
         props.put("max.poll.records", "2000");
