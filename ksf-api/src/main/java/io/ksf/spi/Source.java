@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Where records come from, such as a Kafka topic. Abilities that only some sources have are interfaces of their
  * own that a source implements beside this one: {@link SupportsResumePositions}, {@link SupportsLag},
- * {@link SupportsDeadLetterNotice}, {@link SupportsServerCheck}.
+ * {@link SupportsDeadLetterNotice}, {@link SupportsStoredNotice}, {@link SupportsServerCheck}.
  *
  * <p>Lifecycle, all on the runtime's poll thread unless said otherwise:
  * <ol>

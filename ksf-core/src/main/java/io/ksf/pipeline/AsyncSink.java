@@ -18,7 +18,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -48,9 +47,8 @@ final class AsyncSink implements Sink {
     private record Step(Runnable run, boolean overlapsFlush) {
     }
 
-    AsyncSink(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter, Retry retry,
-              LongConsumer onFlush) {
-        this.direct = new DirectSink(target, deadLetter, onDeadLetter, retry, onFlush);
+    AsyncSink(Target target, Target deadLetter, SourceNotices notices, Retry retry, LongConsumer onFlush) {
+        this.direct = new DirectSink(target, deadLetter, notices, retry, onFlush);
         this.worker = new Thread(this::work, "ksf-flush");
         this.worker.setDaemon(true);
         this.worker.start();

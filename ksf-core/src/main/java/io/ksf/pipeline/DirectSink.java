@@ -9,6 +9,7 @@ import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsHeldMemory;
 import io.ksf.spi.SupportsRecovery;
 import io.ksf.spi.Target;
+import io.ksf.spi.TargetContext;
 import io.ksf.support.DeadLetters;
 import io.ksf.support.Retry;
 
@@ -18,7 +19,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -28,8 +28,8 @@ import java.util.function.LongConsumer;
 final class DirectSink implements Sink {
     private final Target target;
     private final Target deadLetter;
-    /** Told of each dead letter before its position can commit (the source's {@code deadLettered}). */
-    private final Consumer<KsfRecord> onDeadLetter;
+    /** Told of each dead letter and stored position before its position can commit. */
+    private final SourceNotices notices;
     private final Retry retry;
     private final LongConsumer onFlush;
     /** What the target refused since the last flush started (its context's reports). */
@@ -41,14 +41,23 @@ final class DirectSink implements Sink {
     private long inFlight;
     private boolean dirty;
 
-    DirectSink(Target target, Target deadLetter, Consumer<KsfRecord> onDeadLetter, Retry retry,
-               LongConsumer onFlush) {
+    DirectSink(Target target, Target deadLetter, SourceNotices notices, Retry retry, LongConsumer onFlush) {
         this.target = target;
         this.deadLetter = deadLetter;
-        this.onDeadLetter = onDeadLetter;
+        this.notices = notices;
         this.retry = retry;
         this.onFlush = onFlush;
-        target.open((record, reason) -> rejected.add(new Rejected(record, reason)));
+        target.open(new TargetContext() {
+            @Override
+            public void reject(KsfRecord record, InvalidRecordException reason) {
+                rejected.add(new Rejected(record, reason));
+            }
+
+            @Override
+            public void stored(KsfRecord record, String topic, int partition, long offset) {
+                notices.stored().stored(record, topic, partition, offset);
+            }
+        });
         if (deadLetter != null) {
             deadLetter.open((record, reason) -> deadLettersRefused.add(new Rejected(record, reason)));
         }
@@ -68,7 +77,7 @@ final class DirectSink implements Sink {
         }
         if (!bad.isEmpty()) {
             deadLetter.write(bad);
-            bad.forEach(onDeadLetter);
+            bad.forEach(notices::deadLettered);
         }
         droppedNext.forEach((tp, next) -> dropped.merge(tp, next, Math::max));
         inFlight += bytes;
@@ -123,7 +132,7 @@ final class DirectSink implements Sink {
             }
             List<KsfRecord> letters = refused.stream().map(r -> DeadLetters.of(r.record(), r.reason())).toList();
             deadLetter.write(letters);
-            letters.forEach(onDeadLetter);
+            letters.forEach(notices::deadLettered);
         }
         if (deadLetter == null) {
             return Positions.empty();

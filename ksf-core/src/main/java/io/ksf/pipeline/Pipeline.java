@@ -2,10 +2,8 @@ package io.ksf.pipeline;
 
 import io.ksf.spi.Check;
 import io.ksf.spi.KsfException;
-import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Processor;
 import io.ksf.spi.Source;
-import io.ksf.spi.SupportsDeadLetterNotice;
 import io.ksf.spi.SupportsPositionCommit;
 import io.ksf.spi.SupportsUndecoded;
 import io.ksf.spi.Target;
@@ -19,7 +17,6 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -90,8 +87,7 @@ public final class Pipeline implements AutoCloseable {
         SupportsPositionCommit committingTarget = target instanceof SupportsPositionCommit committing
                 && committing.bindPositionsOf(source) ? committing : null;
         boolean targetCommits = committingTarget != null;
-        Consumer<KsfRecord> onDeadLetter = source instanceof SupportsDeadLetterNotice noticed
-                ? noticed::deadLettered : deadLetter -> { };
+        SourceNotices notices = SourceNotices.of(source);
         boolean async = settings.mode() == PipelineSettings.Mode.ASYNC;
         if (targetCommits && async) {
             // a transaction must hold exactly the records of one flush, so nothing may be written beside it
@@ -99,8 +95,8 @@ public final class Pipeline implements AutoCloseable {
                     + "thread (async mode does not apply)", metrics.name());
         }
         this.sink = async && !targetCommits
-                ? new AsyncSink(target, deadLetter, onDeadLetter, retry, onFlush)
-                : new DirectSink(target, deadLetter, onDeadLetter, retry, onFlush);
+                ? new AsyncSink(target, deadLetter, notices, retry, onFlush)
+                : new DirectSink(target, deadLetter, notices, retry, onFlush);
         boolean decodeAll = !target.takesUndecoded(b.sourceFormat) || processors.stream().anyMatch(p ->
                 !(p instanceof SupportsUndecoded undecoded && undecoded.takesUndecoded(b.sourceFormat)));
         BatchHandler handler = new BatchHandler(b.sourceFormat, processors, decodeAll, settings.tolerance(),

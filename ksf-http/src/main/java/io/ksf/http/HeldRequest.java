@@ -26,6 +26,10 @@ final class HeldRequest {
     private long timestamp;
     /** Per record, why it was not stored (dead-lettered), or null; allocated on the first refusal. */
     private String[] refusals;
+    /** Per record, where the target stored it, if it reports that (Kafka); allocated on the first report. */
+    private String[] storedTopics;
+    private int[] storedPartitions;
+    private long[] storedOffsets;
 
     /** A request of the v2 API ({@code clusterId} null) or of v3. */
     HeldRequest(Response response, Callback callback, String topic, List<Incoming> records, String clusterId) {
@@ -42,6 +46,10 @@ final class HeldRequest {
         this.bytes = weight;
         this.deadlineNanos = deadline;
         this.timestamp = receivedAt;
+    }
+
+    long firstOffset() {
+        return firstOffset;
     }
 
     long lastOffset() {
@@ -68,6 +76,34 @@ final class HeldRequest {
         refusals[(int) (offset - firstOffset)] = reason;
     }
 
+    /** The target stored one record at this position of its own; called under the source's lock. */
+    void storedAt(long offset, String topic, int partition, long storedOffset) {
+        if (storedOffsets == null) {
+            storedTopics = new String[records.size()];
+            storedPartitions = new int[records.size()];
+            storedOffsets = new long[records.size()];
+        }
+        int i = (int) (offset - firstOffset);
+        storedTopics[i] = topic;
+        storedPartitions[i] = partition;
+        storedOffsets[i] = storedOffset;
+    }
+
+    /**
+     * Each record's partition and offset in the answer: where the target stored it when it reports that (Kafka's
+     * own), else this source's position (its {@code partition} and KSF's offset).
+     */
+    private RestProxy.Positions positions(int partition) {
+        int[] partitions = new int[records.size()];
+        long[] offsets = new long[records.size()];
+        for (int i = 0; i < partitions.length; i++) {
+            boolean reported = storedTopics != null && storedTopics[i] != null;
+            partitions[i] = reported ? storedPartitions[i] : partition;
+            offsets[i] = reported ? storedOffsets[i] : firstOffset + i;
+        }
+        return new RestProxy.Positions(partitions, offsets);
+    }
+
     /** Every record is durable (in the target, or refused into the dead letters): the answer. */
     void stored(int partition) {
         if (!answered.compareAndSet(false, true)) {
@@ -84,14 +120,17 @@ final class HeldRequest {
             }
             HttpSource.send(response, callback, ErrorCode.PAYLOAD, RestProxy.V2_RESPONSE,
                     RestProxy.partialError(refused + " of " + records.size() + " records were not stored: " + first,
-                            partition, firstOffset, refusals, records.size()));
+                            positions(partition), refusals));
         } else if (clusterId != null) {
             Incoming record = records.get(0);
-            HttpSource.send(response, callback, null, RestProxy.JSON, RestProxy.report(clusterId, topic, partition,
-                    firstOffset, record.timestamp() == null ? timestamp : record.timestamp(), record));
+            RestProxy.Positions at = positions(partition);
+            String storedTopic = storedTopics != null && storedTopics[0] != null ? storedTopics[0] : topic;
+            HttpSource.send(response, callback, null, RestProxy.JSON, RestProxy.report(clusterId, storedTopic,
+                    at.partitions()[0], at.offsets()[0], record.timestamp() == null ? timestamp : record.timestamp(),
+                    record));
         } else {
             HttpSource.send(response, callback, null, RestProxy.V2_RESPONSE,
-                    RestProxy.offsets(partition, firstOffset, null, records.size()));
+                    RestProxy.offsets(positions(partition), null));
         }
     }
 

@@ -11,6 +11,7 @@ import io.ksf.spi.SourceContext;
 import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsDeadLetterNotice;
 import io.ksf.spi.SupportsLag;
+import io.ksf.spi.SupportsStoredNotice;
 import io.ksf.support.DeadLetters;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -35,6 +36,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +51,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Records carry the request's topic, this source's {@code partition} and an offset from a sequence that starts
  * at the open's time in microseconds, so positions never repeat across restarts of one instance. The source holds
- * one partition, {@code http}/{@code partition}: pausing it (the runtime's memory budget) answers 429.
+ * one partition, {@code http}/{@code partition}: pausing it (the runtime's memory budget) answers 429. Answers give
+ * each record's partition and offset where the target stored it when the target reports that (Kafka's, as REST
+ * Proxy answers), else these positions of KSF's own.
  */
-public final class HttpSource implements Source, SupportsLag, SupportsDeadLetterNotice {
+public final class HttpSource implements Source, SupportsLag, SupportsDeadLetterNotice, SupportsStoredNotice {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
     /** A record's fixed weight in memory besides its key and value. */
     private static final long RECORD_OVERHEAD = 160;
@@ -63,8 +67,8 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<KsfRecord> ready = new ArrayDeque<>();
-    /** Requests whose records are not durable yet, per topic, in offset order. */
-    private final Map<String, ArrayDeque<HeldRequest>> held = new HashMap<>();
+    /** Requests whose records are not durable yet, per topic, by their first record's offset. */
+    private final Map<String, TreeMap<Long, HeldRequest>> held = new HashMap<>();
     /** Requests that reached the handler: each is answered, also on stopping (the log says how many there were). */
     private final LongAdder received = new LongAdder();
     private long nextOffset;
@@ -169,7 +173,7 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
                         record.timestamp() == null ? now : record.timestamp(), record.key(), record.value(),
                         headers));
             }
-            held.computeIfAbsent(topic, t -> new ArrayDeque<>()).add(request);
+            held.computeIfAbsent(topic, t -> new TreeMap<>()).put(request.firstOffset(), request);
             heldBytes += bytes;
             arrived.signal();
             return null;
@@ -211,10 +215,10 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         lock.lock();
         try {
             positions.asMap().forEach((tp, next) -> {
-                ArrayDeque<HeldRequest> waiting = held.get(tp.topic());
+                TreeMap<Long, HeldRequest> waiting = held.get(tp.topic());
                 while (tp.partition() == own.partition() && waiting != null && !waiting.isEmpty()
-                        && waiting.peek().lastOffset() < next) {
-                    HeldRequest request = waiting.poll();
+                        && waiting.firstEntry().getValue().lastOffset() < next) {
+                    HeldRequest request = waiting.pollFirstEntry().getValue();
                     heldBytes -= request.bytes();
                     done.add(request);
                 }
@@ -233,19 +237,37 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
                 : new String(error.value(), StandardCharsets.UTF_8);
         lock.lock();
         try {
-            ArrayDeque<HeldRequest> waiting = held.get(deadLetter.topic());
-            if (waiting == null || deadLetter.partition() != own.partition()) {
-                return;
-            }
-            for (HeldRequest request : waiting) {
-                if (request.contains(deadLetter.offset())) {
-                    request.refused(deadLetter.offset(), message);
-                    return;
-                }
+            HeldRequest request = heldRequestOf(deadLetter);
+            if (request != null) {
+                request.refused(deadLetter.offset(), message);
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The target stored a record at a position of its own (Kafka's partition and offset): its answer says so. */
+    @Override
+    public void stored(KsfRecord record, String topic, int partition, long offset) {
+        lock.lock();
+        try {
+            HeldRequest request = heldRequestOf(record);
+            if (request != null) {
+                request.storedAt(record.offset(), topic, partition, offset);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The held request a record of this source belongs to, or null (answered already); under the lock. */
+    private HeldRequest heldRequestOf(KsfRecord record) {
+        TreeMap<Long, HeldRequest> waiting = held.get(record.topic());
+        if (waiting == null || record.partition() != own.partition()) {
+            return null;
+        }
+        Map.Entry<Long, HeldRequest> candidate = waiting.floorEntry(record.offset());
+        return candidate != null && candidate.getValue().contains(record.offset()) ? candidate.getValue() : null;
     }
 
     /** Requests not durable within {@code request.timeout} get 503: their records may still be stored later. */
@@ -254,9 +276,9 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         long now = System.nanoTime();
         lock.lock();
         try {
-            for (ArrayDeque<HeldRequest> waiting : held.values()) {
-                while (!waiting.isEmpty() && now - waiting.peek().deadlineNanos() > 0) {
-                    HeldRequest request = waiting.poll();
+            for (TreeMap<Long, HeldRequest> waiting : held.values()) {
+                while (!waiting.isEmpty() && now - waiting.firstEntry().getValue().deadlineNanos() > 0) {
+                    HeldRequest request = waiting.pollFirstEntry().getValue();
                     heldBytes -= request.bytes();
                     late.add(request);
                 }
@@ -318,7 +340,7 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         lock.lock();
         try {
             closed = true;
-            held.values().forEach(unanswered::addAll);
+            held.values().forEach(waiting -> unanswered.addAll(waiting.values()));
             held.clear();
             ready.clear();
             heldBytes = 0;

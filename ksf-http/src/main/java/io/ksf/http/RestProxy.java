@@ -217,11 +217,16 @@ final class RestProxy {
         return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 
+    /** Each record's partition and offset in an answer, in the request's order. */
+    record Positions(int[] partitions, long[] offsets) {
+    }
+
     /**
      * The v2 answer: one {@code {"partition", "offset", "error_code", "error"}} per record, in order; a record
      * whose error is not null has no position.
      */
-    static byte[] offsets(int partition, long firstOffset, String[] errors, int count) {
+    static byte[] offsets(Positions positions, String[] errors) {
+        int count = positions.offsets().length;
         StringBuilder json = new StringBuilder(64 + 64 * count).append("{\"offsets\":[");
         for (int i = 0; i < count; i++) {
             if (i > 0) {
@@ -229,7 +234,8 @@ final class RestProxy {
             }
             String error = errors == null ? null : errors[i];
             if (error == null) {
-                json.append("{\"partition\":").append(partition).append(",\"offset\":").append(firstOffset + i)
+                json.append("{\"partition\":").append(positions.partitions()[i]).append(",\"offset\":")
+                        .append(positions.offsets()[i])
                         .append(",\"error_code\":null,\"error\":null}");
             } else {
                 json.append("{\"partition\":null,\"offset\":null,\"error_code\":").append(ErrorCode.PAYLOAD.code)
@@ -270,8 +276,8 @@ final class RestProxy {
     }
 
     /** An error body that also lists each record's outcome (some records of the request were not stored). */
-    static byte[] partialError(String message, int partition, long firstOffset, String[] errors, int count) {
-        String offsets = new String(offsets(partition, firstOffset, errors, count), StandardCharsets.UTF_8);
+    static byte[] partialError(String message, Positions positions, String[] errors) {
+        String offsets = new String(offsets(positions, errors), StandardCharsets.UTF_8);
         return ("{\"error_code\":" + ErrorCode.PAYLOAD.code + ",\"message\":" + quote(message) + ","
                 + offsets.substring(1)).getBytes(StandardCharsets.UTF_8);
     }

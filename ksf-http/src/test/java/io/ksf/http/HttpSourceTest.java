@@ -179,6 +179,71 @@ class HttpSourceTest {
         }
     }
 
+    /**
+     * REST Proxy answers with the partition and offset the broker gave each record; so does KSF with a Kafka target.
+     * The topic holds records before, so KSF's own positions would not match by chance.
+     */
+    @Test
+    void answersCarryThePartitionAndOffsetKafkaGaveEachRecord(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("2b2b2b.pin", 3);
+        kafka.produce("2b2b2b.pin", 3, IntStream.range(0, 30).mapToObj(n -> "{\"before\":" + n + "}").toList());
+        int port = freePort();
+        kafka.createTopic("ingest-" + port + ".dlq", 1);
+        try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port, ""), port)) {
+            // REST Proxy's documented v2 example, then requests from several clients at once
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            answers.add(CLIENT.sendAsync(v2Request(port, "{\"records\":[{\"key\":\"somekey\",\"value\":"
+                    + "{\"foo\":\"bar\"}},{\"value\":[\"foo\",\"bar\"],\"partition\":1},{\"value\":53.5}]}"),
+                    HttpResponse.BodyHandlers.ofString()));
+            for (int n = 0; n < 20; n++) {
+                answers.add(CLIENT.sendAsync(v2Request(port, "{\"records\":[{\"key\":\"k" + n + "\",\"value\":"
+                        + "{\"n\":" + n + "}},{\"value\":{\"m\":" + n + "}}]}"), HttpResponse.BodyHandlers.ofString()));
+            }
+            HttpResponse<String> v3 = post(port, "/v3/clusters/lkc-1/topics/2b2b2b.pin/records", RestProxy.JSON,
+                    "{\"partition_id\":2,\"value\":{\"type\":\"JSON\",\"data\":{\"v3\":true}}}");
+
+            for (CompletableFuture<HttpResponse<String>> answer : answers) {
+                answer.get(60, TimeUnit.SECONDS);
+            }
+            List<ConsumerRecord<byte[], byte[]>> stored = kafka.read("2b2b2b.pin");
+            assertThat(stored).hasSize(30 + 3 + 40 + 1);
+            int checked = 0;
+            for (CompletableFuture<HttpResponse<String>> answer : answers) {
+                HttpResponse<String> response = answer.get();
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                for (JsonNode offset : JSON.readTree(response.body()).get("offsets")) {
+                    ConsumerRecord<byte[], byte[]> at = stored.stream().filter(r -> r.partition()
+                            == offset.get("partition").asInt() && r.offset() == offset.get("offset").asLong())
+                            .findFirst().orElseThrow(() -> new AssertionError("nothing in Kafka at " + offset));
+                    assertThat(new String(at.value(), StandardCharsets.UTF_8)).doesNotContain("before");
+                    checked++;
+                }
+            }
+            assertThat(checked).isEqualTo(43);
+            JsonNode first = JSON.readTree(answers.get(0).get().body()).get("offsets");
+            assertThat(first.get(1).get("partition").asInt()).isEqualTo(1);
+            assertThat(valueAt(stored, first.get(0))).isEqualTo("{\"foo\":\"bar\"}");
+            assertThat(valueAt(stored, first.get(1))).isEqualTo("[\"foo\",\"bar\"]");
+            assertThat(valueAt(stored, first.get(2))).isEqualTo("53.5");
+            JsonNode report = JSON.readTree(v3.body());
+            assertThat(report.get("partition_id").asInt()).isEqualTo(2);
+            ConsumerRecord<byte[], byte[]> v3Record = stored.stream().filter(r -> r.partition() == 2
+                    && r.offset() == report.get("offset").asLong()).findFirst().orElseThrow();
+            assertThat(new String(v3Record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"v3\":true}");
+        }
+    }
+
+    private static String valueAt(List<ConsumerRecord<byte[], byte[]>> records, JsonNode position) {
+        return records.stream().filter(r -> r.partition() == position.get("partition").asInt()
+                        && r.offset() == position.get("offset").asLong())
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8)).findFirst().orElseThrow();
+    }
+
+    private static HttpRequest v2Request(int port, String body) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/topics/2b2b2b.pin"))
+                .header("Content-Type", RestProxy.V2_JSON).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
     @Test
     void badRequestsGetRestProxysErrorsAtOnceAndGoodOnesOfEveryFormatAreStored(EmbeddedKafka kafka)
             throws Exception {

@@ -16,6 +16,7 @@ import io.ksf.spi.Target;
 import io.ksf.spi.TargetContext;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -81,7 +82,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
     /** The producer's transactions, with exactly-once; unused without. */
     private final KafkaTransactions transactions;
 
-    private record Sent(KsfRecord record, ProducerRecord<byte[], byte[]> out, Future<?> ack) {
+    private record Sent(KsfRecord record, ProducerRecord<byte[], byte[]> out, Future<RecordMetadata> ack) {
     }
 
     private record Routed(KsfRecord record, ProducerRecord<byte[], byte[]> out) {
@@ -182,12 +183,14 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
         resolveTopics();
         producer.flush();
         List<Sent> failed = new ArrayList<>();
+        List<Sent> acked = new ArrayList<>(pending.size());
         Throwable firstFailure = null;
         boolean refused = false;
         for (Sent sent : pending) {
             Throwable error = outcome(sent.ack());
             if (error == null) {
                 ackedNext.merge(sent.record().topicPartition(), sent.record().offset() + 1, Math::max);
+                acked.add(sent);
             } else if (REFUSED_FOR_ITSELF.contains(error.getClass())) {
                 refuse(sent.record(), new InvalidRecordException("Kafka refused the record for topic "
                         + sent.out().topic() + ": " + error.getMessage(), error));
@@ -212,6 +215,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
                 return flush();
             }
         } else if (!failed.isEmpty()) {
+            reportStored(acked); // stored for good: only the failed ones are sent again
             pending = new ArrayList<>();
             write(failed.stream().map(Sent::record).toList());
         }
@@ -219,12 +223,30 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
             throw new RetriableException(failed.size() + " records were not acknowledged by Kafka, first for topic "
                     + failed.get(0).out().topic() + ": " + firstFailure);
         }
+        reportStored(acked);
         pending = new ArrayList<>();
         refusedNext.forEach((tp, next) -> ackedNext.merge(tp, next, Math::max));
         refusedNext.clear();
         Positions positions = Positions.of(ackedNext);
         ackedNext.clear();
         return positions;
+    }
+
+    /** Tells the context where Kafka stored each record (the http source answers with it). */
+    private void reportStored(List<Sent> acked) {
+        for (Sent sent : acked) {
+            RecordMetadata stored = acknowledged(sent.ack());
+            context.stored(sent.record(), stored.topic(), stored.partition(), stored.offset());
+        }
+    }
+
+    /** The metadata of an acknowledgement that {@link #outcome} found successful, so complete. */
+    private static RecordMetadata acknowledged(Future<RecordMetadata> ack) {
+        try {
+            return ack.get();
+        } catch (ExecutionException | InterruptedException e) {
+            throw new IllegalStateException("a completed acknowledgement failed", e);
+        }
     }
 
     private boolean isRefused(Sent sent) {
