@@ -54,6 +54,7 @@ final class ChildPeer {
                       String group, String topic, long records, BooleanSupplier started, BooleanSupplier finished) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath));
+        command.addAll(profilerOptions(peer, dir));
         command.addAll(arguments);
         Path log = dir.resolve(peer + ".log");
         try {
@@ -87,6 +88,20 @@ final class ChildPeer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * With {@code -Dksf.bench.profile=true}, each child JVM records a JFR profile into {@code <peer>.jfr} beside its
+     * log (the path is printed), for a view of where its CPU goes; read it with {@code jfr print} or JDK Mission
+     * Control.
+     */
+    private static List<String> profilerOptions(String peer, Path dir) {
+        if (!Boolean.getBoolean("ksf.bench.profile")) {
+            return List.of();
+        }
+        Path recording = dir.toAbsolutePath().resolve(peer + ".jfr");
+        System.out.println(peer + " child JVM profile: " + recording);
+        return List.of("-XX:StartFlightRecording=settings=profile,filename=" + recording);
     }
 
     /** Seconds of CPU of the JIT compiler, the garbage collector and all other threads of a process (Linux). */

@@ -84,6 +84,23 @@ public class CodecBenchmarks {
         return json.fieldTypes(jsonValue, VALIDATED_FIELDS);
     }
 
+    /** The pass-through path's check that a value is one line (so it is copied into JSON Lines as it is). */
+    @Benchmark
+    public boolean jsonLineCheck() {
+        return json.copiesAsIs(jsonValue);
+    }
+
+    /** The same check a byte at a time, as it was: the baseline of {@link #jsonLineCheck}. */
+    @Benchmark
+    public boolean jsonLineCheckByteLoop() {
+        for (byte b : jsonValue) {
+            if (b == '\n' || b == '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Benchmark
     public void jsonLinesEncode() throws IOException {
         jsonWriter.write(decoded);

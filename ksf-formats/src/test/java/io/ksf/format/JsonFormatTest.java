@@ -108,7 +108,39 @@ class JsonFormatTest extends FormatContract {
     void onlySingleLineValuesMayPassThrough() {
         assertThat(format().copiesAsIs("{\"a\":1}".getBytes(StandardCharsets.UTF_8))).isTrue();
         assertThat(format().copiesAsIs("{\n\"a\":1}".getBytes(StandardCharsets.UTF_8))).isFalse();
-        assertThat(Arrays.asList(1)).hasSize(1);
+        assertThat(format().copiesAsIs(new byte[0])).isTrue();
+    }
+
+    /** The check reads eight bytes at a time: a break at every place, and neighbours of 10 and 13 that are none. */
+    @Test
+    void aLineBreakIsFoundAtEveryPlaceAndNothingElseIsTakenForOne() {
+        Format json = format();
+        byte[] lookalikes = {0x00, 0x09, 0x0B, 0x0C, 0x0E, (byte) 0x8A, (byte) 0x8D, (byte) 0xFF, 0x01, 0x7F};
+        for (int length = 1; length <= 40; length++) {
+            for (int at = 0; at < length; at++) {
+                for (byte lineBreak : new byte[] {'\n', '\r'}) {
+                    byte[] value = new byte[length];
+                    Arrays.fill(value, (byte) 'a');
+                    value[at] = lineBreak;
+                    assertThat(json.copiesAsIs(value)).as("%s at %d of %d", lineBreak, at, length).isFalse();
+                }
+                byte[] none = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    none[i] = lookalikes[(i + at) % lookalikes.length];
+                }
+                assertThat(json.copiesAsIs(none)).as("lookalikes from %d, %d long", at, length).isTrue();
+            }
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int n = 0; n < 20_000; n++) {
+            byte[] value = new byte[random.nextInt(70)];
+            random.nextBytes(value);
+            boolean hasBreak = false;
+            for (byte b : value) {
+                hasBreak |= b == '\n' || b == '\r';
+            }
+            assertThat(json.copiesAsIs(value)).isEqualTo(!hasBreak);
+        }
     }
 
     @Test

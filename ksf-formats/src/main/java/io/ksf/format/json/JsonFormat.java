@@ -137,12 +137,7 @@ public final class JsonFormat implements Format {
     /** A value with no line break can be copied into JSON Lines as it is. */
     @Override
     public boolean copiesAsIs(byte[] value) {
-        for (byte b : value) {
-            if (b == '\n' || b == '\r') {
-                return false;
-            }
-        }
-        return true;
+        return !LineBreaks.in(value);
     }
 
     /** One document: the value bytes as they are when not decoded (line breaks and all), else the data as JSON. */
