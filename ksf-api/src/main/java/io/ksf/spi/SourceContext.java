@@ -41,4 +41,12 @@ public interface SourceContext {
      */
     default void reserveMemory(long bytes) {
     }
+
+    /**
+     * The topics of the pipeline's target, when the target can describe them ({@link SupportsTopicMetadata}, the
+     * kafka target), else null. For a source that answers its clients about topics (the http source).
+     */
+    default SupportsTopicMetadata targetTopics() {
+        return null;
+    }
 }

@@ -5,6 +5,7 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.Processor;
 import io.ksf.spi.Source;
 import io.ksf.spi.SupportsPositionCommit;
+import io.ksf.spi.SupportsTopicMetadata;
 import io.ksf.spi.SupportsUndecoded;
 import io.ksf.spi.Target;
 import io.ksf.support.Retry;
@@ -101,8 +102,9 @@ public final class Pipeline implements AutoCloseable {
                 !(p instanceof SupportsUndecoded undecoded && undecoded.takesUndecoded(b.sourceFormat)));
         BatchHandler handler = new BatchHandler(b.sourceFormat, processors, decodeAll, settings.tolerance(),
                 counters, sink);
-        this.loop = new PollLoop(source, committingTarget, sink, handler, settings, metrics, counters,
-                readiness, checks);
+        this.loop = new PollLoop(source, committingTarget,
+                target instanceof SupportsTopicMetadata topics ? topics : null, sink, handler, settings, metrics,
+                counters, readiness, checks);
     }
 
     /** A builder; source (with its format) and target are required. */

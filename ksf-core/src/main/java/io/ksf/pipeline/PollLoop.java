@@ -4,6 +4,7 @@ import io.ksf.spi.KsfRecord;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.SourceContext;
+import io.ksf.spi.SupportsTopicMetadata;
 import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsLag;
 import io.ksf.spi.SupportsPositionCommit;
@@ -33,6 +34,8 @@ final class PollLoop implements SourceContext {
     private final Source source;
     /** Exactly-once: the target that commits the positions in its own transactions instead of the source; or null. */
     private final SupportsPositionCommit committingTarget;
+    /** The target's topics, for the source (http answers metadata calls from them), or null. */
+    private final SupportsTopicMetadata targetTopics;
     private final Sink sink;
     private final BatchHandler handler;
     private final PipelineSettings settings;
@@ -60,12 +63,13 @@ final class PollLoop implements SourceContext {
      */
     private long inFlightBudget;
 
-    PollLoop(Source source, SupportsPositionCommit committingTarget, Sink sink, BatchHandler handler,
-             PipelineSettings settings, PipelineMetrics metrics, PipelineCounters counters, Readiness readiness,
-             ServerChecks checks) {
+    PollLoop(Source source, SupportsPositionCommit committingTarget, SupportsTopicMetadata targetTopics, Sink sink,
+             BatchHandler handler, PipelineSettings settings, PipelineMetrics metrics, PipelineCounters counters,
+             Readiness readiness, ServerChecks checks) {
         this.name = metrics.name();
         this.source = source;
         this.committingTarget = committingTarget;
+        this.targetTopics = targetTopics;
         this.sink = sink;
         this.handler = handler;
         this.settings = settings;
@@ -75,6 +79,11 @@ final class PollLoop implements SourceContext {
         this.checks = checks;
         this.flushIntervalNanos = settings.flushInterval().toNanos();
         reserveMemory(0);
+    }
+
+    @Override
+    public SupportsTopicMetadata targetTopics() {
+        return targetTopics;
     }
 
     /** Loops until {@code stopping} says so, then flushes and commits; a bad record with tolerance none throws. */

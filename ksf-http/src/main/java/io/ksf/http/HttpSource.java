@@ -89,7 +89,7 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
     public void open(SourceContext context) {
         context.limitLatency(settings.flushInterval()); // clients wait for their answer
         nextOffset = System.currentTimeMillis() * 1000;
-        server = server();
+        server = server(new TopicMetadata(settings, context.targetTopics()));
         try {
             server.start();
         } catch (Exception e) {
@@ -107,7 +107,7 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         context.assigned(List.of(own));
     }
 
-    private Server server() {
+    private Server server(TopicMetadata metadata) {
         QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads());
         threads.setName("ksf-http");
         Server jetty = new Server(threads);
@@ -131,7 +131,7 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         jetty.addConnector(connector);
         // on stop, requests already in the handler finish and get their answer; without it Jetty cut them off
         GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(new ProduceHandler(this, settings));
+        graceful.setHandler(new ProduceHandler(this, settings, metadata));
         jetty.setHandler(graceful);
         jetty.setStopTimeout(1000);
         return jetty;

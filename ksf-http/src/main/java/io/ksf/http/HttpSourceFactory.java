@@ -49,7 +49,8 @@ public final class HttpSourceFactory implements SourceFactory {
     public static final Option<Integer> MAX_THREADS = Option.integer("max.threads", "the server's threads")
             .defaultValue(200);
     public static final Option<String> CLUSTER_ID = Option.string("cluster.id",
-            "the cluster id of v3 delivery reports").defaultValue("ksf");
+            "the cluster id of v3 metadata answers when the target is not Kafka (with Kafka: its cluster's id)")
+            .defaultValue("ksf");
     public static final Option<String> AUTH = Option.choice("auth",
             "what clients must send: none, bearer (auth.token) or basic (auth.username, auth.password)",
             "none", "bearer", "basic").defaultValue("none");

@@ -35,11 +35,13 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
 
     private final HttpSource source;
     private final HttpSourceSettings settings;
+    private final TopicMetadata metadata;
     private final byte[] expectedAuthorization;
 
-    ProduceHandler(HttpSource source, HttpSourceSettings settings) {
+    ProduceHandler(HttpSource source, HttpSourceSettings settings, TopicMetadata metadata) {
         this.source = source;
         this.settings = settings;
+        this.metadata = metadata;
         HttpSourceSettings.Auth auth = settings.auth();
         String expected = auth == null ? null : auth.bearerToken() != null ? "Bearer " + auth.bearerToken()
                 : "Basic " + Base64.getEncoder().encodeToString((auth.username() + ":" + auth.password())
@@ -54,17 +56,30 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
         Matcher v2 = V2.matcher(path);
         Matcher v3 = V3.matcher(path);
         boolean isV3 = !v2.matches() && v3.matches();
-        if (!v2.matches() && !isV3) {
-            return error(response, callback, ErrorCode.NOT_FOUND, "HTTP 404 Not Found", false);
+        boolean isMetadata = TopicMetadata.matches(path);
+        if (!v2.matches() && !isV3 && !isMetadata) {
+            return error(response, callback, ErrorCode.NOT_FOUND, "HTTP 404 Not Found", path.startsWith("/v3/"));
         }
-        if (!request.getMethod().equals("POST")) {
-            response.getHeaders().put(HttpHeader.ALLOW, "POST");
-            return error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed", isV3);
+        boolean get = request.getMethod().equals("GET");
+        if (get ? !isMetadata : !request.getMethod().equals("POST") || !v2.matches() && !isV3) {
+            response.getHeaders().put(HttpHeader.ALLOW, isMetadata && (v2.matches() || isV3) ? "GET, POST"
+                    : isMetadata ? "GET" : "POST");
+            return error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed",
+                    path.startsWith("/v3/"));
         }
         if (expectedAuthorization != null && !authorized(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, settings.auth().bearerToken() != null
                     ? "Bearer realm=\"ksf\"" : "Basic realm=\"ksf\"");
-            return error(response, callback, ErrorCode.UNAUTHORIZED, "Authentication failed", isV3);
+            return error(response, callback, ErrorCode.UNAUTHORIZED, "Authentication failed", path.startsWith("/v3/"));
+        }
+        if (get) {
+            // the first question of a while asks the cluster: off the selector's thread
+            String base = request.getHttpURI().getScheme() + "://" + request.getHttpURI().getAuthority();
+            request.getComponents().getThreadPool().execute(() -> {
+                TopicMetadata.Answer answer = metadata.answer(path, base);
+                HttpSource.send(response, callback, answer.status(), answer.contentType(), answer.body());
+            });
+            return true;
         }
         String topic = isV3 ? v3.group(2) : v2.group(1);
         if (!settings.allows(topic)) {

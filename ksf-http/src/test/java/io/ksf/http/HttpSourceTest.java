@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -230,6 +231,98 @@ class HttpSourceTest {
             ConsumerRecord<byte[], byte[]> v3Record = stored.stream().filter(r -> r.partition() == 2
                     && r.offset() == report.get("offset").asLong()).findFirst().orElseThrow();
             assertThat(new String(v3Record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"v3\":true}");
+        }
+    }
+
+    /** REST Proxy's v2 and v3 metadata calls, answered from the target cluster for the topics clients may post to. */
+    @Test
+    void metadataCallsDescribeTheAllowedTopicsAsTheClusterHasThem(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("3c3c3c.pin", 3, Map.of("retention.ms", "3600000"));
+        kafka.createTopic("3c3c3c.geo", 1);
+        kafka.createTopic("other-3c", 1);
+        int port = freePort();
+        kafka.createTopic("ingest-" + port + ".dlq", 1);
+        String clusterId = kafka.admin().describeCluster().clusterId().get();
+        int broker = kafka.admin().describeCluster().nodes().get().iterator().next().id();
+        try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port, ""), port)) {
+            HttpResponse<String> names = get(port, "/topics");
+            assertThat(names.statusCode()).isEqualTo(200);
+            assertThat(names.headers().firstValue("Content-Type")).hasValue(RestProxy.V2_RESPONSE);
+            List<String> listed = new ArrayList<>();
+            JSON.readTree(names.body()).forEach(name -> listed.add(name.asText()));
+            assertThat(listed).contains("3c3c3c.pin", "3c3c3c.geo").doesNotContain("other-3c", "ingest-" + port + ".dlq")
+                    .allMatch(name -> name.matches("[0-9a-f]+\\.(pin|geo|user)"));
+
+            JsonNode pin = JSON.readTree(get(port, "/topics/3c3c3c.pin").body());
+            assertThat(pin.get("name").asText()).isEqualTo("3c3c3c.pin");
+            assertThat(pin.at("/configs/retention.ms").asText()).isEqualTo("3600000");
+            assertThat(pin.at("/configs/cleanup.policy").asText()).isEqualTo("delete");
+            assertThat(pin.get("partitions")).hasSize(3);
+            assertThat(pin.at("/partitions/2").toString()).isEqualTo("{\"partition\":2,\"leader\":" + broker
+                    + ",\"replicas\":[{\"broker\":" + broker + ",\"leader\":true,\"in_sync\":true}]}");
+            assertThat(JSON.readTree(get(port, "/topics/3c3c3c.pin/partitions").body())).hasSize(3);
+            assertThat(JSON.readTree(get(port, "/topics/3c3c3c.pin/partitions/1").body()).get("partition").asInt())
+                    .isEqualTo(1);
+            HttpResponse<String> noPartition = get(port, "/topics/3c3c3c.pin/partitions/7");
+            assertThat(noPartition.statusCode()).isEqualTo(404);
+            assertThat(noPartition.body()).isEqualTo("{\"error_code\":40402,\"message\":\"Partition not found.\"}");
+            for (String hidden : List.of("other-3c", "3c3c3c.user")) { // not allowed; allowed but not there (yet)
+                HttpResponse<String> missing = get(port, "/topics/" + hidden);
+                assertThat(missing.statusCode()).isEqualTo(404);
+                assertThat(missing.body()).isEqualTo("{\"error_code\":40401,\"message\":\"Topic not found.\"}");
+            }
+
+            JsonNode clusters = JSON.readTree(get(port, "/v3/clusters").body());
+            assertThat(clusters.get("kind").asText()).isEqualTo("KafkaClusterList");
+            assertThat(clusters.at("/data/0/cluster_id").asText()).isEqualTo(clusterId);
+            assertThat(clusters.at("/data/0/metadata/self").asText())
+                    .isEqualTo("http://127.0.0.1:" + port + "/v3/clusters/" + clusterId);
+            assertThat(JSON.readTree(get(port, "/v3/clusters/" + clusterId).body()).get("kind").asText())
+                    .isEqualTo("KafkaCluster");
+            HttpResponse<String> otherCluster = get(port, "/v3/clusters/elsewhere");
+            assertThat(otherCluster.statusCode()).isEqualTo(404);
+            assertThat(otherCluster.body()).contains("Cluster elsewhere cannot be found.");
+            JsonNode topics = JSON.readTree(get(port, "/v3/clusters/" + clusterId + "/topics").body());
+            assertThat(topics.get("kind").asText()).isEqualTo("KafkaTopicList");
+            JsonNode v3Pin = null;
+            for (JsonNode topic : topics.get("data")) {
+                assertThat(topic.get("topic_name").asText()).isNotEqualTo("other-3c");
+                v3Pin = topic.get("topic_name").asText().equals("3c3c3c.pin") ? topic : v3Pin;
+            }
+            assertThat(v3Pin).isNotNull();
+            assertThat(v3Pin.get("partitions_count").asInt()).isEqualTo(3);
+            assertThat(v3Pin.get("replication_factor").asInt()).isEqualTo(1);
+            assertThat(v3Pin.get("is_internal").asBoolean()).isFalse();
+            JsonNode geo = JSON.readTree(get(port, "/v3/clusters/" + clusterId + "/topics/3c3c3c.geo").body());
+            assertThat(geo.get("partitions_count").asInt()).isEqualTo(1);
+            assertThat(geo.at("/partitions/related").asText()).endsWith("/topics/3c3c3c.geo/partitions");
+            HttpResponse<String> v3Missing = get(port, "/v3/clusters/" + clusterId + "/topics/other-3c");
+            assertThat(v3Missing.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(v3Missing.body()).get("error_code").asInt()).isEqualTo(40403);
+
+            // a client checks, then produces with the cluster id it was given
+            assertThat(post(port, "/v3/clusters/" + clusterId + "/topics/3c3c3c.geo/records", RestProxy.JSON,
+                    "{\"value\":{\"type\":\"JSON\",\"data\":1}}").statusCode()).isEqualTo(200);
+            HttpResponse<String> postToList = post(port, "/topics", RestProxy.V2_JSON, "{}");
+            assertThat(postToList.statusCode()).isEqualTo(405);
+            assertThat(postToList.headers().firstValue("Allow")).hasValue("GET");
+
+            // answers are kept a few seconds: a topic created meanwhile appears after that
+            kafka.createTopic("3c3c3c.user", 2);
+            Wait.until(() -> get(port, "/topics/3c3c3c.user").statusCode() == 200, Duration.ofSeconds(30),
+                    "the new topic described");
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path) {
+        try {
+            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

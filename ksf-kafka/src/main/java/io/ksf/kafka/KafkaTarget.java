@@ -12,6 +12,7 @@ import io.ksf.spi.Source;
 import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsPositionCommit;
 import io.ksf.spi.SupportsServerCheck;
+import io.ksf.spi.SupportsTopicMetadata;
 import io.ksf.spi.Target;
 import io.ksf.spi.TargetContext;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,7 +58,7 @@ import java.util.concurrent.Future;
  * consumer group's offsets inside the transaction of the data: a {@code read_committed} reader of the output
  * sees every input record once, whatever crashes in between. Source and target must be on one cluster.
  */
-public final class KafkaTarget implements Target, SupportsPositionCommit, SupportsServerCheck {
+public final class KafkaTarget implements Target, SupportsPositionCommit, SupportsServerCheck, SupportsTopicMetadata {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTarget.class);
     private static final Set<Class<? extends Throwable>> REFUSED_FOR_ITSELF = Set.of(RecordTooLargeException.class,
             RecordBatchTooLargeException.class, org.apache.kafka.common.InvalidRecordException.class,
@@ -72,6 +73,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
     private final KafkaRouting routing;
     private final boolean exactlyOnce;
     private final TopicDirectory topics;
+    private final ClusterMetadata metadata;
     private List<Sent> pending = new ArrayList<>();
     /** Records routed to topics not looked up yet, with their Kafka records. */
     private final List<Routed> unresolved = new ArrayList<>();
@@ -103,6 +105,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
         }
         this.properties = props;
         this.topics = new TopicDirectory(props);
+        this.metadata = new ClusterMetadata(props);
         try {
             this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
@@ -321,6 +324,21 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
         transactions.commit(positions);
     }
 
+    @Override
+    public String clusterId(Duration timeout) {
+        return metadata.clusterId(timeout);
+    }
+
+    @Override
+    public Set<String> topicNames(Duration timeout) {
+        return metadata.topicNames(timeout);
+    }
+
+    @Override
+    public Topic describe(String topic, Duration timeout) {
+        return metadata.describe(topic, timeout);
+    }
+
     /** The cluster answers and a fixed topic exists; no probe record is written, since a topic cannot take it back. */
     @Override
     public List<Check> check(Duration timeout, boolean probeWrite) {
@@ -342,6 +360,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
     public void close() {
         transactions.abort();
         topics.close();
+        metadata.close();
         producer.close(Duration.ofSeconds(10));
     }
 
