@@ -53,6 +53,11 @@ import java.util.TreeMap;
  * the next ordinal with the sequence number of the last durable record (decimal text of up to 129 digits, never
  * a long), so a restart resumes after that sequence number and gives the next record the same offset as before:
  * replays rewrite the same S3 object names, and no offset means nothing after a restart.
+ *
+ * <p>Records that the Kinesis Producer Library aggregated are split into their user records, as the KCL does: each
+ * gets its own offset, its own partition key as the key, and the sub-sequence number in a header; a restart inside
+ * an aggregate reads it again from the stream and skips the user records that were durable. An aggregate that
+ * cannot be read (its MD5 does not match, its protobuf is cut short) goes to the dead letters whole, with why.
  */
 public final class KinesisSource
         implements Source, SupportsResumePositions, SupportsServerCheck, CheckpointedSource {
@@ -60,6 +65,10 @@ public final class KinesisSource
     public static final String SEQUENCE_HEADER = "ksf.kinesis.sequence";
     /** The header with a record's shard id. */
     public static final String SHARD_HEADER = "ksf.kinesis.shard";
+    /** The header with a KPL user record's sub-sequence number (its index in its aggregate). */
+    public static final String SUB_SEQUENCE_HEADER = "ksf.kinesis.subsequence";
+    /** The header with a KPL user record's explicit hash key, where its producer set one. */
+    public static final String EXPLICIT_HASH_KEY_HEADER = "ksf.kinesis.explicit.hash.key";
     private static final Logger LOG = LoggerFactory.getLogger(KinesisSource.class);
     private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(10).toNanos();
 
@@ -252,7 +261,13 @@ public final class KinesisSource
         ShardCheckpoint checkpoint = checkpoints.get(shard.id);
         shard.delivered = checkpoint == null ? 0 : checkpoint.next();
         shard.committed = shard.delivered;
-        if (checkpoint != null && checkpoint.sequence() != null) {
+        if (checkpoint != null && checkpoint.sequence() != null && checkpoint.subSequence() != null) {
+            // inside a KPL aggregate: read it again and skip its user records that are durable
+            shard.startType = ShardIteratorType.AT_SEQUENCE_NUMBER;
+            shard.startSequence = checkpoint.sequence();
+            shard.skipSequence = checkpoint.sequence();
+            shard.skipThrough = checkpoint.subSequence();
+        } else if (checkpoint != null && checkpoint.sequence() != null) {
             if (checkpoint.sequence().equals(shard.endingSequence)) {
                 shard.state = ShardState.State.DRAINED; // closed, and its last record is durable
                 return;
@@ -282,7 +297,8 @@ public final class KinesisSource
                     .startingSequenceNumber(shard.lastDelivered);
         } else {
             request.shardIteratorType(shard.startType);
-            if (shard.startType == ShardIteratorType.AFTER_SEQUENCE_NUMBER) {
+            if (shard.startType == ShardIteratorType.AFTER_SEQUENCE_NUMBER
+                    || shard.startType == ShardIteratorType.AT_SEQUENCE_NUMBER) {
                 request.startingSequenceNumber(shard.startSequence);
             } else if (shard.startType == ShardIteratorType.AT_TIMESTAMP) {
                 request.timestamp(settings.initialTimestamp());
@@ -361,15 +377,8 @@ public final class KinesisSource
                     .limit(settings.maxRecords()));
             shard.backoffNanos = 0;
             for (Record record : response.records()) {
-                long offset = shard.delivered++;
-                shard.sequences.put(offset, record.sequenceNumber());
+                handOut(shard, record, batch);
                 shard.lastDelivered = record.sequenceNumber();
-                Instant arrived = record.approximateArrivalTimestamp();
-                batch.add(KsfRecord.of(settings.stream(), shard.partition.partition(), offset,
-                        arrived == null ? System.currentTimeMillis() : arrived.toEpochMilli(),
-                        record.partitionKey() == null ? null : record.partitionKey().getBytes(StandardCharsets.UTF_8),
-                        record.data().asByteArray(), List.of(Header.of(SEQUENCE_HEADER, record.sequenceNumber()),
-                                Header.of(SHARD_HEADER, shard.id))));
             }
             shard.iterator = response.nextShardIterator();
             shard.nextReadNanos = now + (long) (1e9 / settings.readsPerSecond());
@@ -389,6 +398,50 @@ public final class KinesisSource
         } catch (SdkException e) {
             backOff(shard, now, e.getMessage());
         }
+    }
+
+    /** A Kinesis record as KSF records: itself, or the user records of a KPL aggregate. */
+    private void handOut(ShardState shard, Record record, List<KsfRecord> batch) {
+        String sequence = record.sequenceNumber();
+        Instant arrived = record.approximateArrivalTimestamp();
+        long timestamp = arrived == null ? System.currentTimeMillis() : arrived.toEpochMilli();
+        byte[] data = record.data().asByteArray();
+        long skipThrough = sequence.equals(shard.skipSequence) ? shard.skipThrough : -1;
+        shard.skipSequence = null;
+        if (KplAggregate.isAggregate(data)) {
+            try {
+                List<KplAggregate.UserRecord> users = KplAggregate.split(data);
+                for (int i = (int) skipThrough + 1; i < users.size(); i++) {
+                    KplAggregate.UserRecord user = users.get(i);
+                    long offset = shard.delivered++;
+                    shard.sequences.put(offset, new ShardState.Position(sequence, i, i == users.size() - 1));
+                    List<Header> headers = new ArrayList<>(4);
+                    headers.add(Header.of(SEQUENCE_HEADER, sequence));
+                    headers.add(Header.of(SUB_SEQUENCE_HEADER, Integer.toString(i)));
+                    headers.add(Header.of(SHARD_HEADER, shard.id));
+                    if (user.explicitHashKey() != null) {
+                        headers.add(Header.of(EXPLICIT_HASH_KEY_HEADER, user.explicitHashKey()));
+                    }
+                    batch.add(KsfRecord.of(settings.stream(), shard.partition.partition(), offset, timestamp,
+                            user.partitionKey().getBytes(StandardCharsets.UTF_8), user.data(), headers));
+                }
+                return;
+            } catch (KplAggregate.CorruptException e) {
+                KsfRecord whole = wholeRecord(shard, record, timestamp, data);
+                batch.add(whole.refused("kinesis source: " + e.getMessage() + " (record " + sequence + " of shard "
+                        + shard.id + ")"));
+                return;
+            }
+        }
+        batch.add(wholeRecord(shard, record, timestamp, data));
+    }
+
+    private KsfRecord wholeRecord(ShardState shard, Record record, long timestamp, byte[] data) {
+        long offset = shard.delivered++;
+        shard.sequences.put(offset, new ShardState.Position(record.sequenceNumber(), 0, true));
+        return KsfRecord.of(settings.stream(), shard.partition.partition(), offset, timestamp,
+                record.partitionKey() == null ? null : record.partitionKey().getBytes(StandardCharsets.UTF_8), data,
+                List.of(Header.of(SEQUENCE_HEADER, record.sequenceNumber()), Header.of(SHARD_HEADER, shard.id)));
     }
 
     private void backOff(ShardState shard, long now, String why) {
@@ -433,10 +486,11 @@ public final class KinesisSource
             if (shard == null || next <= shard.committed) {
                 return;
             }
-            String sequence = shard.sequences.get(next - 1);
+            ShardState.Position last = shard.sequences.get(next - 1);
             shard.sequences.headMap(next).clear();
             shard.committed = next;
-            ShardCheckpoint checkpoint = new ShardCheckpoint(sequence, next, false);
+            ShardCheckpoint checkpoint = new ShardCheckpoint(last.sequence(), next, false,
+                    last.last() ? null : last.subSequence());
             checkpoints.put(shard.id, checkpoint);
             changed.put(shard.id, checkpoint);
         });

@@ -23,13 +23,23 @@ final class ShardState {
     String lastDelivered;
     long delivered;
     long committed;
-    /** Sequence numbers of the records handed out and not yet durable, by offset. */
-    final TreeMap<Long, String> sequences = new TreeMap<>();
+    /** Where the records handed out and not yet durable are, by offset. */
+    final TreeMap<Long, Position> sequences = new TreeMap<>();
+    /** After a restart inside a KPL aggregate: its sequence number, whose user records up to skipThrough are durable. */
+    String skipSequence;
+    long skipThrough;
     long nextReadNanos;
     long backoffNanos;
     boolean paused;
     ShardIteratorType startType;
     String startSequence;
+
+    /**
+     * A record's place in the shard: its Kinesis sequence number and, for a user record of a KPL aggregate, its
+     * sub-sequence number and whether it is the aggregate's last (a whole record is its own last).
+     */
+    record Position(String sequence, long subSequence, boolean last) {
+    }
 
     ShardState(String id, SourcePartition partition, List<String> parents, String endingSequence) {
         this.id = id;

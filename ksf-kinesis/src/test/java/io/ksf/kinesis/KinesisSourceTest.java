@@ -5,9 +5,14 @@ import io.ksf.contract.Wait;
 import io.ksf.format.bytes.BytesFormat;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.SourceContext;
+import io.ksf.spi.SourcePartition;
 import io.ksf.testkit.EmbeddedKinesis;
 import io.ksf.testkit.KinesisServer;
+import io.ksf.testkit.KplAggregator;
 import io.ksf.testkit.RunningPipeline;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +28,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -189,5 +197,97 @@ class KinesisSourceTest {
                 Stream.concat(values("mid-", 0, 20).stream(), values("new-", 0, 20).stream())
                         .toList());
         client.close();
+    }
+
+    /**
+     * KPL aggregates made by npm's aws-kinesis-agg, mixed with plain records and a corrupt aggregate: each user record
+     * once, with its own offset, partition key and sub-sequence; a restart after a commit inside an aggregate hands
+     * out the rest of it and nothing before.
+     */
+    @Test
+    void kplAggregatesAreSplitAndARestartInsideOneSkipsTheDurableUserRecords(EmbeddedKinesis kinesis)
+            throws Exception {
+        Assumptions.assumeTrue(KplAggregator.unavailableReason() == null, KplAggregator.unavailableReason());
+        List<List<KplAggregator.Entry>> groups = new ArrayList<>();
+        for (int g = 0; g < 4; g++) {
+            List<KplAggregator.Entry> group = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                int n = g * 30 + i;
+                group.add(new KplAggregator.Entry("pk-" + n % 7, n % 10 == 3 ? "1234567890" + n : null,
+                        ("user-" + n).getBytes(StandardCharsets.UTF_8)));
+            }
+            groups.add(group);
+        }
+        List<KplAggregator.Entry> aggregates = KplAggregator.aggregate(groups);
+        assertThat(aggregates).hasSize(4);
+        byte[] corrupt = aggregates.get(2).data().clone();
+        corrupt[corrupt.length - 1] ^= 1; // its MD5
+        KinesisClient client = client(kinesis);
+        createStream(client, "kpl", 1);
+        List<String> expected = new ArrayList<>();
+        for (int g = 0; g < 4; g++) {
+            put(client, "kpl", values("plain-" + g + "-", 0, 3));
+            expected.addAll(values("plain-" + g + "-", 0, 3));
+            if (g == 2) {
+                putData(client, "kpl", "corrupt", corrupt);
+                expected.add("corrupt");
+            }
+            putData(client, "kpl", aggregates.get(g).partitionKey(), aggregates.get(g).data());
+            groups.get(g).forEach(user -> expected.add(new String(user.data(), StandardCharsets.UTF_8)));
+        }
+        KinesisSource.Settings settings = settings("kpl", KinesisSource.InitialPosition.TRIM_HORIZON, null);
+        Path checkpoints = dir.resolve("kpl.json");
+
+        List<KsfRecord> first;
+        long next;
+        try (KinesisSource source = KinesisSource.withFileCheckpoints(client(kinesis), settings, checkpoints)) {
+            source.open(SourceContext.NONE);
+            first = readUntil(source, expected.size());
+            assertThat(first).extracting(KinesisSourceTest::text).containsExactlyElementsOf(expected);
+            assertThat(first).extracting(KsfRecord::offset).containsExactlyElementsOf(
+                    LongStream.range(0, expected.size()).boxed().toList());
+            KsfRecord user33 = first.stream().filter(r -> text(r).equals("user-33")).findFirst().orElseThrow();
+            assertThat(new String(user33.key(), StandardCharsets.UTF_8)).isEqualTo("pk-5");
+            assertThat(user33.header(KinesisSource.SUB_SEQUENCE_HEADER).value())
+                    .isEqualTo("3".getBytes(StandardCharsets.UTF_8));
+            assertThat(user33.header(KinesisSource.EXPLICIT_HASH_KEY_HEADER).value())
+                    .isEqualTo("123456789033".getBytes(StandardCharsets.UTF_8));
+            KsfRecord refused = first.stream().filter(r -> r.refusal() != null).findFirst().orElseThrow();
+            assertThat(refused.refusal()).contains("MD5 does not match");
+            assertThat(refused.value()).isEqualTo(corrupt);
+
+            // durable up to user-42, the 13th user record of the second aggregate: a restart goes on at user-43
+            next = user33.offset() + 10;
+            assertThat(text(first.get((int) next - 1))).isEqualTo("user-42");
+            source.commit(Positions.of(Map.of(new SourcePartition("kpl", 0), next)));
+        }
+        assertThat(Files.readString(checkpoints)).contains("\"subSequence\":12");
+        try (KinesisSource source = KinesisSource.withFileCheckpoints(client(kinesis), settings, checkpoints)) {
+            source.open(SourceContext.NONE);
+            List<KsfRecord> second = readUntil(source, expected.size() - (int) next);
+            assertThat(second).extracting(KinesisSourceTest::text)
+                    .containsExactlyElementsOf(expected.subList((int) next, expected.size()));
+            assertThat(second.get(0).offset()).isEqualTo(next);
+        }
+        client.close();
+    }
+
+    private static String text(KsfRecord record) {
+        return record.refusal() != null ? "corrupt" : new String(record.value(), StandardCharsets.UTF_8);
+    }
+
+    private static void putData(KinesisClient client, String stream, String partitionKey, byte[] data) {
+        client.putRecord(b -> b.streamName(stream).partitionKey(partitionKey).data(SdkBytes.fromByteArray(data)));
+    }
+
+    /** Polls until {@code count} records came, then a moment more to see that no others come. */
+    private static List<KsfRecord> readUntil(KinesisSource source, int count) {
+        List<KsfRecord> records = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (records.size() < count && System.nanoTime() < deadline) {
+            records.addAll(source.poll(Duration.ofMillis(200)));
+        }
+        records.addAll(source.poll(Duration.ofSeconds(1)));
+        return records;
     }
 }
