@@ -6,6 +6,7 @@ import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
 import io.ksf.testkit.KafkaBroker;
 import io.ksf.testkit.KinesisServer;
+import io.ksf.testkit.KplAggregator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -28,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code ksf run} moving a Kinesis stream into a Kafka topic exactly once, killed with SIGKILL again and again while
- * records keep arriving and a shard is split: every record ends up in the topic once for read_committed readers.
+ * records keep arriving (half of them in KPL aggregates) and a shard is split: every record ends up in the topic once
+ * for read_committed readers.
  */
 @ExtendWith({KafkaBroker.class, KinesisServer.class})
 class KinesisCrashTest {
@@ -94,7 +97,8 @@ class KinesisCrashTest {
         }
         List<String> stored = values(kafka);
         long distinct = new HashSet<>(stored).size();
-        System.out.printf("kinesis crash-restart to kafka (exactly once): kills %d, split 1, records %,d, stored %,d, "
+        System.out.printf("kinesis crash-restart to kafka (exactly once, half in KPL aggregates): kills %d, split 1, "
+                + "records %,d, stored %,d, "
                 + "lost %d, duplicated %d%n", KILLS, total, stored.size(), total - distinct, stored.size() - distinct);
         assertThat(new HashSet<>(stored)).isEqualTo(new HashSet<>(IntStream.range(0, total)
                 .mapToObj(n -> "record-" + n).toList()));
@@ -107,11 +111,25 @@ class KinesisCrashTest {
                 .streamStatus() == StreamStatus.ACTIVE, Duration.ofSeconds(30), "the stream active");
     }
 
+    /**
+     * Of each 200 records, 100 plain and 100 as 4 KPL aggregates of 25 (made by npm's aws-kinesis-agg): commits fall
+     * inside aggregates, so restarts resume in them.
+     */
     private static void put(KinesisClient client, int from, int to) {
         for (int start = from; start < to; start += 200) {
-            List<PutRecordsRequestEntry> entries = IntStream.range(start, Math.min(to, start + 200))
+            int middle = Math.min(to, start + 100);
+            List<PutRecordsRequestEntry> entries = new ArrayList<>(IntStream.range(start, middle)
                     .mapToObj(n -> PutRecordsRequestEntry.builder().partitionKey("k" + n)
-                            .data(SdkBytes.fromUtf8String("record-" + n)).build()).toList();
+                            .data(SdkBytes.fromUtf8String("record-" + n)).build()).toList());
+            List<List<KplAggregator.Entry>> groups = new ArrayList<>();
+            for (int group = middle; group < Math.min(to, start + 200); group += 25) {
+                groups.add(IntStream.range(group, Math.min(to, group + 25)).mapToObj(n -> new KplAggregator.Entry(
+                        "k" + n, null, ("record-" + n).getBytes(StandardCharsets.UTF_8))).toList());
+            }
+            for (KplAggregator.Entry aggregate : KplAggregator.aggregate(groups)) {
+                entries.add(PutRecordsRequestEntry.builder().partitionKey(aggregate.partitionKey())
+                        .data(SdkBytes.fromByteArray(aggregate.data())).build());
+            }
             assertThat(client.putRecords(b -> b.streamName("crash").records(entries)).failedRecordCount()).isZero();
         }
     }
