@@ -7,6 +7,7 @@ import io.ksf.kinesis.KinesisSourceFactory;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineStats;
 import io.ksf.testkit.EmbeddedKinesis;
+import io.ksf.testkit.KplAggregator;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
@@ -14,9 +15,11 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,13 +30,16 @@ import java.util.stream.IntStream;
 /**
  * Reading one shard of the local Kinesis server (kinesis-local, slow: compare the ratio, not the rate), in one
  * run: bare GetRecords calls back to back (the limit), against the {@code kinesis} source in a pipeline to an
- * in-memory target with its checkpoints in a file, reading as fast as Kinesis allows (5 reads/s/shard).
+ * in-memory target with its checkpoints in a file, reading as fast as Kinesis allows (5 reads/s/shard), and the
+ * same records as KPL aggregates on a second stream.
  *
  * <pre>
  * java -Xmx1g -cp benchmarks/target/benchmarks.jar io.ksf.bench.KinesisBench [--records 20000] [--out FILE]
  * </pre>
  */
 public final class KinesisBench {
+    /** User records per KPL aggregate (about 14 KiB each). */
+    private static final int AGGREGATE = 100;
     private static final String ROW = "{\"index\": 7528, \"unique_id\": \"fbe53c66-3442-4773-b19e-d3ec6f19e7ab\", "
             + "\"title\": \"No Title Data Available\", \"category\": \"mens-fashion\"}";
 
@@ -55,8 +61,10 @@ public final class KinesisBench {
                                 .data(SdkBytes.fromUtf8String(ROW)).build()).toList();
                 client.putRecords(b -> b.streamName("bench").records(entries));
             }
+            putAggregated(client, records);
             Harness.Measured bare = Harness.measure(() -> bareGetRecords(client, records));
-            Harness.Measured ksf = Harness.measure(() -> ksf(kinesis, records));
+            Harness.Measured ksf = Harness.measure(() -> ksf(kinesis, "bench", records));
+            Harness.Measured aggregated = Harness.measure(() -> ksf(kinesis, "bench-kpl", records));
             table = String.format(Locale.ROOT, """
                     Kinesis, one shard of kinesis-local, %,d records of %d bytes, read from the oldest (one run)
 
@@ -64,10 +72,36 @@ public final class KinesisBench {
                     |---|---|---|---|---|
                     | bare GetRecords back to back (limit 10,000) | %.2f | %,.0f | %.2f | %.2f |
                     | KSF kinesis source -> in-memory target, file checkpoints, 5 reads/s | %.2f | %,.0f | %.2f | |
+                    | the same records in KPL aggregates of %d (aws-kinesis-agg), split by KSF | %.2f | %,.0f | %.2f | |
+
+                    Aggregated / plain, KSF's records/s: %.2f
                     """, records, ROW.length(), bare.seconds(), records / bare.seconds(), bare.cpuSeconds(),
-                    bare.seconds() / ksf.seconds(), ksf.seconds(), records / ksf.seconds(), ksf.cpuSeconds());
+                    bare.seconds() / ksf.seconds(), ksf.seconds(), records / ksf.seconds(), ksf.cpuSeconds(),
+                    AGGREGATE, aggregated.seconds(), records / aggregated.seconds(), aggregated.cpuSeconds(),
+                    ksf.seconds() / aggregated.seconds());
         }
         Harness.finish(table, flags, "benchmarks/target/kinesis-results.md");
+    }
+
+    /** The same records on a stream of their own, as KPL aggregates made by npm's aws-kinesis-agg. */
+    private static void putAggregated(KinesisClient client, int records) throws InterruptedException {
+        client.createStream(b -> b.streamName("bench-kpl").shardCount(1));
+        while (client.describeStreamSummary(b -> b.streamName("bench-kpl")).streamDescriptionSummary()
+                .streamStatus() != StreamStatus.ACTIVE) {
+            Thread.sleep(100);
+        }
+        List<List<KplAggregator.Entry>> groups = new ArrayList<>();
+        for (int start = 0; start < records; start += AGGREGATE) {
+            groups.add(IntStream.range(start, Math.min(records, start + AGGREGATE)).mapToObj(n ->
+                    new KplAggregator.Entry("k" + n, null, ROW.getBytes(StandardCharsets.UTF_8))).toList());
+        }
+        List<KplAggregator.Entry> aggregates = KplAggregator.aggregate(groups);
+        for (int start = 0; start < aggregates.size(); start += 100) {
+            List<PutRecordsRequestEntry> entries = aggregates.subList(start, Math.min(aggregates.size(), start + 100))
+                    .stream().map(a -> PutRecordsRequestEntry.builder().partitionKey(a.partitionKey())
+                            .data(SdkBytes.fromByteArray(a.data())).build()).toList();
+            client.putRecords(b -> b.streamName("bench-kpl").records(entries));
+        }
     }
 
     private static void bareGetRecords(KinesisClient client, int records) {
@@ -82,10 +116,10 @@ public final class KinesisBench {
         }
     }
 
-    private static void ksf(EmbeddedKinesis kinesis, int records) throws Exception {
+    private static void ksf(EmbeddedKinesis kinesis, String stream, int records) throws Exception {
         Path dir = Files.createTempDirectory("ksf-kinesis-bench-");
         InMemoryTarget target = new InMemoryTarget();
-        KinesisSource.Settings settings = new KinesisSource.Settings("bench",
+        KinesisSource.Settings settings = new KinesisSource.Settings(stream,
                 KinesisSource.InitialPosition.TRIM_HORIZON, null, 10_000, 5, Duration.ofSeconds(10), 10_000);
         Pipeline pipeline = Pipeline.builder().name("kinesis-bench")
                 .source(KinesisSource.withFileCheckpoints(KinesisSourceFactory.client(EmbeddedKinesis.REGION,

@@ -30,6 +30,9 @@ final class HeldRequest {
     private String[] storedTopics;
     private int[] storedPartitions;
     private long[] storedOffsets;
+    /** With an Idempotency-Key: where its answer goes for the retries; else null. */
+    private IdempotencyKeys keys;
+    private IdempotencyKeys.Entry key;
 
     /** A request of the v2 API ({@code clusterId} null) or of v3. */
     HeldRequest(Response response, Callback callback, String topic, List<Incoming> records, String clusterId) {
@@ -38,6 +41,17 @@ final class HeldRequest {
         this.topic = topic;
         this.records = records;
         this.clusterId = clusterId;
+    }
+
+    /** It came with an Idempotency-Key: its answer is also that of the key's retries. */
+    void idempotent(IdempotencyKeys keys, IdempotencyKeys.Entry key) {
+        this.keys = keys;
+        this.key = key;
+    }
+
+    /** Whether it came with an Idempotency-Key: answered 503 when late, it still waits for its records. */
+    boolean idempotent() {
+        return key != null;
     }
 
     /** Its records got offsets from {@code firstOffset} on; called under the source's lock. */
@@ -106,9 +120,16 @@ final class HeldRequest {
 
     /** Every record is durable (in the target, or refused into the dead letters): the answer. */
     void stored(int partition) {
-        if (!answered.compareAndSet(false, true)) {
-            return;
+        IdempotencyKeys.Answer answer = answer(partition);
+        if (answered.compareAndSet(false, true)) {
+            HttpSource.send(response, callback, answer.status(), answer.contentType(), answer.body());
         }
+        if (key != null) {
+            keys.answered(key, answer);
+        }
+    }
+
+    private IdempotencyKeys.Answer answer(int partition) {
         if (refusals != null) {
             int refused = 0;
             String first = null;
@@ -118,20 +139,19 @@ final class HeldRequest {
                     first = first == null ? refusal : first;
                 }
             }
-            HttpSource.send(response, callback, ErrorCode.PAYLOAD, RestProxy.V2_RESPONSE,
+            return new IdempotencyKeys.Answer(ErrorCode.PAYLOAD.status, RestProxy.V2_RESPONSE,
                     RestProxy.partialError(refused + " of " + records.size() + " records were not stored: " + first,
                             positions(partition), refusals));
-        } else if (clusterId != null) {
+        }
+        if (clusterId != null) {
             Incoming record = records.get(0);
             RestProxy.Positions at = positions(partition);
             String storedTopic = storedTopics != null && storedTopics[0] != null ? storedTopics[0] : topic;
-            HttpSource.send(response, callback, null, RestProxy.JSON, RestProxy.report(clusterId, storedTopic,
+            return new IdempotencyKeys.Answer(200, RestProxy.JSON, RestProxy.report(clusterId, storedTopic,
                     at.partitions()[0], at.offsets()[0], record.timestamp() == null ? timestamp : record.timestamp(),
                     record));
-        } else {
-            HttpSource.send(response, callback, null, RestProxy.V2_RESPONSE,
-                    RestProxy.offsets(positions(partition), null));
         }
+        return new IdempotencyKeys.Answer(200, RestProxy.V2_RESPONSE, RestProxy.offsets(positions(partition), null));
     }
 
     /** None or not all of its records are known to be durable: an error answer. */

@@ -34,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,6 +65,7 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
 
     private final HttpSourceSettings settings;
     private final SourcePartition own;
+    private final IdempotencyKeys keys;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<KsfRecord> ready = new ArrayDeque<>();
@@ -83,6 +85,12 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
     public HttpSource(HttpSourceSettings settings) {
         this.settings = settings;
         this.own = new SourcePartition("http", settings.partition());
+        this.keys = new IdempotencyKeys(settings.idempotencyWindow(), settings.idempotencyMaxKeys());
+    }
+
+    /** The Idempotency-Keys of the requests taken. */
+    IdempotencyKeys keys() {
+        return keys;
     }
 
     @Override
@@ -270,17 +278,26 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         return candidate != null && candidate.getValue().contains(record.offset()) ? candidate.getValue() : null;
     }
 
-    /** Requests not durable within {@code request.timeout} get 503: their records may still be stored later. */
+    /**
+     * Requests not durable within {@code request.timeout} get 503: their records may still be stored later. One with
+     * an Idempotency-Key stays held, so that its retries get its answer once its records are durable.
+     */
     private void failLateRequests() {
         List<HeldRequest> late = new ArrayList<>();
         long now = System.nanoTime();
         lock.lock();
         try {
             for (TreeMap<Long, HeldRequest> waiting : held.values()) {
-                while (!waiting.isEmpty() && now - waiting.firstEntry().getValue().deadlineNanos() > 0) {
-                    HeldRequest request = waiting.pollFirstEntry().getValue();
-                    heldBytes -= request.bytes();
+                for (Iterator<HeldRequest> it = waiting.values().iterator(); it.hasNext(); ) {
+                    HeldRequest request = it.next();
+                    if (now - request.deadlineNanos() <= 0) {
+                        break;
+                    }
                     late.add(request);
+                    if (!request.idempotent()) {
+                        it.remove();
+                        heldBytes -= request.bytes();
+                    }
                 }
             }
         } finally {
@@ -289,6 +306,9 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         String message = "the records were not confirmed durable within " + settings.requestTimeout().toMillis()
                 + " ms; they may still be stored";
         late.forEach(request -> request.fail(ErrorCode.NOT_STORED, message));
+        keys.failLateWaiters(new IdempotencyKeys.Answer(ErrorCode.NOT_STORED.status, RestProxy.V2_RESPONSE,
+                RestProxy.error(ErrorCode.NOT_STORED, message + " (the first request with this Idempotency-Key is "
+                        + "still waiting for its records)")));
     }
 
     @Override
@@ -350,6 +370,8 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         }
         unanswered.forEach(request -> request.fail(ErrorCode.NOT_STORED,
                 "KSF is stopping; the records were not stored"));
+        keys.failAllWaiters(new IdempotencyKeys.Answer(ErrorCode.NOT_STORED.status, RestProxy.V2_RESPONSE,
+                RestProxy.error(ErrorCode.NOT_STORED, "KSF is stopping; the records were not stored")));
         if (!unanswered.isEmpty()) {
             LOG.info("http source: answered {} requests not yet stored with 503 on stopping", unanswered.size());
         }

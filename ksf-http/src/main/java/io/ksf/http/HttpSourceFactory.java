@@ -66,6 +66,12 @@ public final class HttpSourceFactory implements SourceFactory {
     public static final Option<String> TLS_KEYSTORE_TYPE = Option.choice("tls.keystore.type",
             "the keystore's type", "pkcs12", "jks").defaultValue("pkcs12");
 
+    public static final Option<Duration> IDEMPOTENCY_WINDOW = Option.duration("idempotency.window",
+            "how long the answer of a request sent with an Idempotency-Key header is kept: a retry with the key gets "
+                    + "it and its records are not stored again").defaultValue(Duration.ofHours(1));
+    public static final Option<Integer> IDEMPOTENCY_MAX_KEYS = Option.integer("idempotency.max.keys",
+            "the most answered Idempotency-Keys kept in memory (the oldest go first)").defaultValue(100_000);
+
     @Override
     public String name() {
         return "http";
@@ -81,7 +87,8 @@ public final class HttpSourceFactory implements SourceFactory {
     public List<Option<?>> options() {
         return List.of(HOST, PORT, TOPICS, TOPICS_REGEX, PARTITION, MAX_REQUEST_BYTES, MEMORY_BUDGET,
                 REQUEST_TIMEOUT, IDLE_TIMEOUT, FLUSH_INTERVAL, MAX_POLL_RECORDS, MAX_THREADS, CLUSTER_ID, AUTH,
-                AUTH_TOKEN, AUTH_USERNAME, AUTH_PASSWORD, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TLS_KEYSTORE_TYPE);
+                AUTH_TOKEN, AUTH_USERNAME, AUTH_PASSWORD, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TLS_KEYSTORE_TYPE,
+                IDEMPOTENCY_WINDOW, IDEMPOTENCY_MAX_KEYS);
     }
 
     @Override
@@ -117,6 +124,10 @@ public final class HttpSourceFactory implements SourceFactory {
             default -> {
             }
         }
+        if (options.require(IDEMPOTENCY_MAX_KEYS) < 1) {
+            problems.add(path + ".idempotency.max.keys: expected at least 1, found "
+                    + options.require(IDEMPOTENCY_MAX_KEYS));
+        }
         String keystore = options.get(TLS_KEYSTORE);
         if (keystore != null && !Files.isReadable(Path.of(keystore))) {
             problems.add(path + ".tls.keystore.location: expected a readable keystore file, found \"" + keystore
@@ -146,6 +157,7 @@ public final class HttpSourceFactory implements SourceFactory {
                         options.get(AUTH_USERNAME), options.get(AUTH_PASSWORD)),
                 options.get(TLS_KEYSTORE) == null ? null : new HttpSourceSettings.Tls(options.get(TLS_KEYSTORE),
                         options.get(TLS_KEYSTORE_PASSWORD),
-                        options.require(TLS_KEYSTORE_TYPE).toUpperCase(Locale.ROOT))));
+                        options.require(TLS_KEYSTORE_TYPE).toUpperCase(Locale.ROOT)),
+                options.require(IDEMPOTENCY_WINDOW), options.require(IDEMPOTENCY_MAX_KEYS)));
     }
 }

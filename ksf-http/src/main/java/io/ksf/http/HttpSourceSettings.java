@@ -21,18 +21,30 @@ import java.util.regex.Pattern;
  * @param flushInterval   the longest records wait for the target's flush
  * @param maxPollRecords  the most records one poll returns
  * @param maxThreads      the server's threads
- * @param clusterId       the cluster id v3 paths and reports carry
+ * @param clusterId       the cluster id of v3 metadata answers when the target is not Kafka
  * @param auth            the credentials clients must send, or null for none
  * @param tls             the keystore to serve HTTPS with, or null for plain HTTP
+ * @param idempotencyWindow  how long the answer of a request with an {@code Idempotency-Key} is kept for its retries
+ * @param idempotencyMaxKeys the most answered Idempotency-Keys kept (the oldest go first)
  */
 public record HttpSourceSettings(String host, int port, Set<String> topics, Pattern topicsRegex, int partition,
                                  long maxRequestBytes, long memoryBudget, Duration requestTimeout,
                                  Duration idleTimeout, Duration flushInterval, int maxPollRecords, int maxThreads,
-                                 String clusterId, Auth auth, Tls tls) {
+                                 String clusterId, Auth auth, Tls tls, Duration idempotencyWindow,
+                                 int idempotencyMaxKeys) {
 
     /** Copies the topic names. */
     public HttpSourceSettings {
         topics = Set.copyOf(topics);
+    }
+
+    /** Settings with Idempotency-Keys kept for an hour, at most 100,000. */
+    public HttpSourceSettings(String host, int port, Set<String> topics, Pattern topicsRegex, int partition,
+                              long maxRequestBytes, long memoryBudget, Duration requestTimeout, Duration idleTimeout,
+                              Duration flushInterval, int maxPollRecords, int maxThreads, String clusterId, Auth auth,
+                              Tls tls) {
+        this(host, port, topics, topicsRegex, partition, maxRequestBytes, memoryBudget, requestTimeout, idleTimeout,
+                flushInterval, maxPollRecords, maxThreads, clusterId, auth, tls, Duration.ofHours(1), 100_000);
     }
 
     /** The defaults for a server on this port taking these topics; change the rest with the record's copies. */

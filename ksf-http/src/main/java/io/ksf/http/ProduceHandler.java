@@ -30,6 +30,8 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
     private static final Pattern V2 = Pattern.compile("/topics/([^/]+)(?:/partitions/(\\d{1,9}))?/?");
     private static final Pattern V3 = Pattern.compile("/v3/clusters/([^/]+)/topics/([^/]+)/records/?");
     private static final Pattern GZIP = Pattern.compile("\\s*(x-)?gzip\\s*", Pattern.CASE_INSENSITIVE);
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final Pattern VALID_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
     private static final String EXPECTED_V2 = "expected " + RestProxy.V2_JSON + ", " + RestProxy.V2_BINARY
             + " or " + RestProxy.JSON;
 
@@ -103,6 +105,12 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
         }
         Integer urlPartition = !isV3 && v2.group(2) != null ? Integer.valueOf(v2.group(2)) : null;
         String clusterId = isV3 ? v3.group(1) : null;
+        String idempotencyKey = request.getHeaders().get(IDEMPOTENCY_KEY);
+        if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
+            return error(response, callback, ErrorCode.PAYLOAD, "Idempotency-Key: expected 1 to 255 visible ASCII "
+                    + "characters, found " + idempotencyKey.length() + " characters", isV3);
+        }
+        Keyed keyed = idempotencyKey == null ? null : new Keyed(topic + "\n" + idempotencyKey, path, contentType);
         Content.Source.asByteArrayAsync(request, (int) settings.maxRequestBytes()).whenComplete((body, failure) -> {
             if (failure != null) {
                 if (failure instanceof IllegalArgumentException
@@ -126,7 +134,7 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
                     return;
                 }
             }
-            produce(response, callback, topic, records, embedded, urlPartition, clusterId);
+            produce(response, callback, topic, records, embedded, urlPartition, clusterId, keyed);
         });
         return true;
     }
@@ -152,8 +160,12 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
         }
     }
 
+    /** A request's Idempotency-Key (by topic), with what tells its request apart from another's. */
+    private record Keyed(String id, String path, String contentType) {
+    }
+
     private void produce(Response response, Callback callback, String topic, byte[] body, Embedded embedded,
-                         Integer urlPartition, String clusterId) {
+                         Integer urlPartition, String clusterId, Keyed keyed) {
         List<Incoming> records;
         try {
             records = clusterId == null ? RestProxy.parseV2(body, embedded, urlPartition)
@@ -162,13 +174,36 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
             error(response, callback, ErrorCode.PAYLOAD, e.getMessage(), clusterId != null);
             return;
         }
-        ErrorCode refused = source.hold(topic, records, new HeldRequest(response, callback, topic, records,
-                clusterId));
-        if (refused == ErrorCode.TOO_MANY_REQUESTS) {
-            error(response, callback, refused, "Too many requests: the records waiting to be stored fill the "
-                    + "memory budget; retry after 1 s", clusterId != null);
-        } else if (refused != null) {
-            error(response, callback, refused, "KSF is stopping; the records were not stored", clusterId != null);
+        HeldRequest held = new HeldRequest(response, callback, topic, records, clusterId);
+        IdempotencyKeys keys = source.keys();
+        IdempotencyKeys.Entry key = null;
+        if (keyed != null) {
+            IdempotencyKeys.Claim claim = keys.claim(keyed.id(), IdempotencyKeys.digest(keyed.path(),
+                    keyed.contentType(), body), response, callback, settings.requestTimeout());
+            switch (claim) {
+                case ANSWERED, WAITING -> {
+                    return; // not stored again: the first request's answer is (or will be) this one's
+                }
+                case OTHER_REQUEST -> {
+                    error(response, callback, ErrorCode.PAYLOAD, "Idempotency-Key: this key came with a different "
+                            + "request within idempotency.window; use a new key for a new request", clusterId != null);
+                    return;
+                }
+                case FIRST -> {
+                    key = keys.entry(keyed.id());
+                    held.idempotent(keys, key);
+                }
+            }
+        }
+        ErrorCode refused = source.hold(topic, records, held);
+        if (refused != null) {
+            String message = refused == ErrorCode.TOO_MANY_REQUESTS ? "Too many requests: the records waiting to be "
+                    + "stored fill the memory budget; retry after 1 s" : "KSF is stopping; the records were not stored";
+            error(response, callback, refused, message, clusterId != null);
+            if (key != null) {
+                keys.release(key, new IdempotencyKeys.Answer(refused.status, clusterId != null ? RestProxy.JSON
+                        : RestProxy.V2_RESPONSE, RestProxy.error(refused, message)));
+            }
         }
     }
 

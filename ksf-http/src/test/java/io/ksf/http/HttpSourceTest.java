@@ -555,6 +555,76 @@ class HttpSourceTest {
         }
     }
 
+    /**
+     * Requests with an Idempotency-Key: a retry gets the first answer and stores nothing; one after a 503 (the broker
+     * down) gets the answer of the first request once its record is stored; concurrent duplicates are stored once.
+     */
+    @Test
+    void aRetriedRequestWithAnIdempotencyKeyGetsTheFirstAnswerAndIsStoredOnce(EmbeddedKafka dlq) throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        try {
+            kafka.createTopic("4d4d4d.pin", 2);
+            int port = freePort();
+            kafka.createTopic("ingest-" + port + ".dlq", 1);
+            try (RunningPipeline running = start(pipeline(kafka.bootstrapServers(), port,
+                    ", \"request.timeout\": \"2s\""), port)) {
+                String one = "{\"records\":[{\"value\":{\"order\":1}},{\"value\":{\"order\":11}}]}";
+                HttpResponse<String> first = postKeyed(port, "order-1", one);
+                assertThat(first.statusCode()).isEqualTo(200);
+                HttpResponse<String> again = postKeyed(port, "order-1", one);
+                assertThat(again.statusCode()).isEqualTo(200);
+                assertThat(again.body()).isEqualTo(first.body());
+                assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+                HttpResponse<String> other = postKeyed(port, "order-1", "{\"records\":[{\"value\":{\"order\":2}}]}");
+                assertThat(other.statusCode()).isEqualTo(422);
+                assertThat(other.body()).contains("this key came with a different request");
+                assertThat(postKeyed(port, "bad key", one).statusCode()).isEqualTo(422);
+
+                List<CompletableFuture<HttpResponse<String>>> duplicates = new ArrayList<>();
+                for (int n = 0; n < 6; n++) {
+                    duplicates.add(CompletableFuture.supplyAsync(() -> postKeyed(port, "order-3",
+                            "{\"records\":[{\"value\":{\"order\":3}}]}")));
+                }
+                List<String> bodies = duplicates.stream().map(CompletableFuture::join).map(r -> {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                    return r.body();
+                }).distinct().toList();
+                assertThat(bodies).hasSize(1);
+
+                kafka.stop();
+                HttpResponse<String> late = postKeyed(port, "order-4", "{\"records\":[{\"value\":{\"order\":4}}]}");
+                assertThat(late.statusCode()).isEqualTo(503);
+                kafka.restart();
+                HttpResponse<String> retried = null;
+                for (int attempt = 0; attempt < 30 && (retried == null || retried.statusCode() != 200); attempt++) {
+                    retried = postKeyed(port, "order-4", "{\"records\":[{\"value\":{\"order\":4}}]}");
+                }
+                assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+
+                List<ConsumerRecord<byte[], byte[]>> stored = kafka.read("4d4d4d.pin");
+                assertThat(values(stored)).containsExactlyInAnyOrder("{\"order\":1}", "{\"order\":11}",
+                        "{\"order\":3}", "{\"order\":4}");
+                JsonNode at = JSON.readTree(retried.body()).at("/offsets/0");
+                assertThat(valueAt(stored, at)).isEqualTo("{\"order\":4}");
+            }
+        } finally {
+            kafka.close();
+        }
+    }
+
+    private static HttpResponse<String> postKeyed(int port, String key, String body) {
+        try {
+            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/topics/4d4d4d.pin"))
+                    .header("Content-Type", RestProxy.V2_JSON).header("Idempotency-Key", key)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void stoppingThePipelineAnswersEveryHeldRequest(EmbeddedKafka kafka) throws Exception {
         kafka.createTopic("0f0f0f.pin", 2);

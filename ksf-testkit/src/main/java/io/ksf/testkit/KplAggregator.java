@@ -47,8 +47,14 @@ public final class KplAggregator {
                 : "aws-kinesis-agg is not in " + nodeModules() + ": rebuild ksf-testkit with npm on the PATH";
     }
 
+    /** Where the testkit's build installed aws-kinesis-agg: the property, else seen from the repository or a module. */
     private static Path nodeModules() {
-        return Path.of(System.getProperty("ksf.kpl.node.modules", "../ksf-testkit/target/npm/node_modules"));
+        String set = System.getProperty("ksf.kpl.node.modules");
+        if (set != null) {
+            return Path.of(set);
+        }
+        Path fromRoot = Path.of("ksf-testkit/target/npm/node_modules");
+        return Files.isDirectory(fromRoot) ? fromRoot : Path.of("../ksf-testkit/target/npm/node_modules");
     }
 
     /** One aggregate of each group of user records, in order (each group fits one Kinesis record). */
