@@ -3,6 +3,7 @@ package io.ksf.cli;
 import io.ksf.contract.Wait;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.KafkaBroker;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -129,6 +130,75 @@ class HttpIngestProcessTest {
                 retried.size(), lost);
         assertThat(missing).as("records answered 200 missing from the topic").isZero();
         assertThat(lost).as("records missing after a client retried what got no 200").isZero();
+    }
+
+    /**
+     * Two instances behind one balancer (round robin; a refused connection goes to the other instance): every 200 is
+     * in the topic whichever instance answered it, also after one of them is killed mid-stream.
+     */
+    @Test
+    void twoInstancesBehindOneBalancerEvery200IsInTheTopicWhicheverAnswered(EmbeddedKafka kafka) throws Exception {
+        String topic = TOPIC_PREFIX + ".balanced";
+        kafka.createTopic(topic, 3);
+        int[] ports = {freePort(), freePort()};
+        Path log = dir.resolve("ksf.log");
+        Process first = KsfProcess.run(Files.writeString(dir.resolve("a.json"),
+                Files.readString(config(kafka, topic, ports[0], "sync"))), dir.resolve("a.log"));
+        Process second = KsfProcess.run(Files.writeString(dir.resolve("b.json"),
+                Files.readString(config(kafka, topic, ports[1], "async")).replace("\"topics\"",
+                        "\"partition\": 1, \"topics\"")), log);
+        List<Sent> sent = new ArrayList<>();
+        int[] answeredBy = new int[2];
+        try {
+            awaitListening(first, ports[0], dir.resolve("a.log"));
+            awaitListening(second, ports[1], log);
+            AtomicBoolean posting = new AtomicBoolean(true);
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                int from = c * 1_000_000;
+                Thread client = new Thread(() -> {
+                    for (int n = from; posting.get(); n++) {
+                        int at = n % 2;
+                        Sent answer = post(ports[at], topic, n);
+                        if (answer.outcome() == Outcome.REFUSED_AT_CONNECT) { // the balancer's other instance
+                            at = 1 - at;
+                            answer = post(ports[at], topic, n);
+                        }
+                        synchronized (sent) {
+                            sent.add(answer);
+                            answeredBy[at] += answer.outcome() == Outcome.OK ? 1 : 0;
+                        }
+                        if (answer.outcome() == Outcome.REFUSED_AT_CONNECT) {
+                            return;
+                        }
+                    }
+                }, "client-" + c);
+                client.start();
+                clients.add(client);
+            }
+            Wait.until(() -> count(sent, Outcome.OK) >= 400, Duration.ofSeconds(60), "400 records acknowledged");
+            first.destroyForcibly(); // SIGKILL: what it held unanswered is lost, and was never answered 200
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            int before = count(sent, Outcome.OK);
+            Wait.until(() -> count(sent, Outcome.OK) >= before + 400, Duration.ofSeconds(60),
+                    "400 more acknowledged by the other instance");
+            second.destroy();
+            assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            posting.set(false);
+            for (Thread client : clients) {
+                client.join(60_000);
+            }
+        } finally {
+            first.destroyForcibly();
+            second.destroyForcibly();
+        }
+        long missing = missing(values(kafka.read(topic)), values(sent, Outcome.OK));
+        System.out.printf("http ingest behind a balancer: 2 instances (sync, async), one killed; %,d requests, %,d "
+                        + "answered 200 (%,d by the killed one, %,d by the other), %d 200s missing from the topic%n",
+                sent.size(), count(sent, Outcome.OK), answeredBy[0], answeredBy[1], missing);
+        assertThat(answeredBy[0]).isPositive();
+        assertThat(answeredBy[1]).isPositive();
+        assertThat(missing).as("records answered 200 missing from the topic").isZero();
     }
 
     /**
