@@ -9,6 +9,7 @@
  *       {@link io.ksf.spi.SupportsResumePositions}, {@link io.ksf.spi.SupportsLag},
  *       {@link io.ksf.spi.SupportsDeadLetterNotice}, {@link io.ksf.spi.SupportsStoredNotice},
  *       {@link io.ksf.spi.SupportsServerCheck}, {@link io.ksf.spi.SupportsTopicMetadata},
+ *       {@link io.ksf.spi.SupportsTransactionalState},
  *       {@link io.ksf.spi.SupportsRecovery}, {@link io.ksf.spi.SupportsPositionCommit}.</li>
  *   <li>What the runtime offers adapters: {@link io.ksf.spi.SourceContext} and {@link io.ksf.spi.TargetContext}.</li>
  *   <li>The record model {@link io.ksf.spi.KsfRecord} and the position model {@link io.ksf.spi.Positions}

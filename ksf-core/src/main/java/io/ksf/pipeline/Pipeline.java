@@ -1,11 +1,13 @@
 package io.ksf.pipeline;
 
 import io.ksf.spi.Check;
+import io.ksf.spi.ConfigException;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Processor;
 import io.ksf.spi.Source;
 import io.ksf.spi.SupportsPositionCommit;
 import io.ksf.spi.SupportsTopicMetadata;
+import io.ksf.spi.SupportsTransactionalState;
 import io.ksf.spi.SupportsUndecoded;
 import io.ksf.spi.Target;
 import io.ksf.support.Retry;
@@ -88,6 +90,10 @@ public final class Pipeline implements AutoCloseable {
         SupportsPositionCommit committingTarget = target instanceof SupportsPositionCommit committing
                 && committing.bindPositionsOf(source) ? committing : null;
         boolean targetCommits = committingTarget != null;
+        if (!targetCommits && source instanceof SupportsTransactionalState state && state.stateTopic() != null) {
+            throw new ConfigException("the source keeps its state in topic " + state.stateTopic() + " (such as the "
+                    + "http source's idempotency.topic), which needs the kafka target with exactly.once");
+        }
         SourceNotices notices = SourceNotices.of(source);
         boolean async = settings.mode() == PipelineSettings.Mode.ASYNC;
         if (targetCommits && async) {

@@ -5,6 +5,7 @@ import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
 import io.ksf.spi.SourceContext;
 import io.ksf.spi.SupportsTopicMetadata;
+import io.ksf.spi.SupportsTransactionalState;
 import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsLag;
 import io.ksf.spi.SupportsPositionCommit;
@@ -175,6 +176,9 @@ final class PollLoop implements SourceContext {
         PHASES.debug("commit started");
         if (committingTarget != null) {
             committingTarget.commit(positions);
+            if (source instanceof SupportsTransactionalState) {
+                source.commit(positions); // its state is in the transaction; what it does on commit follows it
+            }
         } else {
             source.commit(positions);
         }

@@ -133,6 +133,111 @@ class HttpIngestProcessTest {
     }
 
     /**
+     * Requests with an Idempotency-Key into the kafka target with exactly.once and idempotency.topic, the instance
+     * killed with SIGKILL mid-stream: a new run reads the answers back, and a client that sends every request again
+     * (the answered ones too) gets the first answers and finds each record in the topic once.
+     */
+    @Test
+    void idempotentRequestsRetriedAfterSigkillAreStoredOnce(EmbeddedKafka kafka) throws Exception {
+        String topic = TOPIC_PREFIX + ".keyed";
+        kafka.createTopic(topic, 3);
+        kafka.createTopic(topic + ".keys", 1, Map.of("cleanup.policy", "compact"));
+        int port = freePort();
+        Path config = Files.writeString(dir.resolve("keyed.json"), """
+                {"name": "ingest",
+                 "source": {"type": "http", "host": "127.0.0.1", "port": %d, "topics": ["%s"],
+                            "idempotency.topic": "%2$s.keys"},
+                 "target": {"type": "kafka", "topic": "${topic}", "exactly.once": true,
+                            "properties": {"bootstrap.servers": "%s"}},
+                 "pipeline": {"flush.interval": "100ms"}}
+                """.formatted(port, topic, kafka.bootstrapServers()));
+        Path log = dir.resolve("ksf.log");
+        int requests = 400;
+        Map<Integer, String> firstAnswers = new java.util.concurrent.ConcurrentHashMap<>();
+        Process ksf = KsfProcess.run(config, log);
+        try {
+            awaitListening(ksf, port, log);
+            AtomicBoolean posting = new AtomicBoolean(true);
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                int client = c;
+                Thread thread = new Thread(() -> {
+                    for (int n = client; n < requests && posting.get(); n += 4) {
+                        String answer = postKeyed(port, topic, n);
+                        if (answer != null) {
+                            firstAnswers.put(n, answer);
+                        }
+                    }
+                }, "client-" + c);
+                thread.start();
+                clients.add(thread);
+            }
+            Wait.until(() -> firstAnswers.size() >= 150, Duration.ofSeconds(60), "150 requests answered 200");
+            ksf.destroyForcibly(); // SIGKILL
+            assertThat(ksf.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            posting.set(false);
+            for (Thread thread : clients) {
+                thread.join(60_000);
+            }
+        } finally {
+            ksf.destroyForcibly();
+        }
+        int answeredBeforeKill = firstAnswers.size();
+        Process again = KsfProcess.run(config, log);
+        int replayedSame = 0;
+        try {
+            awaitListening(again, port, log);
+            for (int n = 0; n < requests; n++) {
+                String answer = null;
+                for (int attempt = 0; answer == null && attempt < 20; attempt++) {
+                    if (attempt > 0) {
+                        TimeUnit.MILLISECONDS.sleep(200);
+                    }
+                    answer = postKeyed(port, topic, n);
+                }
+                assertThat(answer).as("request %d answered 200", n).isNotNull();
+                String first = firstAnswers.get(n);
+                if (first != null) {
+                    assertThat(answer).as("the answer of request %d after the restart", n).isEqualTo(first);
+                    replayedSame++;
+                }
+            }
+            again.destroy();
+            assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            again.destroyForcibly();
+        }
+        List<String> stored = kafka.readCommitted(topic).stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+        long distinct = new HashSet<>(stored).size();
+        System.out.printf("http ingest idempotent after SIGKILL (exactly once, idempotency.topic): %,d requests, %,d "
+                        + "answered 200 before the kill, all sent again after it: %,d got the first answer again; "
+                        + "%,d records in the topic, %d missing, %d duplicated%n", requests, answeredBeforeKill,
+                replayedSame, stored.size(), requests - distinct, stored.size() - distinct);
+        assertThat(new HashSet<>(stored)).isEqualTo(new HashSet<>(java.util.stream.IntStream.range(0, requests)
+                .mapToObj(Integer::toString).toList()));
+        assertThat(stored).hasSize(requests);
+    }
+
+    /** A keyed request (key {@code order-N}, record N) on a new connection: the body of a 200 answer, else null. */
+    private static String postKeyed(int port, String topic, int value) {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/topics/"
+                                    + topic)).header("Content-Type", "application/vnd.kafka.json.v2+json")
+                            .header("Idempotency-Key", "order-" + value).timeout(Duration.ofSeconds(30))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"records\":[{\"value\":"
+                                    + value + "}]}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : null;
+        } catch (IOException e) {
+            return null; // refused, or cut off by the kill
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
      * Two instances behind one balancer (round robin; a refused connection goes to the other instance): every 200 is
      * in the topic whichever instance answered it, also after one of them is killed mid-stream.
      */

@@ -129,7 +129,13 @@ final class HeldRequest {
         }
     }
 
-    private IdempotencyKeys.Answer answer(int partition) {
+    /** Its Idempotency-Key, or null. */
+    IdempotencyKeys.Entry key() {
+        return key;
+    }
+
+    /** The answer its records being durable gives: 200 with their positions, or 422 naming those refused. */
+    IdempotencyKeys.Answer answer(int partition) {
         if (refusals != null) {
             int refused = 0;
             String first = null;

@@ -12,6 +12,7 @@ import io.ksf.spi.SourcePartition;
 import io.ksf.spi.SupportsDeadLetterNotice;
 import io.ksf.spi.SupportsLag;
 import io.ksf.spi.SupportsStoredNotice;
+import io.ksf.spi.SupportsTransactionalState;
 import io.ksf.support.DeadLetters;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -56,7 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * each record's partition and offset where the target stored it when the target reports that (Kafka's, as REST
  * Proxy answers), else these positions of KSF's own.
  */
-public final class HttpSource implements Source, SupportsLag, SupportsDeadLetterNotice, SupportsStoredNotice {
+public final class HttpSource implements Source, SupportsLag, SupportsDeadLetterNotice, SupportsStoredNotice,
+        SupportsTransactionalState {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSource.class);
     /** A record's fixed weight in memory besides its key and value. */
     private static final long RECORD_OVERHEAD = 160;
@@ -235,6 +237,52 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
             lock.unlock();
         }
         done.forEach(request -> request.stored(own.partition()));
+    }
+
+    /** With {@code idempotency.topic}: where the answers of Idempotency-Key requests are kept (else null). */
+    @Override
+    public String stateTopic() {
+        return settings.idempotencyTopic();
+    }
+
+    @Override
+    public Duration stateWindow() {
+        return settings.idempotencyWindow();
+    }
+
+    /** The answers that these positions give to requests with an Idempotency-Key, by topic and key. */
+    @Override
+    public Map<String, byte[]> state(Positions positions) {
+        Map<String, byte[]> answers = new HashMap<>();
+        lock.lock();
+        try {
+            positions.asMap().forEach((tp, next) -> {
+                TreeMap<Long, HeldRequest> waiting = held.get(tp.topic());
+                if (tp.partition() != own.partition() || waiting == null) {
+                    return;
+                }
+                for (HeldRequest request : waiting.values()) {
+                    if (request.lastOffset() >= next) {
+                        break;
+                    }
+                    if (request.key() != null) {
+                        answers.put(request.key().id(), IdempotencyKeys.encode(request.key(),
+                                request.answer(own.partition())));
+                    }
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+        return answers;
+    }
+
+    /** The answers kept by earlier runs: retries of their requests get them. */
+    @Override
+    public void restore(Map<String, byte[]> state) {
+        keys.restore(state);
+        LOG.info("http source: {} answers of Idempotency-Key requests read back from {}", state.size(),
+                settings.idempotencyTopic());
     }
 
     /** A record went to the dead letters: its request is answered with an error that names it. */

@@ -72,6 +72,10 @@ public final class HttpSourceFactory implements SourceFactory {
     public static final Option<Integer> IDEMPOTENCY_MAX_KEYS = Option.integer("idempotency.max.keys",
             "the most answered Idempotency-Keys kept in memory (the oldest go first)").defaultValue(100_000);
 
+    public static final Option<String> IDEMPOTENCY_TOPIC = Option.string("idempotency.topic",
+            "a compacted topic where the kafka target with exactly.once keeps the answers of Idempotency-Key "
+                    + "requests in its transactions, so that retries after a restart get them; default: in memory");
+
     @Override
     public String name() {
         return "http";
@@ -88,7 +92,7 @@ public final class HttpSourceFactory implements SourceFactory {
         return List.of(HOST, PORT, TOPICS, TOPICS_REGEX, PARTITION, MAX_REQUEST_BYTES, MEMORY_BUDGET,
                 REQUEST_TIMEOUT, IDLE_TIMEOUT, FLUSH_INTERVAL, MAX_POLL_RECORDS, MAX_THREADS, CLUSTER_ID, AUTH,
                 AUTH_TOKEN, AUTH_USERNAME, AUTH_PASSWORD, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TLS_KEYSTORE_TYPE,
-                IDEMPOTENCY_WINDOW, IDEMPOTENCY_MAX_KEYS);
+                IDEMPOTENCY_WINDOW, IDEMPOTENCY_MAX_KEYS, IDEMPOTENCY_TOPIC);
     }
 
     @Override
@@ -158,6 +162,7 @@ public final class HttpSourceFactory implements SourceFactory {
                 options.get(TLS_KEYSTORE) == null ? null : new HttpSourceSettings.Tls(options.get(TLS_KEYSTORE),
                         options.get(TLS_KEYSTORE_PASSWORD),
                         options.require(TLS_KEYSTORE_TYPE).toUpperCase(Locale.ROOT)),
-                options.require(IDEMPOTENCY_WINDOW), options.require(IDEMPOTENCY_MAX_KEYS)));
+                options.require(IDEMPOTENCY_WINDOW), options.require(IDEMPOTENCY_MAX_KEYS),
+                options.get(IDEMPOTENCY_TOPIC)));
     }
 }

@@ -26,25 +26,27 @@ import java.util.regex.Pattern;
  * @param tls             the keystore to serve HTTPS with, or null for plain HTTP
  * @param idempotencyWindow  how long the answer of a request with an {@code Idempotency-Key} is kept for its retries
  * @param idempotencyMaxKeys the most answered Idempotency-Keys kept (the oldest go first)
+ * @param idempotencyTopic   the compacted topic where the kafka target with exactly.once keeps those answers in its
+ *                           transactions, so that they outlive a restart; null: in memory only
  */
 public record HttpSourceSettings(String host, int port, Set<String> topics, Pattern topicsRegex, int partition,
                                  long maxRequestBytes, long memoryBudget, Duration requestTimeout,
                                  Duration idleTimeout, Duration flushInterval, int maxPollRecords, int maxThreads,
                                  String clusterId, Auth auth, Tls tls, Duration idempotencyWindow,
-                                 int idempotencyMaxKeys) {
+                                 int idempotencyMaxKeys, String idempotencyTopic) {
 
     /** Copies the topic names. */
     public HttpSourceSettings {
         topics = Set.copyOf(topics);
     }
 
-    /** Settings with Idempotency-Keys kept for an hour, at most 100,000. */
+    /** Settings with Idempotency-Keys kept in memory for an hour, at most 100,000. */
     public HttpSourceSettings(String host, int port, Set<String> topics, Pattern topicsRegex, int partition,
                               long maxRequestBytes, long memoryBudget, Duration requestTimeout, Duration idleTimeout,
                               Duration flushInterval, int maxPollRecords, int maxThreads, String clusterId, Auth auth,
                               Tls tls) {
         this(host, port, topics, topicsRegex, partition, maxRequestBytes, memoryBudget, requestTimeout, idleTimeout,
-                flushInterval, maxPollRecords, maxThreads, clusterId, auth, tls, Duration.ofHours(1), 100_000);
+                flushInterval, maxPollRecords, maxThreads, clusterId, auth, tls, Duration.ofHours(1), 100_000, null);
     }
 
     /** The defaults for a server on this port taking these topics; change the rest with the record's copies. */

@@ -1,8 +1,13 @@
 package io.ksf.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ksf.spi.KsfException;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +23,8 @@ import java.util.Map;
  * a request whose key is known is not stored again. It gets the first request's answer once that one's records are
  * durable (at once when they are, else when they become so, even when the first request itself was answered 503),
  * or 422 when the key came with a different request. Kept in memory, at most {@code idempotency.max.keys} answered
- * keys (the oldest go first); a restart forgets them.
+ * keys (the oldest go first); with {@code idempotency.topic} the answers also go into the kafka target's
+ * transactions and a restart reads them back, else a restart forgets them.
  */
 final class IdempotencyKeys {
     /** The answer a request gets; its status, content type and body. */
@@ -27,6 +33,8 @@ final class IdempotencyKeys {
 
     /** What became of a claim: the first request of its key stores its records; the others wait or are answered. */
     enum Claim { FIRST, ANSWERED, WAITING, OTHER_REQUEST }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final long windowNanos;
     private final int maxKeys;
@@ -47,6 +55,11 @@ final class IdempotencyKeys {
             this.id = id;
             this.digest = digest;
             this.createdNanos = createdNanos;
+        }
+
+        /** Its topic and key. */
+        String id() {
+            return id;
         }
     }
 
@@ -169,6 +182,39 @@ final class IdempotencyKeys {
                 break; // oldest first: the rest are newer
             }
         }
+    }
+
+    /** A key's answer as the state topic keeps it: its request's digest, its answer, when it was answered. */
+    static byte[] encode(Entry entry, Answer answer) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("digest", entry.digest);
+        node.put("status", answer.status());
+        node.put("type", answer.contentType());
+        node.put("body", answer.body());
+        node.put("at", System.currentTimeMillis());
+        return node.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The answered keys a state topic kept, oldest first: their retries get these answers. */
+    synchronized void restore(Map<String, byte[]> state) {
+        long now = System.nanoTime();
+        long nowMillis = System.currentTimeMillis();
+        state.forEach((id, value) -> {
+            try {
+                JsonNode node = JSON.readTree(value);
+                long age = Math.max(0, nowMillis - node.get("at").asLong());
+                Entry entry = new Entry(id, node.get("digest").binaryValue(), now - age * 1_000_000);
+                entry.answer = new Answer(node.get("status").asInt(), node.get("type").asText(),
+                        node.get("body").binaryValue());
+                if (entries.put(id, entry) == null) {
+                    answered++;
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new KsfException("http source: the kept answer of Idempotency-Key " + id.replace('\n', '/')
+                        + " is not readable: " + e.getMessage(), e);
+            }
+        });
+        expire(now);
     }
 
     /** How many keys are kept. */

@@ -4,6 +4,7 @@ import io.ksf.checkpoint.CheckpointedSource;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.Positions;
 import io.ksf.spi.Source;
+import io.ksf.spi.SupportsTransactionalState;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,9 +51,12 @@ final class KafkaTransactions {
             transactional = positions;
         } else if (source instanceof CheckpointedSource checkpointed) {
             transactional = CheckpointTransactions.of(checkpointed);
+        } else if (source instanceof SupportsTransactionalState state && state.stateTopic() != null) {
+            transactional = StateTransactions.bind(state, properties);
         } else {
-            throw new KsfException("exactly.once on the kafka target needs a kafka source, or an s3 source with "
-                    + "checkpoint kafka, found " + source.getClass().getSimpleName()
+            throw new KsfException("exactly.once on the kafka target needs a kafka source, an s3 or kinesis source "
+                    + "with checkpoint kafka, or an http source with idempotency.topic, found "
+                    + source.getClass().getSimpleName()
                     + "; without it, delivery is at least once");
         }
         Properties consumer = transactional.positionsCluster();
@@ -88,7 +92,9 @@ final class KafkaTransactions {
             for (ProducerRecord<byte[], byte[]> record : source.records(positions)) {
                 producer.send(record);
             }
-            producer.sendOffsetsToTransaction(offsets, source.groupMetadata());
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, source.groupMetadata());
+            }
             for (int attempt = 1; ; attempt++) {
                 try {
                     producer.commitTransaction();
