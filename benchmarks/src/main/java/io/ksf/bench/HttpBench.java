@@ -36,13 +36,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * REST-Proxy-style produce requests into Kafka, in one run: KSF's {@code http} source -> {@code kafka} target
  * (every answer after the records are durable), against a bare Jetty handler that reads the body and answers at
  * once without Kafka (the HTTP limit), and a bare KafkaProducer sending the same records (the Kafka limit). The load
  * client keeps {@code --connections} keep-alive connections on loopback, each sending its next request when the
- * answer to the last arrived; 1-record and 100-record requests.
+ * answer to the last arrived; 1-record and 100-record requests. KSF also with an Idempotency-Key on every request,
+ * kept in memory, and kept in the kafka target's exactly-once transactions ({@code idempotency.topic}).
  *
  * <pre>
  * java -Xmx2g -cp benchmarks/target/benchmarks.jar io.ksf.bench.HttpBench [--seconds 10] [--connections 32]
@@ -62,6 +64,8 @@ public final class HttpBench {
         }
     }
 
+    /** Idempotency-Keys: one per request, never twice in a run. */
+    private static final AtomicLong KEYS = new AtomicLong();
     private final List<Row> rows = new ArrayList<>();
     /** The http source's flush.interval, or null for its default. */
     private String flushInterval;
@@ -79,11 +83,14 @@ public final class HttpBench {
     private String run(double seconds, int connections) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopic(TOPIC, 3);
+            kafka.createTopic(TOPIC + ".keys", 1, Map.of("cleanup.policy", "compact"));
             for (int perRequest : new int[] {1, 100}) {
                 byte[] body = body(perRequest);
                 rows.add(bareJetty(body, perRequest, seconds, connections));
                 rows.add(bareProducer(kafka, perRequest, seconds));
-                rows.add(ksf(kafka, body, perRequest, seconds, connections));
+                rows.add(ksf(kafka, body, perRequest, seconds, connections, Variant.PLAIN));
+                rows.add(ksf(kafka, body, perRequest, seconds, connections, Variant.KEYED));
+                rows.add(ksf(kafka, body, perRequest, seconds, connections, Variant.KEYED_EXACTLY_ONCE));
             }
         }
         return table(seconds, connections);
@@ -120,7 +127,7 @@ public final class HttpBench {
         server.start();
         try {
             return load("bare Jetty handler (no Kafka)", connector.getLocalPort(), body, perRequest, seconds,
-                    connections);
+                    connections, false);
         } finally {
             server.stop();
         }
@@ -152,18 +159,34 @@ public final class HttpBench {
         return new Row("bare KafkaProducer (no HTTP)", perRequest, records / perRequest, took, -1, -1);
     }
 
-    private Row ksf(EmbeddedKafka kafka, byte[] body, int perRequest, double seconds, int connections)
-            throws Exception {
+    /** How KSF takes the requests: plain; each with its own Idempotency-Key; and those with exactly-once. */
+    private enum Variant {
+        PLAIN("KSF http source -> kafka target"),
+        KEYED("KSF, each request with an Idempotency-Key"),
+        KEYED_EXACTLY_ONCE("KSF, Idempotency-Key, exactly.once with idempotency.topic");
+
+        final String row;
+
+        Variant(String row) {
+            this.row = row;
+        }
+    }
+
+    private Row ksf(EmbeddedKafka kafka, byte[] body, int perRequest, double seconds, int connections,
+                    Variant variant) throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
         String config = """
                 {"name": "http-bench-%d",
-                 "source": {"type": "http", "host": "127.0.0.1", "port": %d, "topics": ["%s"]%s},
-                 "target": {"type": "kafka", "topic": "${topic}", "properties": {"bootstrap.servers": "%s"}}}
+                 "source": {"type": "http", "host": "127.0.0.1", "port": %d, "topics": ["%s"]%s%s},
+                 "target": {"type": "kafka", "topic": "${topic}", "exactly.once": %s,
+                            "properties": {"bootstrap.servers": "%s"}}}
                 """.formatted(perRequest, port, TOPIC, flushInterval == null ? ""
-                : ", \"flush.interval\": \"" + flushInterval + "\"", kafka.bootstrapServers());
+                : ", \"flush.interval\": \"" + flushInterval + "\"", variant == Variant.KEYED_EXACTLY_ONCE
+                ? ", \"idempotency.topic\": \"" + TOPIC + ".keys\"" : "", variant == Variant.KEYED_EXACTLY_ONCE,
+                kafka.bootstrapServers());
         Pipeline pipeline = PipelinePlan.resolve(ConfigLoader.create().parse(config), Registry.load())
                 .build(new SimpleMeterRegistry());
         CompletableFuture<PipelineStats> running = CompletableFuture.supplyAsync(pipeline::run);
@@ -179,32 +202,39 @@ public final class HttpBench {
             }
         }
         try {
-            return load("KSF http source -> kafka target", port, body, perRequest, seconds, connections);
+            return load(variant.row, port, body, perRequest, seconds, connections, variant != Variant.PLAIN);
         } finally {
             pipeline.close();
             running.join();
         }
     }
 
-    /** {@code connections} keep-alive connections, each posting its next request once the last was answered. */
-    private static Row load(String name, int port, byte[] body, int perRequest, double seconds, int connections)
-            throws Exception {
-        byte[] request = ("POST /topics/" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                + "\r\nContent-Type: application/vnd.kafka.json.v2+json\r\nContent-Length: " + body.length
-                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] whole = Arrays.copyOf(request, request.length + body.length);
-        System.arraycopy(body, 0, whole, request.length, body.length);
+    /**
+     * {@code connections} keep-alive connections, each posting its next request once the last was answered;
+     * {@code keyed}: each request with an Idempotency-Key of its own.
+     */
+    private static Row load(String name, int port, byte[] body, int perRequest, double seconds, int connections,
+                            boolean keyed) throws Exception {
+        IntFunction<byte[]> requests = n -> {
+            byte[] head = ("POST /topics/" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nContent-Type: application/vnd.kafka.json.v2+json\r\nContent-Length: " + body.length
+                    + (keyed ? "\r\nIdempotency-Key: request-" + KEYS.incrementAndGet() : "")
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] whole = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, whole, head.length, body.length);
+            return whole;
+        };
         // warm up, then measure
-        runClients(port, whole, connections, 2.0);
+        runClients(port, requests, connections, 2.0);
         long start = System.nanoTime();
-        List<long[]> latencies = runClients(port, whole, connections, seconds);
+        List<long[]> latencies = runClients(port, requests, connections, seconds);
         double took = (System.nanoTime() - start) / 1e9;
         long[] all = latencies.stream().flatMapToLong(Arrays::stream).filter(l -> l > 0).sorted().toArray();
         return new Row(name, perRequest, all.length, took, all[all.length / 2] / 1000,
                 all[(int) (all.length * 0.99)] / 1000);
     }
 
-    private static List<long[]> runClients(int port, byte[] request, int connections, double seconds)
+    private static List<long[]> runClients(int port, IntFunction<byte[]> requests, int connections, double seconds)
             throws InterruptedException {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         List<long[]> latencies = new ArrayList<>();
@@ -219,6 +249,7 @@ public final class HttpBench {
                     OutputStream out = socket.getOutputStream();
                     InputStream in = socket.getInputStream();
                     for (int n = 0; n < mine.length && System.nanoTime() < end; n++) {
+                        byte[] request = requests.apply(n);
                         long sent = System.nanoTime();
                         out.write(request);
                         out.flush();
@@ -286,8 +317,9 @@ public final class HttpBench {
                         row.requestsPerSecond() * perRequest, row.p50Micros() < 0 ? "-" : String.format(Locale.ROOT,
                                 "%.1f", row.p50Micros() / 1000.0), row.p99Micros() < 0 ? "-"
                                 : String.format(Locale.ROOT, "%.1f", row.p99Micros() / 1000.0),
-                        row == ksf ? "" : String.format(Locale.ROOT, "%.2f",
-                                ksf.requestsPerSecond() / row.requestsPerSecond())));
+                        row == ksf ? "" : row.name().startsWith("KSF") ? String.format(Locale.ROOT,
+                                "%.2f of plain KSF", row.requestsPerSecond() / ksf.requestsPerSecond())
+                                : String.format(Locale.ROOT, "%.2f", ksf.requestsPerSecond() / row.requestsPerSecond())));
             }
         }
         return table.toString();

@@ -9,6 +9,7 @@ import io.ksf.kinesis.KinesisSource;
 import io.ksf.kinesis.KinesisSourceFactory;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
+import io.ksf.testkit.KplAggregator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import software.amazon.awssdk.core.SdkBytes;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +29,9 @@ import java.util.stream.IntStream;
 
 /**
  * Seed 003 with nothing installed but Node.js: an embedded Kinesis server (kinesis-local) and broker; a producer
- * writes events to a 2-shard stream, the stream is split mid-run, and the {@code kinesis} source moves them into an
- * MSK-style topic exactly once, parents before children.
+ * writes events to a 2-shard stream, the stream is split mid-run, the second half comes as KPL aggregates (when the
+ * build installed npm's aws-kinesis-agg), and the {@code kinesis} source moves every event into an MSK-style topic
+ * exactly once, parents before children, aggregates split into their user records.
  */
 final class KinesisDemo {
     static final String STREAM = "events";
@@ -72,8 +75,14 @@ final class KinesisDemo {
                     .newStartingHashKey("85070591730234615865843651857942052864"));
             awaitActive(client);
             console.println("split shardId-000000000000 into two children");
-            put(client, half, records);
-            console.printf("put %,d more events%n", records - half);
+            int aggregates = KplAggregator.unavailableReason() == null ? putAggregated(client, half, records) : 0;
+            if (aggregates > 0) {
+                console.printf("put %,d more events as %,d KPL aggregates (made by npm's aws-kinesis-agg, as the "
+                        + "Kinesis Producer Library packs them)%n", records - half, aggregates);
+            } else {
+                put(client, half, records);
+                console.printf("put %,d more events%n", records - half);
+            }
             console.flush();
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (committed(kafka).size() < records && System.nanoTime() < deadline && !run.isDone()) {
@@ -95,6 +104,12 @@ final class KinesisDemo {
             console.println("KSF demo: Kinesis stream '" + STREAM + "' (embedded server) -> Kafka topic '" + TOPIC
                     + "', exactly once");
             perShard.forEach((shard, count) -> console.printf("  %-22s %,d records%n", shard, count));
+            if (aggregates > 0) {
+                long split = inTopic.stream().filter(r -> r.headers().lastHeader(KinesisSource.SUB_SEQUENCE_HEADER)
+                        != null).count();
+                console.printf("  KPL aggregates split   %,d aggregates -> %,d user records, each its own record%n",
+                        aggregates, split);
+            }
             console.printf("  records in topic       %,d of %,d put, %,d distinct (each once: %s)%n", inTopic.size(),
                     records, distinct, inTopic.size() == records && distinct == records ? "yes" : "NO");
             console.printf("  time                   %.2f s%n", seconds);
@@ -118,12 +133,35 @@ final class KinesisDemo {
         for (int start = from; start < to; start += 250) {
             List<PutRecordsRequestEntry> entries = IntStream.range(start, Math.min(to, start + 250))
                     .mapToObj(n -> PutRecordsRequestEntry.builder().partitionKey("user-" + n % 97)
-                            .data(SdkBytes.fromUtf8String("{\"event\":" + n + ",\"user\":\"user-" + n % 97 + "\"}"))
+                            .data(SdkBytes.fromUtf8String(event(n)))
                             .build()).toList();
             if (client.putRecords(b -> b.streamName(STREAM).records(entries)).failedRecordCount() > 0) {
                 throw new IllegalStateException("the Kinesis server refused some records");
             }
         }
+    }
+
+    /** The events as KPL aggregates of 50, as a KPL producer would put them; how many aggregates. */
+    private static int putAggregated(KinesisClient client, int from, int to) {
+        List<List<KplAggregator.Entry>> groups = new ArrayList<>();
+        for (int start = from; start < to; start += 50) {
+            groups.add(IntStream.range(start, Math.min(to, start + 50)).mapToObj(n -> new KplAggregator.Entry(
+                    "user-" + n % 97, null, event(n).getBytes(StandardCharsets.UTF_8))).toList());
+        }
+        List<KplAggregator.Entry> aggregates = KplAggregator.aggregate(groups);
+        List<PutRecordsRequestEntry> entries = aggregates.stream().map(a -> PutRecordsRequestEntry.builder()
+                .partitionKey(a.partitionKey()).data(SdkBytes.fromByteArray(a.data())).build()).toList();
+        for (int start = 0; start < entries.size(); start += 250) {
+            List<PutRecordsRequestEntry> part = entries.subList(start, Math.min(entries.size(), start + 250));
+            if (client.putRecords(b -> b.streamName(STREAM).records(part)).failedRecordCount() > 0) {
+                throw new IllegalStateException("the Kinesis server refused some records");
+            }
+        }
+        return aggregates.size();
+    }
+
+    private static String event(int n) {
+        return "{\"event\":" + n + ",\"user\":\"user-" + n % 97 + "\"}";
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> committed(EmbeddedKafka kafka) {

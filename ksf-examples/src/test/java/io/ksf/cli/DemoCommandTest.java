@@ -149,7 +149,7 @@ class DemoCommandTest {
     }
 
     @Test
-    void theKinesisScenarioMovesAStreamSplitMidRunIntoATopicWithEachRecordOnce() {
+    void theKinesisScenarioMovesAStreamSplitMidRunAndKplAggregatesIntoATopicWithEachRecordOnce() {
         KinesisServer.requireOrSkip();
         StringWriter out = new StringWriter();
         CommandLine commandLine = KsfCommand.commandLine();
@@ -158,8 +158,9 @@ class DemoCommandTest {
         int exit = commandLine.execute("demo", "--scenario", "kinesis", "--records", "400");
 
         assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).containsAnyOf("shardId-000000000002", "shardId-000000000003"); // a child read
         assertThat(out.toString()).contains("split shardId-000000000000 into two children",
-                "shardId-000000000002", "shardId-000000000003",
+                "KPL aggregates split   4 aggregates -> 200 user records, each its own record",
                 "records in topic       400 of 400 put, 400 distinct (each once: yes)");
     }
 
