@@ -45,8 +45,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The {@code kinesis} source: a Kinesis data stream read by polling GetRecords, one partition per shard (the
- * shard id's number), a shard's children only once its every record is durable.
+ * The {@code kinesis} source: Kinesis data streams read by polling GetRecords, one partition per shard (the stream's
+ * name and the shard id's number), a shard's children only once its every record is durable.
  *
  * <p>Positions: a record's offset is its ordinal in its shard (how many records of the shard came before it, from
  * where this source first read it), which KSF's runtime handles like any offset. The checkpoint keeps, per shard,
@@ -83,9 +83,9 @@ public final class KinesisSource
     }
 
     /**
-     * How the stream is read.
+     * How the streams are read.
      *
-     * @param stream            the stream's name
+     * @param streams           the streams' names (one or more): each shard is a partition named by its stream
      * @param initialPosition   where shards without a checkpoint start
      * @param initialTimestamp  the instant of {@link InitialPosition#AT_TIMESTAMP}, or null
      * @param maxRecords        the most records one GetRecords returns (Kinesis allows 10,000)
@@ -93,17 +93,42 @@ public final class KinesisSource
      * @param discoveryInterval how often the shards are listed again (new shards after a split or merge)
      * @param maxPollRecords    the most records one poll returns
      */
-    public record Settings(String stream, InitialPosition initialPosition, Instant initialTimestamp, int maxRecords,
-                           double readsPerSecond, Duration discoveryInterval, int maxPollRecords) {
+    public record Settings(List<String> streams, InitialPosition initialPosition, Instant initialTimestamp,
+                           int maxRecords, double readsPerSecond, Duration discoveryInterval, int maxPollRecords) {
+        /** Copies the names; at least one. */
+        public Settings {
+            streams = List.copyOf(streams);
+            if (streams.isEmpty()) {
+                throw new IllegalArgumentException("a kinesis source reads at least one stream");
+            }
+        }
+
+        /** Settings of one stream. */
+        public Settings(String stream, InitialPosition initialPosition, Instant initialTimestamp, int maxRecords,
+                        double readsPerSecond, Duration discoveryInterval, int maxPollRecords) {
+            this(List.of(stream), initialPosition, initialTimestamp, maxRecords, readsPerSecond, discoveryInterval,
+                    maxPollRecords);
+        }
+
+        /** The first stream, the only one of most sources. */
+        public String stream() {
+            return streams.get(0);
+        }
+
+        /** The streams' names as logs and errors give them. */
+        String describe() {
+            return String.join(", ", streams);
+        }
     }
 
     private final KinesisClient client;
     private final Settings settings;
-    /** One document under store shard 0: every Kinesis shard's checkpoint, by shard id. */
+    /** One document under store shard 0: every Kinesis shard's checkpoint, by {@link #key}. */
     private final CheckpointStore store;
     private final String endpoint;
+    /** By {@link #key}. */
     private final Map<String, ShardState> shards = new TreeMap<>();
-    private final Map<Integer, ShardState> byPartition = new HashMap<>();
+    private final Map<SourcePartition, ShardState> byPartition = new HashMap<>();
     private final Object wait = new Object();
     private Map<String, ShardCheckpoint> checkpoints = new HashMap<>();
     private SourceContext context;
@@ -159,10 +184,12 @@ public final class KinesisSource
 
     /** This instance owns the stream now: read the checkpoints and start the shards. */
     private void own() {
-        checkpoints = new HashMap<>(ShardCheckpoint.decodeAll(store.load(0)));
+        checkpoints = new HashMap<>();
+        ShardCheckpoint.decodeAll(store.load(0)).forEach((key, checkpoint) -> checkpoints.put(
+                settings.streams().size() > 1 && !key.contains("/") ? key(settings.stream(), key) : key, checkpoint));
         owned = true;
         firstListing = true;
-        LOG.info("kinesis source: stream {}, checkpoints in {} ({} shards known)", settings.stream(),
+        LOG.info("kinesis source: stream {}, checkpoints in {} ({} shards known)", settings.describe(),
                 store.describe(), checkpoints.size());
         discover();
     }
@@ -182,7 +209,8 @@ public final class KinesisSource
         shards.clear();
         byPartition.clear();
         checkpoints = new HashMap<>();
-        LOG.info("kinesis source: stream {} {} to another instance", settings.stream(), lost ? "lost" : "given up");
+        LOG.info("kinesis source: stream {} {} to another instance", settings.describe(),
+                lost ? "lost" : "given up");
     }
 
     /** Every shard's checkpoint as one document. */
@@ -190,45 +218,66 @@ public final class KinesisSource
         return ShardCheckpoint.encodeAll(checkpoints);
     }
 
-    /** Lists the shards (every page), adds the new ones and starts those whose parents have ended. */
+    /** Lists the shards of each stream (every page), adds the new ones and starts those whose parents ended. */
     private void discover() {
+        for (String stream : settings.streams()) {
+            List<Shard> listed = listShards(stream);
+            if (listed == null) {
+                continue;
+            }
+            for (Shard listedShard : listed) {
+                if (shards.containsKey(key(stream, listedShard.shardId()))) {
+                    continue;
+                }
+                ShardState shard = ShardState.listed(stream, key(stream, listedShard.shardId()), listedShard,
+                        parent -> key(stream, parent));
+                ShardCheckpoint checkpoint = checkpoints.get(shard.key);
+                if (checkpoint != null && checkpoint.ended()) {
+                    shard.state = ShardState.State.ENDED;
+                } else if (checkpoint == null && firstListing && !readParents(shard)
+                        && settings.initialPosition() == InitialPosition.LATEST && shard.endingSequence != null) {
+                    shard.state = ShardState.State.ENDED; // LATEST: a closed shard has nothing new
+                }
+                shards.put(shard.key, shard);
+                byPartition.put(shard.partition, shard);
+            }
+        }
+        firstListing = false;
+        startReadyShards();
+    }
+
+    /** Every page of a stream's shards, or null when listing failed after the first time (tried again later). */
+    private List<Shard> listShards(String stream) {
         List<Shard> listed = new ArrayList<>();
         try {
             String token = null;
             do {
                 ListShardsRequest request = token == null
-                        ? ListShardsRequest.builder().streamName(settings.stream()).build()
+                        ? ListShardsRequest.builder().streamName(stream).build()
                         : ListShardsRequest.builder().nextToken(token).build();
                 ListShardsResponse response = client.listShards(request);
                 listed.addAll(response.shards());
                 token = response.nextToken();
             } while (token != null);
+            return listed;
         } catch (SdkException e) {
             if (firstListing) {
-                throw new KsfException("kinesis source: cannot list the shards of stream " + settings.stream()
-                        + " at " + endpoint + ": " + e.getMessage(), e);
+                throw new KsfException("kinesis source: cannot list the shards of stream " + stream + " at "
+                        + endpoint + ": " + e.getMessage(), e);
             }
-            LOG.warn("kinesis source: listing the shards of {} failed, trying again later: {}", settings.stream(),
+            LOG.warn("kinesis source: listing the shards of {} failed, trying again later: {}", stream,
                     e.getMessage());
-            return;
+            return null;
         }
-        for (Shard listedShard : listed) {
-            if (shards.containsKey(listedShard.shardId())) {
-                continue;
-            }
-            ShardState shard = ShardState.listed(settings.stream(), listedShard);
-            ShardCheckpoint checkpoint = checkpoints.get(shard.id);
-            if (checkpoint != null && checkpoint.ended()) {
-                shard.state = ShardState.State.ENDED;
-            } else if (checkpoint == null && firstListing && !readParents(shard)
-                    && settings.initialPosition() == InitialPosition.LATEST && shard.endingSequence != null) {
-                shard.state = ShardState.State.ENDED; // LATEST: a closed shard has nothing new
-            }
-            shards.put(shard.id, shard);
-            byPartition.put(shard.partition.partition(), shard);
-        }
-        firstListing = false;
-        startReadyShards();
+    }
+
+    /**
+     * A shard's key in this source's maps and checkpoint: its id when the source reads one stream (so the checkpoints
+     * of one stream read the same as ever), {@code stream/id} when it reads several. A checkpoint of one stream read
+     * by a source of several is the first stream's.
+     */
+    private String key(String stream, String shardId) {
+        return settings.streams().size() == 1 ? shardId : stream + "/" + shardId;
     }
 
     /** Whether a parent of the shard was read by this source (it has a checkpoint): then it starts at the oldest. */
@@ -252,13 +301,13 @@ public final class KinesisSource
     }
 
     /** A parent that has ended, or that is gone from the listing (past the retention). */
-    private boolean ended(String shardId) {
-        ShardState parent = shards.get(shardId);
+    private boolean ended(String parentKey) {
+        ShardState parent = shards.get(parentKey);
         return parent == null || parent.state == ShardState.State.ENDED;
     }
 
     private void start(ShardState shard) {
-        ShardCheckpoint checkpoint = checkpoints.get(shard.id);
+        ShardCheckpoint checkpoint = checkpoints.get(shard.key);
         shard.delivered = checkpoint == null ? 0 : checkpoint.next();
         shard.committed = shard.delivered;
         if (checkpoint != null && checkpoint.sequence() != null && checkpoint.subSequence() != null) {
@@ -283,14 +332,14 @@ public final class KinesisSource
         }
         shard.state = ShardState.State.READING;
         shard.iterator = iterator(shard);
-        LOG.info("kinesis source: {} shard {} (partition {}) from {}{}, offset {}", settings.stream(), shard.id,
+        LOG.info("kinesis source: {} shard {} (partition {}) from {}{}, offset {}", shard.stream, shard.id,
                 shard.partition.partition(), shard.startType, shard.startSequence == null ? ""
                         : " " + shard.startSequence, shard.delivered);
     }
 
     /** A new iterator: after the last record handed out, else at the shard's start. */
     private String iterator(ShardState shard) {
-        GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder().streamName(settings.stream())
+        GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder().streamName(shard.stream)
                 .shardId(shard.id);
         if (shard.lastDelivered != null) {
             request.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
@@ -310,7 +359,7 @@ public final class KinesisSource
             if (shard.endingSequence != null) {
                 return null; // after the last record of a closed shard: nothing left
             }
-            throw new KsfException("kinesis source: shard " + shard.id + " of " + settings.stream()
+            throw new KsfException("kinesis source: shard " + shard.id + " of " + shard.stream
                     + " refused its position: " + e.getMessage(), e);
         }
     }
@@ -385,7 +434,7 @@ public final class KinesisSource
             if (shard.iterator == null) {
                 shard.state = ShardState.State.DRAINED; // closed and read to its end: its children wait for its commit
                 LOG.info("kinesis source: {} shard {} read to its end ({} records); children start once they are "
-                        + "durable", settings.stream(), shard.id, shard.delivered);
+                        + "durable", shard.stream, shard.id, shard.delivered);
             }
         } catch (ExpiredIteratorException e) {
             LOG.info("kinesis source: the iterator of shard {} expired; getting a new one", shard.id);
@@ -422,7 +471,7 @@ public final class KinesisSource
                     if (user.explicitHashKey() != null) {
                         headers.add(Header.of(EXPLICIT_HASH_KEY_HEADER, user.explicitHashKey()));
                     }
-                    batch.add(KsfRecord.of(settings.stream(), shard.partition.partition(), offset, timestamp,
+                    batch.add(KsfRecord.of(shard.stream, shard.partition.partition(), offset, timestamp,
                             user.partitionKey().getBytes(StandardCharsets.UTF_8), user.data(), headers));
                 }
                 return;
@@ -439,7 +488,7 @@ public final class KinesisSource
     private KsfRecord wholeRecord(ShardState shard, Record record, long timestamp, byte[] data) {
         long offset = shard.delivered++;
         shard.sequences.put(offset, new ShardState.Position(record.sequenceNumber(), 0, true));
-        return KsfRecord.of(settings.stream(), shard.partition.partition(), offset, timestamp,
+        return KsfRecord.of(shard.stream, shard.partition.partition(), offset, timestamp,
                 record.partitionKey() == null ? null : record.partitionKey().getBytes(StandardCharsets.UTF_8), data,
                 List.of(Header.of(SEQUENCE_HEADER, record.sequenceNumber()), Header.of(SHARD_HEADER, shard.id)));
     }
@@ -448,7 +497,7 @@ public final class KinesisSource
         long base = (long) (1e9 / settings.readsPerSecond());
         shard.backoffNanos = Math.min(MAX_BACKOFF_NANOS, shard.backoffNanos == 0 ? 2 * base : 2 * shard.backoffNanos);
         shard.nextReadNanos = now + shard.backoffNanos;
-        LOG.warn("kinesis source: reading shard {} of {} failed ({}); next try in {} ms", shard.id, settings.stream(),
+        LOG.warn("kinesis source: reading shard {} of {} failed ({}); next try in {} ms", shard.id, shard.stream,
                 why, shard.backoffNanos / 1_000_000);
     }
 
@@ -466,12 +515,12 @@ public final class KinesisSource
             }
             if (shard.committed == shard.delivered) {
                 shard.state = ShardState.State.ENDED;
-                ShardCheckpoint previous = checkpoints.get(shard.id);
+                ShardCheckpoint previous = checkpoints.get(shard.key);
                 ShardCheckpoint ended = new ShardCheckpoint(previous == null ? null : previous.sequence(),
                         shard.committed, true);
-                checkpoints.put(shard.id, ended);
+                checkpoints.put(shard.key, ended);
                 store.save(0, encoded());
-                LOG.info("kinesis source: {} shard {} ended after {} records", settings.stream(), shard.id,
+                LOG.info("kinesis source: {} shard {} ended after {} records", shard.stream, shard.id,
                         shard.committed);
                 startReadyShards();
             }
@@ -482,7 +531,7 @@ public final class KinesisSource
     private Map<String, ShardCheckpoint> apply(Positions positions) {
         Map<String, ShardCheckpoint> changed = new HashMap<>();
         positions.asMap().forEach((tp, next) -> {
-            ShardState shard = tp.topic().equals(settings.stream()) ? byPartition.get(tp.partition()) : null;
+            ShardState shard = byPartition.get(tp);
             if (shard == null || next <= shard.committed) {
                 return;
             }
@@ -491,8 +540,8 @@ public final class KinesisSource
             shard.committed = next;
             ShardCheckpoint checkpoint = new ShardCheckpoint(last.sequence(), next, false,
                     last.last() ? null : last.subSequence());
-            checkpoints.put(shard.id, checkpoint);
-            changed.put(shard.id, checkpoint);
+            checkpoints.put(shard.key, checkpoint);
+            changed.put(shard.key, checkpoint);
         });
         return changed;
     }
@@ -508,7 +557,7 @@ public final class KinesisSource
     public Positions resumePositions(Collection<SourcePartition> partitions) {
         Map<SourcePartition, Long> next = new HashMap<>();
         for (SourcePartition partition : partitions) {
-            ShardState shard = byPartition.get(partition.partition());
+            ShardState shard = byPartition.get(partition);
             if (shard != null) {
                 next.put(partition, shard.committed);
             }
@@ -518,13 +567,17 @@ public final class KinesisSource
 
     @Override
     public List<Check> check(Duration timeout, boolean probeWrite) {
-        try {
-            client.listShards(b -> b.streamName(settings.stream()));
-            return List.of(Check.passed("stream " + settings.stream(), "shards listed"));
-        } catch (SdkException e) {
-            return List.of(Check.failed("stream " + settings.stream(), "cannot list its shards at " + endpoint
-                    + ": " + e.getMessage()));
+        List<Check> checks = new ArrayList<>();
+        for (String stream : settings.streams()) {
+            try {
+                client.listShards(b -> b.streamName(stream));
+                checks.add(Check.passed("stream " + stream, "shards listed"));
+            } catch (SdkException e) {
+                checks.add(Check.failed("stream " + stream, "cannot list its shards at " + endpoint + ": "
+                        + e.getMessage()));
+            }
         }
+        return checks;
     }
 
     @Override
@@ -538,8 +591,8 @@ public final class KinesisSource
     }
 
     private void setPaused(SourcePartition partition, boolean paused) {
-        ShardState shard = byPartition.get(partition.partition());
-        if (shard != null && partition.topic().equals(settings.stream())) {
+        ShardState shard = byPartition.get(partition);
+        if (shard != null) {
             shard.paused = paused;
         }
     }

@@ -26,10 +26,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /** The {@code kinesis} source: a Kinesis data stream, one partition per shard, checkpointed after the target. */
 public final class KinesisSourceFactory implements SourceFactory {
-    public static final Option<String> STREAM = Option.string("stream", "the stream's name").required();
+    public static final Option<String> STREAM = Option.string("stream",
+            "the stream's name (one stream; several: streams)");
+    public static final Option<List<String>> STREAMS = Option.list("streams",
+            "several streams read by one source, each shard a partition named by its stream (instead of stream)");
     public static final Option<String> REGION = Option.string("region",
             "the stream's region; default: the AWS region chain (AWS_REGION ...)");
     public static final Option<String> ENDPOINT = Option.string("endpoint",
@@ -54,7 +58,8 @@ public final class KinesisSourceFactory implements SourceFactory {
             "where shard positions are kept: file (one instance) or kafka (a compacted topic; with the kafka "
                     + "target's exactly.once, written in its transactions)", "file", "kafka").defaultValue("file");
     public static final Option<String> CHECKPOINT_PATH = Option.string("checkpoint.path",
-            "checkpoint file (checkpoint file); default ksf-checkpoints/kinesis-<stream>.json");
+            "checkpoint file (checkpoint file); default ksf-checkpoints/kinesis-<stream>.json (several streams: their "
+                    + "names joined by -)");
     public static final Option<String> CHECKPOINT_TOPIC = Option.string("checkpoint.topic",
             "compacted topic of the checkpoints, one partition (checkpoint kafka); default ksf-kinesis-<stream>");
     public static final Option<String> CHECKPOINT_GROUP = Option.string("checkpoint.group",
@@ -70,12 +75,12 @@ public final class KinesisSourceFactory implements SourceFactory {
 
     @Override
     public String description() {
-        return "Reads a Kinesis data stream, shard by shard (parents before children); checkpoints after the target";
+        return "Reads Kinesis data streams, shard by shard (parents before children); checkpoints after the target";
     }
 
     @Override
     public List<Option<?>> options() {
-        return List.of(STREAM, REGION, ENDPOINT, INITIAL_POSITION, INITIAL_TIMESTAMP, MAX_RECORDS, READS_PER_SECOND,
+        return List.of(STREAM, STREAMS, REGION, ENDPOINT, INITIAL_POSITION, INITIAL_TIMESTAMP, MAX_RECORDS, READS_PER_SECOND,
                 DISCOVERY_INTERVAL, MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_PATH, CHECKPOINT_TOPIC, CHECKPOINT_GROUP,
                 CHECKPOINT_PROPERTIES);
     }
@@ -84,6 +89,13 @@ public final class KinesisSourceFactory implements SourceFactory {
     public void check(Options options) {
         String path = options.path();
         List<String> problems = new ArrayList<>();
+        if ((options.get(STREAM) == null) == (options.get(STREAMS) == null || options.get(STREAMS).isEmpty())) {
+            problems.add(path + ": expected stream (one name) or streams (a list of names), found "
+                    + (options.get(STREAM) == null ? "neither" : "both"));
+        } else if (options.get(STREAMS) != null && Set.copyOf(options.get(STREAMS)).size()
+                != options.get(STREAMS).size()) {
+            problems.add(path + ".streams: expected each stream once, found " + options.get(STREAMS));
+        }
         String position = options.require(INITIAL_POSITION);
         String timestamp = options.get(INITIAL_TIMESTAMP);
         if (position.equals("at_timestamp") && timestamp == null) {
@@ -132,9 +144,10 @@ public final class KinesisSourceFactory implements SourceFactory {
     @Override
     public Source create(Options options, FactoryContext context) {
         check(options);
-        String stream = options.require(STREAM);
+        List<String> streams = options.get(STREAM) != null ? List.of(options.get(STREAM)) : options.get(STREAMS);
+        String stream = String.join("-", streams); // in the default names of checkpoint files, topics and groups
         String timestamp = options.get(INITIAL_TIMESTAMP);
-        KinesisSource.Settings settings = new KinesisSource.Settings(stream,
+        KinesisSource.Settings settings = new KinesisSource.Settings(streams,
                 KinesisSource.InitialPosition.valueOf(options.require(INITIAL_POSITION).toUpperCase(Locale.ROOT)),
                 timestamp == null ? null : Instant.parse(timestamp), options.require(MAX_RECORDS),
                 options.require(READS_PER_SECOND), options.require(DISCOVERY_INTERVAL),

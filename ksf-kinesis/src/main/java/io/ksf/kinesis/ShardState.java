@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /** A shard of the stream and where the kinesis source is in it; used on the poll thread only. */
 final class ShardState {
@@ -14,8 +15,12 @@ final class ShardState {
     /** Waiting for its parents to end, reading, read to its end and durable, or ended (its children may start). */
     enum State { WAITING, READING, DRAINED, ENDED }
 
+    /** Its key in the source's maps and checkpoint (its id, or stream/id when the source reads several streams). */
+    final String key;
+    final String stream;
     final String id;
     final SourcePartition partition;
+    /** The keys of its parents. */
     final List<String> parents;
     final String endingSequence;
     State state = State.WAITING;
@@ -41,23 +46,29 @@ final class ShardState {
     record Position(String sequence, long subSequence, boolean last) {
     }
 
-    ShardState(String id, SourcePartition partition, List<String> parents, String endingSequence) {
+    ShardState(String key, String stream, String id, SourcePartition partition, List<String> parents,
+               String endingSequence) {
+        this.key = key;
+        this.stream = stream;
         this.id = id;
         this.partition = partition;
         this.parents = parents;
         this.endingSequence = endingSequence;
     }
 
-    /** A shard as ListShards gives it: its parents (one, two after a merge, none) and its end if closed. */
-    static ShardState listed(String stream, Shard shard) {
+    /**
+     * A shard as ListShards gives it: its parents (one, two after a merge, none; by key) and its end if closed.
+     */
+    static ShardState listed(String stream, String key, Shard shard, UnaryOperator<String> keyOf) {
         List<String> parents = new ArrayList<>();
         if (shard.parentShardId() != null) {
-            parents.add(shard.parentShardId());
+            parents.add(keyOf.apply(shard.parentShardId()));
         }
         if (shard.adjacentParentShardId() != null) {
-            parents.add(shard.adjacentParentShardId());
+            parents.add(keyOf.apply(shard.adjacentParentShardId()));
         }
-        return new ShardState(shard.shardId(), new SourcePartition(stream, KinesisSource.number(shard.shardId())),
-                List.copyOf(parents), shard.sequenceNumberRange().endingSequenceNumber());
+        return new ShardState(key, stream, shard.shardId(), new SourcePartition(stream,
+                KinesisSource.number(shard.shardId())), List.copyOf(parents),
+                shard.sequenceNumberRange().endingSequenceNumber());
     }
 }

@@ -3,8 +3,10 @@ package io.ksf.kinesis;
 import io.ksf.spi.Options;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The kinesis source's options, checked before anything connects: these tests need no Kinesis server. */
@@ -17,5 +19,20 @@ class KinesisSourceFactoryTest {
                                 "reads.per.second", 9))))
                 .hasMessageContaining("source.initial.timestamp: missing")
                 .hasMessageContaining("source.reads.per.second: expected more than 0 and at most 5");
+    }
+
+    @Test
+    void streamOrStreamsOneOfThem() {
+        KinesisSourceFactory factory = new KinesisSourceFactory();
+        assertThatThrownBy(() -> factory.check(Options.of("source", factory.options(), Map.of())))
+                .hasMessageContaining("source: expected stream (one name) or streams (a list of names), found neither");
+        assertThatThrownBy(() -> factory.check(Options.of("source", factory.options(),
+                Map.of("stream", "a", "streams", List.of("b", "c")))))
+                .hasMessageContaining("found both");
+        assertThatThrownBy(() -> factory.check(Options.of("source", factory.options(),
+                Map.of("streams", List.of("b", "b")))))
+                .hasMessageContaining("source.streams: expected each stream once, found [b, b]");
+        assertThatCode(() -> factory.check(Options.of("source", factory.options(),
+                Map.of("streams", List.of("b", "c"))))).doesNotThrowAnyException();
     }
 }

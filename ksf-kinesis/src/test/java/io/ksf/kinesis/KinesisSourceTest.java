@@ -290,4 +290,56 @@ class KinesisSourceTest {
         records.addAll(source.poll(Duration.ofSeconds(1)));
         return records;
     }
+
+    /**
+     * One source on two streams: each shard a partition named by its stream, every record once, a restart resumes;
+     * a source that grows from one stream to two goes on where the one stream's checkpoint was.
+     */
+    @Test
+    void oneSourceReadsSeveralStreamsEachShardAPartitionOfItsStream(EmbeddedKinesis kinesis) throws Exception {
+        KinesisClient client = client(kinesis);
+        createStream(client, "taps", 2);
+        createStream(client, "carts", 1);
+        put(client, "carts", values("cart-", 0, 40));
+        Path checkpoints = dir.resolve("both.json");
+        InMemoryTarget alone = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis, List.of("carts"), checkpoints, alone))) {
+            running.awaitUntil(() -> alone.stored().size() >= 40, Duration.ofSeconds(60));
+        }
+        assertThat(stored(alone)).containsExactlyInAnyOrderElementsOf(values("cart-", 0, 40));
+
+        put(client, "taps", values("tap-", 0, 60));
+        put(client, "carts", values("cart-", 40, 50));
+        InMemoryTarget first = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis, List.of("carts", "taps"), checkpoints,
+                first))) {
+            running.awaitUntil(() -> first.stored().size() >= 70, Duration.ofSeconds(60));
+        }
+        assertThat(stored(first)).containsExactlyInAnyOrderElementsOf(Stream.concat(values("tap-", 0, 60).stream(),
+                values("cart-", 40, 50).stream()).toList());
+        assertThat(first.stored()).allMatch(r -> text(r).startsWith(r.topic().equals("taps") ? "tap-" : "cart-"));
+        assertThat(first.stored().stream().map(r -> r.topic() + "/" + r.partition()).distinct().sorted())
+                .containsExactly("carts/0", "taps/0", "taps/1");
+        assertThat(Files.readString(checkpoints)).contains("\"taps/shardId-000000000000\"",
+                "\"taps/shardId-000000000001\"", "\"carts/shardId-000000000000\"");
+
+        put(client, "carts", values("cart-", 50, 60));
+        InMemoryTarget second = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(pipeline(kinesis, List.of("carts", "taps"), checkpoints,
+                second))) {
+            running.awaitUntil(() -> stored(second).containsAll(values("cart-", 50, 60)), Duration.ofSeconds(60));
+        }
+        assertThat(stored(second)).containsExactlyInAnyOrderElementsOf(values("cart-", 50, 60));
+        client.close();
+    }
+
+    private static Pipeline pipeline(EmbeddedKinesis kinesis, List<String> streams, Path checkpoints,
+                                     InMemoryTarget target) {
+        KinesisSource.Settings settings = new KinesisSource.Settings(streams,
+                KinesisSource.InitialPosition.TRIM_HORIZON, null, 10_000, 5, Duration.ofMillis(500), 10_000);
+        return Pipeline.builder().name(String.join("-", streams))
+                .source(KinesisSource.withFileCheckpoints(client(kinesis), settings, checkpoints), new BytesFormat("\n"))
+                .target(target).flushEvery(50, 1 << 20, Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200))
+                .build();
+    }
 }
