@@ -136,10 +136,14 @@ class HttpSourceTest {
     }
 
     static HttpResponse<String> post(int port, String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    /** Sends a request with Java's client and waits for the whole answer. */
+    static HttpResponse<String> send(HttpRequest request) {
         try {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -315,15 +319,7 @@ class HttpSourceTest {
     }
 
     private static HttpResponse<String> get(int port, String path) {
-        try {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
     }
 
     private static String valueAt(List<ConsumerRecord<byte[], byte[]>> records, JsonNode position) {
@@ -613,16 +609,9 @@ class HttpSourceTest {
     }
 
     private static HttpResponse<String> postKeyed(int port, String key, String body) {
-        try {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/topics/4d4d4d.pin"))
-                    .header("Content-Type", RestProxy.V2_JSON).header("Idempotency-Key", key)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/topics/4d4d4d.pin"))
+                .header("Content-Type", RestProxy.V2_JSON).header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     @Test
