@@ -30,9 +30,21 @@ public interface ObjectPartitioner {
     /** {@code partition=<p>}, as Kafka Connect's default partitioner. */
     static ObjectPartitioner byKafkaPartition() {
         return new ObjectPartitioner() {
+            /** The paths of the first partitions, made once: a new string per record was hashed again each time. */
+            private final String[] paths = new String[1024];
+
             @Override
             public String path(KsfRecord record) {
-                return "partition=" + record.partition();
+                int partition = record.partition();
+                if (partition < 0 || partition >= paths.length) {
+                    return "partition=" + partition;
+                }
+                String path = paths[partition]; // a race makes the same string twice, harmlessly
+                if (path == null) {
+                    path = "partition=" + partition;
+                    paths[partition] = path;
+                }
+                return path;
             }
 
             @Override
