@@ -54,10 +54,11 @@ import java.util.Set;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.ksf.bench.EndToEnd [--records N] [--size BYTES]
  *      [--partitions P] [--docdb-records N] [--out FILE] [--no-peers] [--only "SUBSTRING;..."]
- *      [--memory-budget MIB [--parquet]] [--parquet]
+ *      [--memory-budget MIB [--parquet]] [--parquet] [--s3-latency MS]
  * </pre>
  * {@code --parquet} alone compares Parquet with JSON Lines to S3 and with a bare parquet-java writer; with
- * {@code --memory-budget} the memory runs write Parquet.
+ * {@code --memory-budget} the memory runs write Parquet. {@code --s3-latency} holds each S3 request of the in-process
+ * S3 targets and of the sink limit that long (a proxy in front of the S3 server), as a far S3 endpoint would.
  */
 public final class EndToEnd {
     private final long records;
@@ -67,6 +68,9 @@ public final class EndToEnd {
     private final List<Row> rows = new ArrayList<>();
     private EmbeddedKafka kafka;
     private EmbeddedS3 s3;
+    /** With --s3-latency: every S3 request of the targets and the sink limit is held this long, as AWS's are. */
+    private Duration s3Latency;
+    private io.ksf.testkit.FaultProxy s3Proxy;
     private EmbeddedMongo mongo;
     private RawLimits limits;
     private long topicBytes;
@@ -133,6 +137,9 @@ public final class EndToEnd {
             harness.only = List.of(flags.get("--only").split(";"));
         }
         harness.parquet = flags.containsKey("--parquet");
+        if (flags.containsKey("--s3-latency")) {
+            harness.s3Latency = Duration.ofMillis(Long.parseLong(flags.get("--s3-latency")));
+        }
         String table = flags.containsKey("--memory-budget")
                 ? harness.memoryAtScale(Long.parseLong(flags.get("--memory-budget")) << 20)
                 : harness.parquet ? harness.parquetVsJson() : harness.run();
@@ -148,6 +155,12 @@ public final class EndToEnd {
             s3 = s;
             mongo = m;
             limits = new RawLimits(k, s, m, records, docdbRecords, partitions);
+            if (s3Latency != null) {
+                s3Proxy = io.ksf.testkit.FaultProxy.start(s.endpoint());
+                s3Proxy.delay(s3Latency);
+                s3Proxy.failFor(io.ksf.testkit.FaultProxy.Fault.DELAY, Duration.ofDays(1));
+                limits.s3Endpoint(s3Proxy.endpoint());
+            }
             preload();
             // an unmeasured pass of each kind first, so the JIT has warmed up for every measured row
             limits.consume();
@@ -539,7 +552,8 @@ public final class EndToEnd {
     }
 
     private Target s3Target(String bucket, Format format) {
-        return new S3Target(S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true), new S3Target.Settings(bucket,
+        return new S3Target(S3Clients.create(EmbeddedS3.REGION, s3Proxy == null ? s3.endpoint() : s3Proxy.endpoint(),
+                true), new S3Target.Settings(bucket,
                 "", format, ObjectPartitioner.byKafkaPartition(), 0, 0, Duration.ZERO, Duration.ZERO, 16L << 20, 64L << 20,
                 ObjectCompression.NONE, null, null, new Retry(Duration.ofMinutes(2), Duration.ofMillis(200))));
     }

@@ -35,6 +35,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RawLimits {
     private final EmbeddedKafka kafka;
     private final EmbeddedS3 s3;
+    /** Where S3 requests go: the server, or a proxy that adds latency (--s3-latency). */
+    private java.net.URI s3Endpoint;
     private final EmbeddedMongo mongo;
     private final long records;
     private final long docdbRecords;
@@ -45,6 +47,7 @@ final class RawLimits {
               int partitions) {
         this.kafka = kafka;
         this.s3 = s3;
+        this.s3Endpoint = s3.endpoint();
         this.mongo = mongo;
         this.records = records;
         this.docdbRecords = docdbRecords;
@@ -87,11 +90,16 @@ final class RawLimits {
         }
     }
 
+    /** S3 requests of the limits go here instead of to the server. */
+    void s3Endpoint(java.net.URI endpoint) {
+        this.s3Endpoint = endpoint;
+    }
+
     /** The limit of storing: a PUT of objects of these sizes into the bucket, one after the other. */
     void puts(String bucket, List<Long> sizes) {
         byte[] data = new byte[(int) (sizes.stream().mapToLong(Long::longValue).max().orElse(1))];
         ThreadLocalRandom.current().nextBytes(data);
-        try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3.endpoint(), true)) {
+        try (S3Client client = S3Clients.create(EmbeddedS3.REGION, s3Endpoint, true)) {
             int index = 0;
             for (long objectSize : sizes) {
                 int n = (int) objectSize;
