@@ -99,6 +99,11 @@ final class DirectSink implements Sink {
     record Started(PendingFlush target, Positions settled, long bytes, long startNanos) {
     }
 
+    /** Whether anything was written since the last flush started. */
+    boolean unflushed() {
+        return dirty;
+    }
+
     /** Starts a flush of everything written so far; the next writes belong to the next flush. */
     Started start() {
         dirty = false;

@@ -101,9 +101,10 @@ public final class Pipeline implements AutoCloseable {
             LOG.info("pipeline '{}': the target commits positions in its transactions, so flushes run on the poll "
                     + "thread (async mode does not apply)", metrics.name());
         }
-        this.sink = async && !targetCommits
-                ? new AsyncSink(target, deadLetter, notices, retry, onFlush)
-                : new DirectSink(target, deadLetter, notices, retry, onFlush);
+        // sync mode polls on while a flush stores, holding those records back; a transaction holds exactly one flush
+        this.sink = async && !targetCommits ? new AsyncSink(target, deadLetter, notices, retry, onFlush)
+                : targetCommits ? new DirectSink(target, deadLetter, notices, retry, onFlush)
+                : new ReadAheadSink(new DirectSink(target, deadLetter, notices, retry, onFlush));
         boolean decodeAll = !target.takesUndecoded(b.sourceFormat) || processors.stream().anyMatch(p ->
                 !(p instanceof SupportsUndecoded undecoded && undecoded.takesUndecoded(b.sourceFormat)));
         BatchHandler handler = new BatchHandler(b.sourceFormat, processors, decodeAll, settings.tolerance(),

@@ -36,7 +36,7 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
     public enum Tolerance { ALL, NONE }
 
     public static final Option<String> MODE = Option.choice("mode",
-            "sync polls, writes, flushes and commits on one thread; async flushes beside polling", "sync", "async")
+            "sync polls, writes, flushes and commits on one thread, polling on while a flush stores; async writes and flushes beside polling", "sync", "async")
             .defaultValue("sync");
     public static final Option<Integer> FLUSH_RECORDS = Option.integer("flush.records",
             "records polled since the last flush that trigger a flush and commit").defaultValue(10_000);
@@ -52,8 +52,8 @@ public record PipelineSettings(Mode mode, int flushRecords, long flushBytes, Dur
             "how long the start may take to reach the servers and get partitions before a check names what is wrong")
             .defaultValue(Duration.ofSeconds(30));
     public static final Option<Long> MEMORY_BUDGET = Option.size("memory.budget",
-            "bytes held in async mode (records not yet durable, by weight, and the source's buffers) before "
-                    + "partitions are paused and a flush starts").defaultValue(256L << 20);
+            "bytes held (records not yet durable, by weight, and the source's buffers) before partitions are "
+                    + "paused and a flush starts").defaultValue(256L << 20);
 
     public static final Option<String> TOLERANCE = Option.choice("tolerance",
             "all: a bad record goes to the dead letters and the pipeline goes on; none: it stops the pipeline "
