@@ -105,9 +105,10 @@ final class ReadAheadSink implements Sink {
         heldBytes = 0;
     }
 
+    /** What the target holds, the flush it stores and the records held back. */
     @Override
     public long inFlightBytes() {
-        return direct.inFlightBytes() + heldBytes;
+        return direct.inFlightBytes() + (storing == null ? 0 : storing.bytes()) + heldBytes;
     }
 
     @Override
