@@ -22,6 +22,8 @@ final class ReadAheadSink implements Sink {
     private final DirectSink direct;
     /** The flush the target is storing, or null. */
     private DirectSink.Started storing;
+    /** A flush completed (while waiting for it, on a rebalance) whose positions were not taken yet. */
+    private boolean completedUntaken;
     /** Writes handed over while a flush stores, in order: they reach the target once its positions are taken. */
     private final List<Held> held = new ArrayList<>();
     private long heldBytes;
@@ -38,7 +40,7 @@ final class ReadAheadSink implements Sink {
     @Override
     public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<SourcePartition, Long> dropped, long bytes) {
         releaseHeld();
-        if (storing != null || !held.isEmpty()) {
+        if (flushOutstanding() || !held.isEmpty()) {
             held.add(new Held(out, bad, dropped, bytes));
             heldBytes += bytes;
         } else {
@@ -50,7 +52,7 @@ final class ReadAheadSink implements Sink {
     @Override
     public boolean flush() {
         releaseHeld();
-        if (storing != null || !held.isEmpty()) {
+        if (flushOutstanding() || !held.isEmpty()) {
             return false;
         }
         if (direct.unflushed()) {
@@ -69,6 +71,7 @@ final class ReadAheadSink implements Sink {
     @Override
     public void drain() {
         awaitFlush();
+        completedUntaken = false;
         committed = true; // drain follows the commit of what awaitFlush made durable
         releaseHeld();
         direct.flush();
@@ -81,8 +84,9 @@ final class ReadAheadSink implements Sink {
             complete();
         }
         Positions durable = direct.takeDurable();
-        if (!durable.isEmpty() || storing == null) {
-            committed = storing == null;
+        if (storing == null) {
+            completedUntaken = false;
+            committed = true; // the caller commits these positions before it hands over anything else
         }
         return durable;
     }
@@ -90,11 +94,17 @@ final class ReadAheadSink implements Sink {
     private void complete() {
         direct.complete(storing);
         storing = null;
+        completedUntaken = true;
+    }
+
+    /** A flush stores, or its positions wait to be taken: the target takes no record until then. */
+    private boolean flushOutstanding() {
+        return storing != null || completedUntaken;
     }
 
     /** Hands the held writes to the target, once the flush they waited for is committed. */
     private void releaseHeld() {
-        if (!committed || storing != null) {
+        if (!committed || flushOutstanding()) {
             return;
         }
         committed = false;

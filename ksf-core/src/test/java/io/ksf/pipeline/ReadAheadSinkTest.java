@@ -110,4 +110,24 @@ class ReadAheadSinkTest {
         sink.drain();
         assertThat(sink.inFlightBytes()).isZero();
     }
+
+    /** A flush completed while waiting for it (a rebalance) still holds the next records back until it is taken. */
+    @Test
+    void aFlushCompletedOnARebalanceHoldsTheNextRecordsUntilItsPositionsAreTaken() {
+        SlowTarget target = new SlowTarget();
+        ReadAheadSink sink = new ReadAheadSink(new DirectSink(target, null, SourceNotices.of((Source) null),
+                new Retry(Duration.ofSeconds(5), Duration.ofMillis(10)), nanos -> { }));
+        sink.write(records(0, 2), List.of(), Map.of(), 20);
+        assertThat(sink.flush()).isTrue();
+        target.release.countDown();
+        target.release = new CountDownLatch(1);
+        sink.recover(Positions.empty()); // waits for the flush under way, as an assignment does
+
+        sink.write(records(2, 3), List.of(), Map.of(), 10);
+        assertThat(sink.flush()).as("no second flush before the first one's positions are taken").isFalse();
+        assertThat(target.events).containsExactly("write 0", "write 1", "flush to 2");
+        assertThat(sink.takeDurable().asMap()).isEqualTo(Map.of(P0, 2L));
+        assertThat(sink.flush()).isTrue();
+        assertThat(target.events).containsExactly("write 0", "write 1", "flush to 2", "write 2", "flush to 3");
+    }
 }
