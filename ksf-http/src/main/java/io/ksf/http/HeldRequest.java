@@ -120,9 +120,9 @@ final class HeldRequest {
 
     /** Every record is durable (in the target, or refused into the dead letters): the answer. */
     void stored(int partition) {
-        IdempotencyKeys.Answer answer = answer(partition);
+        RestProxy.Answer answer = answer(partition);
         if (answered.compareAndSet(false, true)) {
-            HttpSource.send(response, callback, answer.status(), answer.contentType(), answer.body());
+            HttpSource.send(response, callback, answer);
         }
         if (key != null) {
             keys.answered(key, answer);
@@ -135,7 +135,7 @@ final class HeldRequest {
     }
 
     /** The answer its records being durable gives: 200 with their positions, or 422 naming those refused. */
-    IdempotencyKeys.Answer answer(int partition) {
+    RestProxy.Answer answer(int partition) {
         if (refusals != null) {
             int refused = 0;
             String first = null;
@@ -145,7 +145,7 @@ final class HeldRequest {
                     first = first == null ? refusal : first;
                 }
             }
-            return new IdempotencyKeys.Answer(ErrorCode.PAYLOAD.status, RestProxy.V2_RESPONSE,
+            return new RestProxy.Answer(ErrorCode.PAYLOAD.status, RestProxy.V2_RESPONSE,
                     RestProxy.partialError(refused + " of " + records.size() + " records were not stored: " + first,
                             positions(partition), refusals));
         }
@@ -153,18 +153,17 @@ final class HeldRequest {
             Incoming record = records.get(0);
             RestProxy.Positions at = positions(partition);
             String storedTopic = storedTopics != null && storedTopics[0] != null ? storedTopics[0] : topic;
-            return new IdempotencyKeys.Answer(200, RestProxy.JSON, RestProxy.report(clusterId, storedTopic,
+            return new RestProxy.Answer(200, RestProxy.JSON, RestProxy.report(clusterId, storedTopic,
                     at.partitions()[0], at.offsets()[0], record.timestamp() == null ? timestamp : record.timestamp(),
                     record));
         }
-        return new IdempotencyKeys.Answer(200, RestProxy.V2_RESPONSE, RestProxy.offsets(positions(partition), null));
+        return new RestProxy.Answer(200, RestProxy.V2_RESPONSE, RestProxy.offsets(positions(partition), null));
     }
 
     /** None or not all of its records are known to be durable: an error answer. */
     void fail(ErrorCode code, String message) {
         if (answered.compareAndSet(false, true)) {
-            HttpSource.send(response, callback, code, clusterId == null ? RestProxy.V2_RESPONSE : RestProxy.JSON,
-                    RestProxy.error(code, message));
+            HttpSource.send(response, callback, RestProxy.Answer.error(code, message, clusterId != null));
         }
     }
 }

@@ -354,9 +354,8 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         String message = "the records were not confirmed durable within " + settings.requestTimeout().toMillis()
                 + " ms; they may still be stored";
         late.forEach(request -> request.fail(ErrorCode.NOT_STORED, message));
-        keys.failLateWaiters(new IdempotencyKeys.Answer(ErrorCode.NOT_STORED.status, RestProxy.V2_RESPONSE,
-                RestProxy.error(ErrorCode.NOT_STORED, message + " (the first request with this Idempotency-Key is "
-                        + "still waiting for its records)")));
+        keys.failLateWaiters(RestProxy.Answer.error(ErrorCode.NOT_STORED, message + " (the first request with this "
+                + "Idempotency-Key is still waiting for its records)", false));
     }
 
     @Override
@@ -418,8 +417,8 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
         }
         unanswered.forEach(request -> request.fail(ErrorCode.NOT_STORED,
                 "KSF is stopping; the records were not stored"));
-        keys.failAllWaiters(new IdempotencyKeys.Answer(ErrorCode.NOT_STORED.status, RestProxy.V2_RESPONSE,
-                RestProxy.error(ErrorCode.NOT_STORED, "KSF is stopping; the records were not stored")));
+        keys.failAllWaiters(RestProxy.Answer.error(ErrorCode.NOT_STORED, "KSF is stopping; the records were not stored",
+                false));
         if (!unanswered.isEmpty()) {
             LOG.info("http source: answered {} requests not yet stored with 503 on stopping", unanswered.size());
         }
@@ -456,17 +455,13 @@ public final class HttpSource implements Source, SupportsLag, SupportsDeadLetter
     }
 
     /** Writes a whole answer and completes the request. */
-    static void send(Response response, Callback callback, ErrorCode status, String contentType, byte[] body) {
-        send(response, callback, status == null ? 200 : status.status, contentType, body);
-    }
-
-    static void send(Response response, Callback callback, int status, String contentType, byte[] body) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        if (status == 429) {
+    static void send(Response response, Callback callback, RestProxy.Answer answer) {
+        response.setStatus(answer.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
+        if (answer.status() == 429) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
         }
-        response.write(true, ByteBuffer.wrap(body), callback);
+        response.write(true, ByteBuffer.wrap(answer.body()), callback);
     }
 }

@@ -3,6 +3,7 @@ package io.ksf.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ksf.http.RestProxy.Answer;
 import io.ksf.spi.KsfException;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -27,10 +28,6 @@ import java.util.Map;
  * transactions and a restart reads them back, else a restart forgets them.
  */
 final class IdempotencyKeys {
-    /** The answer a request gets; its status, content type and body. */
-    record Answer(int status, String contentType, byte[] body) {
-    }
-
     /** What became of a claim: the first request of its key stores its records; the others wait or are answered. */
     enum Claim { FIRST, ANSWERED, WAITING, OTHER_REQUEST }
 
@@ -224,6 +221,6 @@ final class IdempotencyKeys {
 
     private static void send(Response response, Callback callback, Answer answer) {
         response.getHeaders().put("Idempotent-Replayed", "true");
-        HttpSource.send(response, callback, answer.status(), answer.contentType(), answer.body());
+        HttpSource.send(response, callback, answer);
     }
 }

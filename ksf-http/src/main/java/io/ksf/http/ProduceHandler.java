@@ -59,27 +59,26 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
         Matcher v3 = V3.matcher(path);
         boolean isV3 = !v2.matches() && v3.matches();
         boolean isMetadata = TopicMetadata.matches(path);
+        boolean v3Path = path.startsWith("/v3/"); // errors before the path is known answer as its version does
         if (!v2.matches() && !isV3 && !isMetadata) {
-            return error(response, callback, ErrorCode.NOT_FOUND, "HTTP 404 Not Found", path.startsWith("/v3/"));
+            return error(response, callback, ErrorCode.NOT_FOUND, "HTTP 404 Not Found", v3Path);
         }
         boolean get = request.getMethod().equals("GET");
         if (get ? !isMetadata : !request.getMethod().equals("POST") || !v2.matches() && !isV3) {
             response.getHeaders().put(HttpHeader.ALLOW, isMetadata && (v2.matches() || isV3) ? "GET, POST"
                     : isMetadata ? "GET" : "POST");
-            return error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed",
-                    path.startsWith("/v3/"));
+            return error(response, callback, ErrorCode.METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed", v3Path);
         }
         if (expectedAuthorization != null && !authorized(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, settings.auth().bearerToken() != null
                     ? "Bearer realm=\"ksf\"" : "Basic realm=\"ksf\"");
-            return error(response, callback, ErrorCode.UNAUTHORIZED, "Authentication failed", path.startsWith("/v3/"));
+            return error(response, callback, ErrorCode.UNAUTHORIZED, "Authentication failed", v3Path);
         }
         if (get) {
             // the first question of a while asks the cluster: off the selector's thread
             String base = request.getHttpURI().getScheme() + "://" + request.getHttpURI().getAuthority();
             request.getComponents().getThreadPool().execute(() -> {
-                TopicMetadata.Answer answer = metadata.answer(path, base);
-                HttpSource.send(response, callback, answer.status(), answer.contentType(), answer.body());
+                HttpSource.send(response, callback, metadata.answer(path, base));
             });
             return true;
         }
@@ -201,8 +200,7 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
                     + "stored fill the memory budget; retry after 1 s" : "KSF is stopping; the records were not stored";
             error(response, callback, refused, message, clusterId != null);
             if (key != null) {
-                keys.release(key, new IdempotencyKeys.Answer(refused.status, clusterId != null ? RestProxy.JSON
-                        : RestProxy.V2_RESPONSE, RestProxy.error(refused, message)));
+                keys.release(key, RestProxy.Answer.error(refused, message, clusterId != null));
             }
         }
     }
@@ -219,8 +217,7 @@ final class ProduceHandler extends Handler.Abstract.NonBlocking {
 
     private static boolean error(Response response, Callback callback, ErrorCode code, String message,
                                  boolean v3) {
-        HttpSource.send(response, callback, code, v3 ? RestProxy.JSON : RestProxy.V2_RESPONSE,
-                RestProxy.error(code, message));
+        HttpSource.send(response, callback, RestProxy.Answer.error(code, message, v3));
         return true;
     }
 }

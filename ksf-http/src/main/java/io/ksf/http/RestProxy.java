@@ -194,7 +194,7 @@ final class RestProxy {
         return embedded == Embedded.JSON ? json(node) : base64(node, where);
     }
 
-    private static byte[] json(JsonNode node) {
+    static byte[] json(JsonNode node) {
         try {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -215,6 +215,14 @@ final class RestProxy {
 
     private static String abbreviate(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+
+    /** An answer: its HTTP status, content type and body. */
+    record Answer(int status, String contentType, byte[] body) {
+        /** REST Proxy's error body for this code, as v3 ({@code application/json}) or v2 answers it. */
+        static Answer error(ErrorCode code, String message, boolean v3) {
+            return new Answer(code.status, v3 ? JSON : V2_RESPONSE, RestProxy.error(code, message));
+        }
     }
 
     /** Each record's partition and offset in an answer, in the request's order. */
@@ -295,11 +303,14 @@ final class RestProxy {
         UNAUTHORIZED(401, 40101),
         NOT_FOUND(404, 404),
         TOPIC_NOT_FOUND(404, 40401),
+        PARTITION_NOT_FOUND(404, 40402),
+        TOPIC_PARTITION_NOT_FOUND(404, 40403),
         METHOD_NOT_ALLOWED(405, 405),
         TOO_LARGE(413, 413),
         UNSUPPORTED_MEDIA_TYPE(415, 415),
         PAYLOAD(422, 42206),
         TOO_MANY_REQUESTS(429, 42901),
+        CLUSTER_ERROR(500, 50002),
         NOT_STORED(503, 50003);
 
         final int status;

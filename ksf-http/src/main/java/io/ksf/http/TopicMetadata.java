@@ -1,8 +1,10 @@
 package io.ksf.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ksf.http.RestProxy.Answer;
 import io.ksf.http.RestProxy.ErrorCode;
 import io.ksf.spi.KsfException;
 import io.ksf.spi.SupportsTopicMetadata;
@@ -33,10 +35,6 @@ final class TopicMetadata {
     private static final Pattern V2 = Pattern.compile("/topics/?|/topics/([^/]+)(/partitions(?:/(\\d{1,9}))?)?/?");
     private static final Pattern V3 = Pattern.compile("/v3/clusters/?|/v3/clusters/([^/]+)(/topics(?:/([^/]+))?)?/?");
 
-    /** An answer: its status, the content type and the body. */
-    record Answer(int status, String contentType, byte[] body) {
-    }
-
     private final HttpSourceSettings settings;
     private final SupportsTopicMetadata cluster;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -61,7 +59,7 @@ final class TopicMetadata {
         try {
             return v3 ? v3(V3.matcher(path), base) : v2(V2.matcher(path));
         } catch (KsfException e) {
-            return error(v3, 500, 50002, e.getMessage());
+            return Answer.error(ErrorCode.CLUSTER_ERROR, e.getMessage(), v3);
         }
     }
 
@@ -73,7 +71,7 @@ final class TopicMetadata {
         }
         Topic topic = topic(name);
         if (topic == null) {
-            return error(false, 404, ErrorCode.TOPIC_NOT_FOUND.code, "Topic not found.");
+            return Answer.error(ErrorCode.TOPIC_NOT_FOUND, "Topic not found.", false);
         }
         if (path.group(2) == null) {
             ObjectNode body = MAPPER.createObjectNode().put("name", topic.name());
@@ -87,7 +85,7 @@ final class TopicMetadata {
         int number = Integer.parseInt(path.group(3));
         return topic.partitions().stream().filter(p -> p.partition() == number).findFirst()
                 .map(p -> json(false, v2Partition(p)))
-                .orElseGet(() -> error(false, 404, 40402, "Partition not found."));
+                .orElseGet(() -> Answer.error(ErrorCode.PARTITION_NOT_FOUND, "Partition not found.", false));
     }
 
     private static ArrayNode v2Partitions(List<Partition> partitions) {
@@ -118,7 +116,7 @@ final class TopicMetadata {
             return json(true, list);
         }
         if (!id.equals(clusterId)) {
-            return error(true, 404, 404, "Cluster " + id + " cannot be found.");
+            return Answer.error(ErrorCode.NOT_FOUND, "Cluster " + id + " cannot be found.", true);
         }
         if (path.group(2) == null) {
             return json(true, v3Cluster(clusterId, clusters));
@@ -137,7 +135,8 @@ final class TopicMetadata {
             return json(true, list);
         }
         Topic topic = topic(name);
-        return topic == null ? error(true, 404, 40403, "This server does not host this topic-partition.")
+        return topic == null ? Answer.error(ErrorCode.TOPIC_PARTITION_NOT_FOUND,
+                "This server does not host this topic-partition.", true)
                 : json(true, v3Topic(clusterId, topic, topics));
     }
 
@@ -212,21 +211,7 @@ final class TopicMetadata {
         return (T) entry.value();
     }
 
-    private static Answer json(boolean v3, Object body) {
-        try {
-            return new Answer(200, v3 ? RestProxy.JSON : RestProxy.V2_RESPONSE, MAPPER.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e); // a tree always writes
-        }
-    }
-
-    private static Answer error(boolean v3, int status, int code, String message) {
-        byte[] body = ("{\"error_code\":" + code + ",\"message\":" + quote(message) + "}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return new Answer(status, v3 ? RestProxy.JSON : RestProxy.V2_RESPONSE, body);
-    }
-
-    private static String quote(String text) {
-        return MAPPER.getNodeFactory().textNode(text).toString();
+    private static Answer json(boolean v3, JsonNode body) {
+        return new Answer(200, v3 ? RestProxy.JSON : RestProxy.V2_RESPONSE, RestProxy.json(body));
     }
 }

@@ -21,7 +21,7 @@ class TopicMetadataTest {
             Pattern.compile("user\\..+"), 4, 1 << 20, 1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(30),
             Duration.ZERO, 100, 8, "lake-1", null, null);
 
-    private static JsonNode body(TopicMetadata.Answer answer) throws Exception {
+    private static JsonNode body(RestProxy.Answer answer) throws Exception {
         return JSON.readTree(new String(answer.body(), StandardCharsets.UTF_8));
     }
 
@@ -60,7 +60,7 @@ class TopicMetadataTest {
         };
         TopicMetadata metadata = new TopicMetadata(SETTINGS, silent);
         for (String path : List.of("/topics", "/topics/pins", "/v3/clusters")) {
-            TopicMetadata.Answer answer = metadata.answer(path, "http://h:1");
+            RestProxy.Answer answer = metadata.answer(path, "http://h:1");
             assertThat(answer.status()).isEqualTo(500);
             assertThat(body(answer).get("error_code").asInt()).isEqualTo(50002);
             assertThat(body(answer).get("message").asText()).contains("10.0.0.9:9092");
