@@ -4,7 +4,6 @@ import io.ksf.spi.KsfException;
 import io.ksf.spi.SupportsTopicMetadata;
 import io.ksf.spi.SupportsTopicMetadata.Partition;
 import io.ksf.spi.SupportsTopicMetadata.Topic;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -25,32 +24,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The kafka target's topics as its cluster describes them, asked with an admin client of the producer's settings
- * (created on the first question, safe from any thread).
+ * The kafka target's topics as its cluster describes them, asked with the target's admin client (its
+ * {@link TopicDirectory}'s); safe from any thread.
  */
-final class ClusterMetadata implements AutoCloseable {
-    private final Properties clientProperties;
+final class ClusterMetadata {
+    private final TopicDirectory directory;
     private final String servers;
-    private volatile Admin admin;
 
-    ClusterMetadata(Properties clientProperties) {
-        this.clientProperties = clientProperties;
+    ClusterMetadata(TopicDirectory directory, Properties clientProperties) {
+        this.directory = directory;
         this.servers = String.valueOf(clientProperties.getOrDefault("bootstrap.servers", ""));
     }
 
     String clusterId(Duration timeout) {
-        return answer(admin(timeout).describeCluster().clusterId(), timeout, "the cluster id");
+        return answer(directory.admin().describeCluster().clusterId(), timeout, "the cluster id");
     }
 
     Set<String> topicNames(Duration timeout) {
-        return answer(admin(timeout).listTopics(new ListTopicsOptions().listInternal(true)).names(), timeout,
+        return answer(directory.admin().listTopics(new ListTopicsOptions().listInternal(true)).names(), timeout,
                 "the list of topics");
     }
 
     Topic describe(String topic, Duration timeout) {
         TopicDescription description;
         try {
-            description = answer(admin(timeout).describeTopics(List.of(topic)).allTopicNames(), timeout,
+            description = answer(directory.admin().describeTopics(List.of(topic)).allTopicNames(), timeout,
                     "topic " + topic).get(topic);
         } catch (KsfException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
@@ -59,7 +57,7 @@ final class ClusterMetadata implements AutoCloseable {
             throw e;
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config config = answer(admin(timeout).describeConfigs(List.of(resource)).all(), timeout,
+        Config config = answer(directory.admin().describeConfigs(List.of(resource)).all(), timeout,
                 "the configs of topic " + topic).get(resource);
         Map<String, String> configs = new TreeMap<>();
         for (ConfigEntry entry : config.entries()) {
@@ -88,20 +86,6 @@ final class ClusterMetadata implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KsfException("interrupted while asking the Kafka cluster at " + servers + " for " + what, e);
-        }
-    }
-
-    private synchronized Admin admin(Duration timeout) {
-        if (admin == null) {
-            admin = Admin.create(KafkaChecks.adminProperties(clientProperties, timeout));
-        }
-        return admin;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
         }
     }
 }

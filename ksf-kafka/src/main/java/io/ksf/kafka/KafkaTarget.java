@@ -105,7 +105,7 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
         }
         this.properties = props;
         this.topics = new TopicDirectory(props);
-        this.metadata = new ClusterMetadata(props);
+        this.metadata = new ClusterMetadata(topics, props);
         try {
             this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
@@ -360,7 +360,6 @@ public final class KafkaTarget implements Target, SupportsPositionCommit, Suppor
     public void close() {
         transactions.abort();
         topics.close();
-        metadata.close();
         producer.close(Duration.ofSeconds(10));
     }
 

@@ -52,15 +52,9 @@ final class StateTransactions implements TransactionalPositions {
 
     private Map<String, byte[]> readState() {
         String topic = source.stateTopic();
-        Properties props = new Properties();
-        for (String name : cluster.stringPropertyNames()) {
-            if (!name.startsWith("transactional.") && !name.equals("enable.idempotence") && !name.equals("acks")) {
-                props.put(name, cluster.getProperty(name));
-            }
-        }
+        Properties props = KafkaChecks.adminProperties(cluster, READ_TIMEOUT); // the connection, not the producer's
         props.put("isolation.level", "read_committed");
         props.put("enable.auto.commit", "false");
-        props.remove("group.id");
         Map<String, byte[]> state = new LinkedHashMap<>();
         long started = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),

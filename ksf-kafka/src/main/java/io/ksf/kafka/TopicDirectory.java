@@ -113,7 +113,8 @@ final class TopicDirectory implements AutoCloseable {
         return why;
     }
 
-    private Admin admin() {
+    /** The target's one admin client, created on the first question; safe from any thread. */
+    synchronized Admin admin() {
         if (admin == null) {
             admin = Admin.create(KafkaChecks.adminProperties(clientProperties, LOOKUP_TIMEOUT));
         }
@@ -121,7 +122,7 @@ final class TopicDirectory implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }
