@@ -72,6 +72,11 @@ class ReadAheadSinkTest {
         }
     }
 
+    private static ReadAheadSink sinkOf(Target target) {
+        return new ReadAheadSink(new DirectSink(target, null, SourceNotices.of((Source) null),
+                new Retry(Duration.ofSeconds(5), Duration.ofMillis(10)), nanos -> { }));
+    }
+
     private static List<KsfRecord> records(int from, int to) {
         List<KsfRecord> records = new ArrayList<>();
         for (int n = from; n < to; n++) {
@@ -83,8 +88,7 @@ class ReadAheadSinkTest {
     @Test
     void recordsPolledWhileAFlushStoresWaitForItsCommit() {
         SlowTarget target = new SlowTarget();
-        ReadAheadSink sink = new ReadAheadSink(new DirectSink(target, null, SourceNotices.of((Source) null),
-                new Retry(Duration.ofSeconds(5), Duration.ofMillis(10)), nanos -> { }));
+        ReadAheadSink sink = sinkOf(target);
         sink.write(records(0, 3), List.of(), Map.of(), 30);
         assertThat(sink.flush()).isTrue();
         assertThat(sink.takeDurable().isEmpty()).isTrue(); // still storing
@@ -115,8 +119,7 @@ class ReadAheadSinkTest {
     @Test
     void aFlushCompletedOnARebalanceHoldsTheNextRecordsUntilItsPositionsAreTaken() {
         SlowTarget target = new SlowTarget();
-        ReadAheadSink sink = new ReadAheadSink(new DirectSink(target, null, SourceNotices.of((Source) null),
-                new Retry(Duration.ofSeconds(5), Duration.ofMillis(10)), nanos -> { }));
+        ReadAheadSink sink = sinkOf(target);
         sink.write(records(0, 2), List.of(), Map.of(), 20);
         assertThat(sink.flush()).isTrue();
         target.release.countDown();
