@@ -27,8 +27,6 @@ final class ReadAheadSink implements Sink {
     /** Writes handed over while a flush stores, in order: they reach the target once its positions are taken. */
     private final List<Held> held = new ArrayList<>();
     private long heldBytes;
-    /** Positions were taken since the held writes arrived: they may go to the target now. */
-    private boolean committed;
 
     private record Held(List<KsfRecord> out, List<KsfRecord> bad, Map<SourcePartition, Long> dropped, long bytes) {
     }
@@ -40,7 +38,7 @@ final class ReadAheadSink implements Sink {
     @Override
     public void write(List<KsfRecord> out, List<KsfRecord> bad, Map<SourcePartition, Long> dropped, long bytes) {
         releaseHeld();
-        if (flushOutstanding() || !held.isEmpty()) {
+        if (flushOutstanding()) {
             held.add(new Held(out, bad, dropped, bytes));
             heldBytes += bytes;
         } else {
@@ -52,7 +50,7 @@ final class ReadAheadSink implements Sink {
     @Override
     public boolean flush() {
         releaseHeld();
-        if (flushOutstanding() || !held.isEmpty()) {
+        if (flushOutstanding()) {
             return false;
         }
         if (direct.unflushed()) {
@@ -71,8 +69,7 @@ final class ReadAheadSink implements Sink {
     @Override
     public void drain() {
         awaitFlush();
-        completedUntaken = false;
-        committed = true; // drain follows the commit of what awaitFlush made durable
+        completedUntaken = false; // drain follows the commit of what awaitFlush made durable
         releaseHeld();
         direct.flush();
     }
@@ -85,8 +82,7 @@ final class ReadAheadSink implements Sink {
         }
         Positions durable = direct.takeDurable();
         if (storing == null) {
-            completedUntaken = false;
-            committed = true; // the caller commits these positions before it hands over anything else
+            completedUntaken = false; // the caller commits these positions before it hands over anything else
         }
         return durable;
     }
@@ -104,10 +100,9 @@ final class ReadAheadSink implements Sink {
 
     /** Hands the held writes to the target, once the flush they waited for is committed. */
     private void releaseHeld() {
-        if (!committed || flushOutstanding()) {
+        if (flushOutstanding() || held.isEmpty()) {
             return;
         }
-        committed = false;
         for (Held write : held) {
             direct.write(write.out(), write.bad(), write.dropped(), write.bytes());
         }
