@@ -6,8 +6,12 @@ import io.ksf.kinesis.KinesisSource;
 import io.ksf.kinesis.KinesisSourceFactory;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineStats;
+import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
+import io.ksf.testkit.FaultProxy;
 import io.ksf.testkit.KplAggregator;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
@@ -15,6 +19,7 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,18 +28,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 
 /**
  * Reading one shard of the local Kinesis server (kinesis-local, slow: compare the ratio, not the rate), in one
  * run: bare GetRecords calls back to back (the limit), against the {@code kinesis} source in a pipeline to an
  * in-memory target with its checkpoints in a file, reading as fast as Kinesis allows (5 reads/s/shard), and the
- * same records as KPL aggregates on a second stream.
+ * same records as KPL aggregates on a second stream; and an 8-shard stream read by one instance, then by three that
+ * share its shards.
  *
  * <pre>
- * java -Xmx1g -cp benchmarks/target/benchmarks.jar io.ksf.bench.KinesisBench [--records 20000] [--out FILE]
+ * java -Xmx1g -cp benchmarks/target/benchmarks.jar io.ksf.bench.KinesisBench [--records 20000]
+ *     [--kinesis-latency 30] [--out FILE]
  * </pre>
  */
 public final class KinesisBench {
@@ -65,6 +74,8 @@ public final class KinesisBench {
             Harness.Measured bare = Harness.measure(() -> bareGetRecords(client, records));
             Harness.Measured ksf = Harness.measure(() -> ksf(kinesis, "bench", records));
             Harness.Measured aggregated = Harness.measure(() -> ksf(kinesis, "bench-kpl", records));
+            String shared = shared(kinesis, client, records,
+                    Duration.ofMillis(Long.parseLong(flags.getOrDefault("--kinesis-latency", "30"))));
             table = String.format(Locale.ROOT, """
                     Kinesis, one shard of kinesis-local, %,d records of %d bytes, read from the oldest (one run)
 
@@ -75,12 +86,101 @@ public final class KinesisBench {
                     | the same records in KPL aggregates of %d (aws-kinesis-agg), split by KSF | %.2f | %,.0f | %.2f | |
 
                     Aggregated / plain, KSF's records/s: %.2f
-                    """, records, ROW.length(), bare.seconds(), records / bare.seconds(), bare.cpuSeconds(),
+
+                    %s""", records, ROW.length(), bare.seconds(), records / bare.seconds(), bare.cpuSeconds(),
                     bare.seconds() / ksf.seconds(), ksf.seconds(), records / ksf.seconds(), ksf.cpuSeconds(),
                     AGGREGATE, aggregated.seconds(), records / aggregated.seconds(), aggregated.cpuSeconds(),
-                    ksf.seconds() / aggregated.seconds());
+                    ksf.seconds() / aggregated.seconds(), shared);
         }
         Harness.finish(table, flags, "benchmarks/target/kinesis-results.md");
+    }
+
+    /**
+     * An 8-shard stream read by one instance, then by three that share its shards through the group on their
+     * checkpoint topic (each its own client and pipeline thread), each time from the oldest record: records/s from
+     * the moment the group gave every instance its share until the last record is stored. GetRecords returns at most
+     * 100 records, as when records arrive while they are read, and each call to the server is held {@code latency}
+     * (AWS answers in tens of milliseconds; the local server at once).
+     */
+    private static String shared(EmbeddedKinesis kinesis, KinesisClient client, int records, Duration latency)
+            throws Exception {
+        client.createStream(b -> b.streamName("bench-8").shardCount(8));
+        while (client.describeStreamSummary(b -> b.streamName("bench-8")).streamDescriptionSummary()
+                .streamStatus() != StreamStatus.ACTIVE) {
+            Thread.sleep(100);
+        }
+        for (int start = 0; start < records; start += 500) {
+            List<PutRecordsRequestEntry> entries = IntStream.range(start, Math.min(records, start + 500))
+                    .mapToObj(n -> PutRecordsRequestEntry.builder().partitionKey("k" + n)
+                            .data(SdkBytes.fromUtf8String(ROW)).build()).toList();
+            client.putRecords(b -> b.streamName("bench-8").records(entries));
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); FaultProxy proxy = FaultProxy.start(kinesis.endpoint())) {
+            proxy.delay(latency);
+            proxy.failFor(FaultProxy.Fault.DELAY, Duration.ofDays(1));
+            double one = sharedRate(proxy.endpoint(), kafka, 1, records);
+            double three = sharedRate(proxy.endpoint(), kafka, 3, records);
+            return String.format(Locale.ROOT, """
+                    Shards shared among instances: an 8-shard stream, %,d records, at most 100 per GetRecords, \
+                    5 reads/s per shard (the limit: %,d records/s), each call held %d ms; checkpoints in Kafka \
+                    (8 partitions) (one run)
+
+                    | instances | records/s | vs one |
+                    |---|---|---|
+                    | 1 | %,.0f | 1.00 |
+                    | 3 | %,.0f | %.2f |
+                    """, records, 8 * 5 * 100, latency.toMillis(), one, three, three / one);
+        }
+    }
+
+    private static double sharedRate(URI endpoint, EmbeddedKafka kafka, int count, int records)
+            throws Exception {
+        String group = "bench-8-" + count;
+        Properties cluster = new Properties();
+        cluster.put("bootstrap.servers", kafka.bootstrapServers());
+        KinesisSource.Settings settings = new KinesisSource.Settings("bench-8",
+                KinesisSource.InitialPosition.TRIM_HORIZON, null, 100, 5, Duration.ofSeconds(10), 10_000);
+        List<InMemoryTarget> targets = new ArrayList<>();
+        List<Pipeline> pipelines = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            InMemoryTarget target = new InMemoryTarget();
+            targets.add(target);
+            pipelines.add(Pipeline.builder().name(group + "-" + i)
+                    .source(KinesisSource.withKafkaCheckpoints(KinesisSourceFactory.client(EmbeddedKinesis.REGION,
+                            endpoint), settings, cluster, group, 8, group), new BytesFormat("\n"))
+                    .target(target).flushEvery(10_000, 64L << 20, Duration.ofMillis(200))
+                    .pollTimeout(Duration.ofMillis(50)).build());
+        }
+        List<CompletableFuture<PipelineStats>> runs = pipelines.stream()
+                .map(p -> CompletableFuture.supplyAsync(p::run)).toList();
+        while (!shared(kafka, group, count)) {
+            Thread.sleep(20);
+        }
+        long from = System.nanoTime();
+        int storedAtStart = stored(targets);
+        while (stored(targets) < records && runs.stream().noneMatch(CompletableFuture::isDone)) {
+            Thread.sleep(5);
+        }
+        double rate = (records - storedAtStart) / ((System.nanoTime() - from) / 1e9);
+        pipelines.forEach(Pipeline::close);
+        runs.forEach(CompletableFuture::join);
+        return rate;
+    }
+
+    private static int stored(List<InMemoryTarget> targets) {
+        return targets.stream().mapToInt(t -> t.stored().size()).sum();
+    }
+
+    /** Whether the group gave each of its {@code count} members a share of the checkpoint topic. */
+    private static boolean shared(EmbeddedKafka kafka, String group, int count) {
+        try {
+            ConsumerGroupDescription description = kafka.admin().describeConsumerGroups(List.of(group)).all().get()
+                    .get(group);
+            return description.groupState() == GroupState.STABLE && description.members().size() == count
+                    && description.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+        } catch (InterruptedException | ExecutionException e) {
+            return false; // the group is not there yet
+        }
     }
 
     /** The same records on a stream of their own, as KPL aggregates made by npm's aws-kinesis-agg. */

@@ -40,6 +40,14 @@ public interface CheckpointStore extends AutoCloseable {
     /** The last checkpoint saved for the shard, or null when there is none yet. */
     byte[] load(int shard);
 
+    /**
+     * The last checkpoint committed for a shard that another instance may own and be writing: read without waiting
+     * for a write in progress, so it may be a moment old. A store with one owner reads it as {@link #load} does.
+     */
+    default byte[] peek(int shard) {
+        return load(shard);
+    }
+
     /** Replaces the shard's checkpoint, durably, before returning. */
     void save(int shard, byte[] checkpoint);
 

@@ -159,6 +159,11 @@ class DemoCommandTest {
 
         assertThat(exit).as(out.toString()).isZero();
         assertThat(out.toString()).containsAnyOf("shardId-000000000002", "shardId-000000000003"); // a child read
+        // each instance read its share: the parents 0 and 1 by one, the children 2 and 3 (those with records) by
+        // the other
+        assertThat(out.toString()).containsPattern("instance 1 +[1-9][0-9,]* records of shardId-000000000000, "
+                + "shardId-000000000001\\n").containsPattern("instance 2 +[1-9][0-9,]* records of "
+                + "shardId-00000000000[23](, shardId-000000000003)?\\n");
         assertThat(out.toString()).contains("split shardId-000000000000 into two children",
                 "KPL aggregates split   4 aggregates -> 200 user records, each its own record",
                 "records in topic       400 of 400 put, 400 distinct (each once: yes)");

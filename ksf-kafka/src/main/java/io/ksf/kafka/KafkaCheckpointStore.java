@@ -178,6 +178,16 @@ public final class KafkaCheckpointStore implements CheckpointStore {
      */
     @Override
     public byte[] load(int shard) {
+        return read(shard, true);
+    }
+
+    /** The last checkpoint committed, up to the last stable offset: another instance's open transaction is not awaited. */
+    @Override
+    public byte[] peek(int shard) {
+        return read(shard, false);
+    }
+
+    private byte[] read(int shard, boolean waitForPending) {
         TopicPartition partition = new TopicPartition(topic, shard);
         byte[] latest = null;
         Properties uncommitted = consumerProperties(null);
@@ -190,7 +200,7 @@ public final class KafkaCheckpointStore implements CheckpointStore {
             reader.seekToBeginning(List.of(partition));
             long deadline = System.nanoTime() + PENDING_TIMEOUT.toNanos();
             long end = reader.endOffsets(List.of(partition), TIMEOUT).get(partition); // the last stable offset
-            while (end < logEnd.endOffsets(List.of(partition), TIMEOUT).get(partition)) {
+            while (waitForPending && end < logEnd.endOffsets(List.of(partition), TIMEOUT).get(partition)) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new KsfException("a transaction on the checkpoint of shard " + shard + " in " + topic
                             + " is still pending after " + PENDING_TIMEOUT + "; cannot tell where to resume");

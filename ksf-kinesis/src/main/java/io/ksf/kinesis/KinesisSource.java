@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The {@code kinesis} source: Kinesis data streams read by polling GetRecords, one partition per shard (the stream's
@@ -58,6 +59,10 @@ import java.util.TreeMap;
  * gets its own offset, its own partition key as the key, and the sub-sequence number in a header; a restart inside
  * an aggregate reads it again from the stream and skips the user records that were durable. An aggregate that
  * cannot be read (its MD5 does not match, its protobuf is cut short) goes to the dead letters whole, with why.
+ *
+ * <p>Instances share the shards through their checkpoint store: a Kinesis shard's checkpoint is in store shard (its
+ * number modulo the store's shard count), and an instance reads the shards of the store shards it owns. A child whose
+ * parent another instance reads waits until that parent's checkpoint, read from the store, says it ended.
  */
 public final class KinesisSource
         implements Source, SupportsResumePositions, SupportsServerCheck, CheckpointedSource {
@@ -123,18 +128,24 @@ public final class KinesisSource
 
     private final KinesisClient client;
     private final Settings settings;
-    /** One document under store shard 0: every Kinesis shard's checkpoint, by {@link #key}. */
+    /**
+     * A document per store shard: the checkpoints of the Kinesis shards whose number modulo the store's shard count
+     * is that store shard. Instances that share the store share the Kinesis shards so.
+     */
     private final CheckpointStore store;
     private final String endpoint;
-    /** By {@link #key}. */
+    /** Every shard listed, this instance's and the others', by {@link #key}. */
     private final Map<String, ShardState> shards = new TreeMap<>();
     private final Map<SourcePartition, ShardState> byPartition = new HashMap<>();
     private final Object wait = new Object();
-    private Map<String, ShardCheckpoint> checkpoints = new HashMap<>();
+    /** The store shards this instance owns: it reads the Kinesis shards whose checkpoints they hold. */
+    private final Set<Integer> owned = new TreeSet<>();
+    /** The checkpoints of the Kinesis shards this instance owns, by key. */
+    private final Map<String, ShardCheckpoint> checkpoints = new HashMap<>();
+    /** The checkpoints of other instances' shards that are parents of this instance's, as last read: have they ended. */
+    private final Map<String, ShardCheckpoint> foreign = new HashMap<>();
     private SourceContext context;
-    /** Whether this instance owns the stream (the store's shard): a shared store makes the others wait. */
-    private boolean owned;
-    private boolean firstListing = true;
+    private boolean listedOnce;
     private long nextDiscoveryNanos;
     private volatile boolean woken;
 
@@ -151,14 +162,15 @@ public final class KinesisSource
     }
 
     /**
-     * A source that keeps its checkpoints in a compacted topic of one partition (written in the kafka target's
-     * transactions), owned through a consumer group: of several instances with the same group, one reads the
-     * stream and the others wait to take over.
+     * A source that keeps its checkpoints in a compacted topic (written in the kafka target's transactions), whose
+     * partitions the instances of one consumer group share: each reads the Kinesis shards whose number modulo
+     * {@code storeShards} is a partition it owns. With one partition, one instance reads the streams and the others
+     * wait to take over.
      */
     public static KinesisSource withKafkaCheckpoints(KinesisClient client, Settings settings, Properties cluster,
-                                                     String topic, String group) {
-        return new KinesisSource(client, settings, CheckpointStoreFactory.create("kafka", cluster, topic, 1, group),
-                "the stream's endpoint");
+                                                     String topic, int storeShards, String group) {
+        return new KinesisSource(client, settings,
+                CheckpointStoreFactory.create("kafka", cluster, topic, storeShards, group), "the stream's endpoint");
     }
 
     @Override
@@ -167,37 +179,41 @@ public final class KinesisSource
         store.open(new CheckpointStore.ShardListener() {
             @Override
             public void onAssigned(Set<Integer> storeShards) {
-                own();
+                own(storeShards);
             }
 
             @Override
             public void onRevoked(Set<Integer> storeShards) {
-                disown(false);
+                disown(storeShards, false);
             }
 
             @Override
             public void onLost(Set<Integer> storeShards) {
-                disown(true);
+                disown(storeShards, true);
             }
         });
     }
 
-    /** This instance owns the stream now: read the checkpoints and start the shards. */
-    private void own() {
-        checkpoints = new HashMap<>();
-        ShardCheckpoint.decodeAll(store.load(0)).forEach((key, checkpoint) -> checkpoints.put(
-                settings.streams().size() > 1 && !key.contains("/") ? key(settings.stream(), key) : key, checkpoint));
-        owned = true;
-        firstListing = true;
-        LOG.info("kinesis source: stream {}, checkpoints in {} ({} shards known)", settings.describe(),
-                store.describe(), checkpoints.size());
+    /** These store shards are this instance's now: read their checkpoints and start their Kinesis shards. */
+    private void own(Set<Integer> storeShards) {
+        for (int storeShard : storeShards) {
+            ShardCheckpoint.decodeAll(store.load(storeShard))
+                    .forEach((key, checkpoint) -> checkpoints.put(keyOfStored(key), checkpoint));
+        }
+        owned.addAll(storeShards);
+        LOG.info("kinesis source: stream {}, checkpoints in {}{} ({} shards known)", settings.describe(),
+                store.describe(), store.shards() == 1 ? "" : " shards " + owned, checkpoints.size());
         discover();
     }
 
-    /** Another instance takes the stream: commit what was read (unless it is lost already), then forget it all. */
-    private void disown(boolean lost) {
-        List<SourcePartition> reading = shards.values().stream()
-                .filter(s -> s.state == ShardState.State.READING || s.state == ShardState.State.DRAINED).map(s -> s.partition).toList();
+    /**
+     * These store shards go to another instance: the runtime commits what was read of their Kinesis shards (unless
+     * they are lost already), then this instance forgets where it was in them.
+     */
+    private void disown(Set<Integer> storeShards, boolean lost) {
+        List<SourcePartition> reading = shards.values().stream().filter(s -> storeShards.contains(storeShard(s.key))
+                && (s.state == ShardState.State.READING || s.state == ShardState.State.DRAINED))
+                .map(s -> s.partition).toList();
         if (!reading.isEmpty()) {
             if (lost) {
                 context.lost(reading);
@@ -205,20 +221,47 @@ public final class KinesisSource
                 context.revoked(reading);
             }
         }
-        owned = false;
-        shards.clear();
-        byPartition.clear();
-        checkpoints = new HashMap<>();
-        LOG.info("kinesis source: stream {} {} to another instance", settings.describe(),
-                lost ? "lost" : "given up");
+        shards.replaceAll((key, shard) -> storeShards.contains(storeShard(key)) ? shard.unread() : shard);
+        shards.values().forEach(shard -> byPartition.put(shard.partition, shard));
+        checkpoints.keySet().removeIf(key -> storeShards.contains(storeShard(key)));
+        owned.removeAll(storeShards);
+        LOG.info("kinesis source: stream {} {} to another instance{}: {}", settings.describe(),
+                lost ? "lost" : "given up", store.shards() == 1 ? "" : " (store shards " + storeShards + ")",
+                reading.isEmpty() ? "no shard was being read" : "shards " + reading.stream()
+                        .map(p -> p.topic() + "/" + p.partition()).toList());
     }
 
-    /** Every shard's checkpoint as one document. */
-    private byte[] encoded() {
-        return ShardCheckpoint.encodeAll(checkpoints);
+    /** The store shard that keeps a Kinesis shard's checkpoint: its number modulo the store's shard count. */
+    private int storeShard(String key) {
+        return Math.floorMod(number(key), store.shards());
     }
 
-    /** Lists the shards of each stream (every page), adds the new ones and starts those whose parents ended. */
+    private boolean owns(ShardState shard) {
+        return owned.contains(storeShard(shard.key));
+    }
+
+    /** The checkpoints of a store shard's Kinesis shards as its one document. */
+    private byte[] encoded(int storeShard) {
+        Map<String, ShardCheckpoint> document = new HashMap<>();
+        checkpoints.forEach((key, checkpoint) -> {
+            if (storeShard(key) == storeShard) {
+                document.put(key, checkpoint);
+            }
+        });
+        return ShardCheckpoint.encodeAll(document);
+    }
+
+    /** Saves the documents of the store shards that hold these keys. */
+    private void save(Collection<String> keys) {
+        Map<Integer, byte[]> documents = new TreeMap<>();
+        keys.forEach(key -> documents.computeIfAbsent(storeShard(key), this::encoded));
+        store.saveAll(documents);
+    }
+
+    /**
+     * Lists the shards of each stream (every page), adds the new ones, reads where other instances are in the
+     * parents of this instance's waiting shards, and starts those whose parents ended.
+     */
     private void discover() {
         for (String stream : settings.streams()) {
             List<Shard> listed = listShards(stream);
@@ -226,24 +269,36 @@ public final class KinesisSource
                 continue;
             }
             for (Shard listedShard : listed) {
-                if (shards.containsKey(key(stream, listedShard.shardId()))) {
-                    continue;
+                ShardState known = shards.get(key(stream, listedShard.shardId()));
+                if (known == null) {
+                    ShardState shard = ShardState.listed(stream, key(stream, listedShard.shardId()), listedShard,
+                            parent -> key(stream, parent));
+                    shards.put(shard.key, shard);
+                    byPartition.put(shard.partition, shard);
+                } else if (known.endingSequence == null) {
+                    known.endingSequence = listedShard.sequenceNumberRange().endingSequenceNumber(); // closed since
                 }
-                ShardState shard = ShardState.listed(stream, key(stream, listedShard.shardId()), listedShard,
-                        parent -> key(stream, parent));
-                ShardCheckpoint checkpoint = checkpoints.get(shard.key);
-                if (checkpoint != null && checkpoint.ended()) {
-                    shard.state = ShardState.State.ENDED;
-                } else if (checkpoint == null && firstListing && !readParents(shard)
-                        && settings.initialPosition() == InitialPosition.LATEST && shard.endingSequence != null) {
-                    shard.state = ShardState.State.ENDED; // LATEST: a closed shard has nothing new
-                }
-                shards.put(shard.key, shard);
-                byPartition.put(shard.partition, shard);
             }
         }
-        firstListing = false;
+        listedOnce = true;
+        readForeignParents();
         startReadyShards();
+    }
+
+    /** The checkpoints of the parents of waiting shards that other instances own, from their store shards. */
+    private void readForeignParents() {
+        Set<Integer> storeShards = new TreeSet<>();
+        for (ShardState shard : shards.values()) {
+            if (shard.state == ShardState.State.WAITING && owns(shard)) {
+                shard.parents.stream().filter(parent -> !owned.contains(storeShard(parent))
+                        && (foreign.get(parent) == null || !foreign.get(parent).ended()))
+                        .forEach(parent -> storeShards.add(storeShard(parent)));
+            }
+        }
+        for (int storeShard : storeShards) {
+            ShardCheckpoint.decodeAll(store.peek(storeShard))
+                    .forEach((key, checkpoint) -> foreign.put(keyOfStored(key), checkpoint));
+        }
     }
 
     /** Every page of a stream's shards, or null when listing failed after the first time (tried again later). */
@@ -261,7 +316,7 @@ public final class KinesisSource
             } while (token != null);
             return listed;
         } catch (SdkException e) {
-            if (firstListing) {
+            if (!listedOnce) {
                 throw new KsfException("kinesis source: cannot list the shards of stream " + stream + " at "
                         + endpoint + ": " + e.getMessage(), e);
             }
@@ -280,15 +335,48 @@ public final class KinesisSource
         return settings.streams().size() == 1 ? shardId : stream + "/" + shardId;
     }
 
-    /** Whether a parent of the shard was read by this source (it has a checkpoint): then it starts at the oldest. */
-    private boolean readParents(ShardState shard) {
-        return shard.parents.stream().anyMatch(checkpoints::containsKey);
+    /** The key of a stored checkpoint: a shard id stored by a source of one stream is its first stream's now. */
+    private String keyOfStored(String stored) {
+        return settings.streams().size() > 1 && !stored.contains("/") ? key(settings.stream(), stored) : stored;
     }
 
+    /** A shard's checkpoint, whichever instance owns it (as last read for another's), or null. */
+    private ShardCheckpoint checkpointOf(String key) {
+        return checkpoints.containsKey(key) ? checkpoints.get(key) : foreign.get(key);
+    }
+
+    /** Whether a parent of the shard was read by this source (it has a checkpoint): then it starts at the oldest. */
+    private boolean readParents(ShardState shard) {
+        return shard.parents.stream().anyMatch(parent -> checkpointOf(parent) != null);
+    }
+
+    /**
+     * With {@code LATEST}, a shard closed before any instance read it, and whose parents were not read either,
+     * holds nothing new: it is skipped. Every instance comes to the same answer, since a shard read at LATEST gets a
+     * checkpoint before its first read.
+     */
+    private boolean skippedAtLatest(ShardState shard) {
+        return settings.initialPosition() == InitialPosition.LATEST && shard.endingSequence != null
+                && checkpointOf(shard.key) == null && !readParents(shard);
+    }
+
+    /** Starts this instance's waiting shards whose parents ended (again while one ends, for its children). */
     private void startReadyShards() {
         List<SourcePartition> started = new ArrayList<>();
-        for (ShardState shard : shards.values()) {
-            if (shard.state == ShardState.State.WAITING && shard.parents.stream().allMatch(this::ended)) {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (ShardState shard : shards.values()) {
+                if (shard.state != ShardState.State.WAITING || !owns(shard)
+                        || !shard.parents.stream().allMatch(this::ended)) {
+                    continue;
+                }
+                ShardCheckpoint checkpoint = checkpoints.get(shard.key);
+                if (checkpoint != null && checkpoint.ended() || skippedAtLatest(shard)) {
+                    shard.state = ShardState.State.ENDED;
+                    changed = true;
+                    continue;
+                }
                 start(shard);
                 if (shard.state == ShardState.State.READING) {
                     started.add(shard.partition);
@@ -300,10 +388,20 @@ public final class KinesisSource
         }
     }
 
-    /** A parent that has ended, or that is gone from the listing (past the retention). */
+    /**
+     * A parent that has ended (by its checkpoint when another instance owns it), was skipped at LATEST, or is gone
+     * from the listing (past the retention).
+     */
     private boolean ended(String parentKey) {
         ShardState parent = shards.get(parentKey);
-        return parent == null || parent.state == ShardState.State.ENDED;
+        if (parent == null) {
+            return true;
+        }
+        if (owns(parent)) {
+            return parent.state == ShardState.State.ENDED;
+        }
+        ShardCheckpoint checkpoint = foreign.get(parentKey);
+        return checkpoint != null ? checkpoint.ended() : skippedAtLatest(parent);
     }
 
     private void start(ShardState shard) {
@@ -326,9 +424,14 @@ public final class KinesisSource
         } else if (!shard.parents.isEmpty() || settings.initialPosition() == InitialPosition.TRIM_HORIZON
                 || readParents(shard)) {
             shard.startType = ShardIteratorType.TRIM_HORIZON; // children start at their oldest record
+        } else if (settings.initialPosition() == InitialPosition.LATEST) {
+            shard.startType = ShardIteratorType.LATEST;
+            if (checkpoint == null) { // read from now on: so every instance knows it is not skipped
+                checkpoints.put(shard.key, new ShardCheckpoint(null, 0, false));
+                save(List.of(shard.key));
+            }
         } else {
-            shard.startType = settings.initialPosition() == InitialPosition.LATEST ? ShardIteratorType.LATEST
-                    : ShardIteratorType.AT_TIMESTAMP;
+            shard.startType = ShardIteratorType.AT_TIMESTAMP;
         }
         shard.state = ShardState.State.READING;
         shard.iterator = iterator(shard);
@@ -367,7 +470,7 @@ public final class KinesisSource
     @Override
     public List<KsfRecord> poll(Duration timeout) {
         store.poll();
-        if (!owned) {
+        if (owned.isEmpty()) {
             pause(timeout); // another instance reads the stream
             woken = false;
             return List.of();
@@ -519,7 +622,7 @@ public final class KinesisSource
                 ShardCheckpoint ended = new ShardCheckpoint(previous == null ? null : previous.sequence(),
                         shard.committed, true);
                 checkpoints.put(shard.key, ended);
-                store.save(0, encoded());
+                save(List.of(shard.key));
                 LOG.info("kinesis source: {} shard {} ended after {} records", shard.stream, shard.id,
                         shard.committed);
                 startReadyShards();
@@ -527,7 +630,7 @@ public final class KinesisSource
         }
     }
 
-    /** The checkpoints that these positions make: only shards of this stream that moved on. */
+    /** The checkpoints that these positions make: only this instance's shards that moved on. */
     private Map<String, ShardCheckpoint> apply(Positions positions) {
         Map<String, ShardCheckpoint> changed = new HashMap<>();
         positions.asMap().forEach((tp, next) -> {
@@ -548,8 +651,9 @@ public final class KinesisSource
 
     @Override
     public void commit(Positions positions) {
-        if (!apply(positions).isEmpty()) {
-            store.save(0, encoded());
+        Map<String, ShardCheckpoint> changed = apply(positions);
+        if (!changed.isEmpty()) {
+            save(changed.keySet());
         }
     }
 
@@ -605,10 +709,12 @@ public final class KinesisSource
         }
     }
 
-    /** The one document of the shards' checkpoints, when these positions change it. */
+    /** The documents of the store shards whose checkpoints these positions change. */
     @Override
     public Map<Integer, byte[]> checkpoints(Positions positions) {
-        return apply(positions).isEmpty() ? Map.of() : Map.of(0, encoded());
+        Map<Integer, byte[]> documents = new TreeMap<>();
+        apply(positions).keySet().forEach(key -> documents.computeIfAbsent(storeShard(key), this::encoded));
+        return documents;
     }
 
     @Override

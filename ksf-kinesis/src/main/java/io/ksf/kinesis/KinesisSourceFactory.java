@@ -61,10 +61,15 @@ public final class KinesisSourceFactory implements SourceFactory {
             "checkpoint file (checkpoint file); default ksf-checkpoints/kinesis-<stream>.json (several streams: their "
                     + "names joined by -)");
     public static final Option<String> CHECKPOINT_TOPIC = Option.string("checkpoint.topic",
-            "compacted topic of the checkpoints, one partition (checkpoint kafka); default ksf-kinesis-<stream>");
+            "compacted topic of the checkpoints, checkpoint.shards partitions (checkpoint kafka); default "
+                    + "ksf-kinesis-<stream>");
+    public static final Option<Integer> CHECKPOINT_SHARDS = Option.integer("checkpoint.shards",
+            "checkpoint kafka: the checkpoint topic's partitions, the most instances that share the stream's shards "
+                    + "(a shard's checkpoint is in partition <shard number> modulo this); 1: one instance reads and "
+                    + "the others wait to take over; best the number of open shards").defaultValue(1);
     public static final Option<String> CHECKPOINT_GROUP = Option.string("checkpoint.group",
-            "consumer group on the checkpoint topic: of the instances in it, one reads the stream and the others "
-                    + "wait to take over; default ksf-kinesis-<stream>");
+            "consumer group on the checkpoint topic: the instances in it share the checkpoint topic's partitions "
+                    + "and so the shards; default ksf-kinesis-<stream>");
     public static final Option<Map<String, String>> CHECKPOINT_PROPERTIES = Option.map("checkpoint.properties",
             "Kafka client properties of the checkpoint topic's cluster: bootstrap.servers, security ...");
 
@@ -81,7 +86,8 @@ public final class KinesisSourceFactory implements SourceFactory {
     @Override
     public List<Option<?>> options() {
         return List.of(STREAM, STREAMS, REGION, ENDPOINT, INITIAL_POSITION, INITIAL_TIMESTAMP, MAX_RECORDS, READS_PER_SECOND,
-                DISCOVERY_INTERVAL, MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_PATH, CHECKPOINT_TOPIC, CHECKPOINT_GROUP,
+                DISCOVERY_INTERVAL, MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_PATH, CHECKPOINT_TOPIC, CHECKPOINT_SHARDS,
+                CHECKPOINT_GROUP,
                 CHECKPOINT_PROPERTIES);
     }
 
@@ -124,6 +130,9 @@ public final class KinesisSourceFactory implements SourceFactory {
             problems.add(path + ".checkpoint.properties.bootstrap.servers: missing; checkpoint kafka needs the "
                     + "cluster of its topic");
         }
+        if (options.require(CHECKPOINT_SHARDS) < 1) {
+            problems.add(path + ".checkpoint.shards: expected at least 1, found " + options.require(CHECKPOINT_SHARDS));
+        }
         String endpoint = options.get(ENDPOINT);
         if (endpoint != null) {
             try {
@@ -162,7 +171,8 @@ public final class KinesisSourceFactory implements SourceFactory {
                     : options.get(CHECKPOINT_TOPIC);
             String group = options.get(CHECKPOINT_GROUP) == null ? "ksf-kinesis-" + stream
                     : options.get(CHECKPOINT_GROUP);
-            return new KinesisSource(client, settings, CheckpointStoreFactory.create("kafka", cluster, topic, 1, group), where);
+            return new KinesisSource(client, settings, CheckpointStoreFactory.create("kafka", cluster, topic,
+                    options.require(CHECKPOINT_SHARDS), group), where);
         }
         Path file = Path.of(options.get(CHECKPOINT_PATH) == null ? "ksf-checkpoints/kinesis-" + stream + ".json"
                 : options.get(CHECKPOINT_PATH));

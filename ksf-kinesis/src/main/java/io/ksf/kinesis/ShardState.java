@@ -22,7 +22,8 @@ final class ShardState {
     final SourcePartition partition;
     /** The keys of its parents. */
     final List<String> parents;
-    final String endingSequence;
+    /** Its last record's sequence number once it is closed (a shard listed open may close later). */
+    String endingSequence;
     State state = State.WAITING;
     String iterator;
     String lastDelivered;
@@ -54,6 +55,11 @@ final class ShardState {
         this.partition = partition;
         this.parents = parents;
         this.endingSequence = endingSequence;
+    }
+
+    /** The same shard, not read by this instance (its store shard went to another). */
+    ShardState unread() {
+        return new ShardState(key, stream, id, partition, parents, endingSequence);
     }
 
     /**
