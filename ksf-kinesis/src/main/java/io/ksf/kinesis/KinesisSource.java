@@ -17,7 +17,10 @@ import io.ksf.spi.SupportsServerCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ConsumerDescription;
+import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
@@ -28,9 +31,16 @@ import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.StartingPosition;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardRequest;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,10 +54,12 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
 
 /**
- * The {@code kinesis} source: Kinesis data streams read by polling GetRecords, one partition per shard (the stream's
- * name and the shard id's number), a shard's children only once its every record is durable.
+ * The {@code kinesis} source: Kinesis data streams read by polling GetRecords or by enhanced fan-out (SubscribeToShard),
+ * one partition per shard (the stream's name and the shard id's number), a shard's children only once its every
+ * record is durable.
  *
  * <p>Positions: a record's offset is its ordinal in its shard (how many records of the shard came before it, from
  * where this source first read it), which KSF's runtime handles like any offset. The checkpoint keeps, per shard,
@@ -76,6 +88,10 @@ public final class KinesisSource
     public static final String EXPLICIT_HASH_KEY_HEADER = "ksf.kinesis.explicit.hash.key";
     private static final Logger LOG = LoggerFactory.getLogger(KinesisSource.class);
     private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(10).toNanos();
+    /** Between a fan-out subscription KSF ends and the next: a server refuses a new one while it holds the last. */
+    private static final Duration RENEWAL_PAUSE = Duration.ofMillis(500);
+    /** How long a newly registered fan-out consumer may take to become active (AWS: seconds). */
+    private static final Duration CONSUMER_ACTIVE_TIMEOUT = Duration.ofMinutes(2);
 
     /** Where reading of a shard without a checkpoint starts. */
     public enum InitialPosition {
@@ -99,7 +115,8 @@ public final class KinesisSource
      * @param maxPollRecords    the most records one poll returns
      */
     public record Settings(List<String> streams, InitialPosition initialPosition, Instant initialTimestamp,
-                           int maxRecords, double readsPerSecond, Duration discoveryInterval, int maxPollRecords) {
+                           int maxRecords, double readsPerSecond, Duration discoveryInterval, int maxPollRecords,
+                           FanOut fanOut) {
         /** Copies the names; at least one. */
         public Settings {
             streams = List.copyOf(streams);
@@ -108,11 +125,24 @@ public final class KinesisSource
             }
         }
 
+        /** Settings that read by polling. */
+        public Settings(List<String> streams, InitialPosition initialPosition, Instant initialTimestamp,
+                        int maxRecords, double readsPerSecond, Duration discoveryInterval, int maxPollRecords) {
+            this(streams, initialPosition, initialTimestamp, maxRecords, readsPerSecond, discoveryInterval,
+                    maxPollRecords, null);
+        }
+
         /** Settings of one stream. */
         public Settings(String stream, InitialPosition initialPosition, Instant initialTimestamp, int maxRecords,
                         double readsPerSecond, Duration discoveryInterval, int maxPollRecords) {
             this(List.of(stream), initialPosition, initialTimestamp, maxRecords, readsPerSecond, discoveryInterval,
                     maxPollRecords);
+        }
+
+        /** The same settings, read by enhanced fan-out instead of polling. */
+        public Settings withFanOut(FanOut fanOut) {
+            return new Settings(streams, initialPosition, initialTimestamp, maxRecords, readsPerSecond,
+                    discoveryInterval, maxPollRecords, fanOut);
         }
 
         /** The first stream, the only one of most sources. */
@@ -126,7 +156,21 @@ public final class KinesisSource
         }
     }
 
+    /**
+     * Enhanced fan-out: records pushed by Kinesis to a registered consumer, 2 MB/s per shard of its own, instead of
+     * GetRecords calls shared with every other reader of the stream.
+     *
+     * @param consumerName the consumer this source registers with each stream (one name per application: the
+     *                     instances of one pipeline share it, each subscribing to the shards it reads)
+     * @param renewal      how long a subscription lasts before it is renewed from where it was (Kinesis ends each
+     *                     after 5 minutes)
+     */
+    public record FanOut(String consumerName, Duration renewal) {
+    }
+
     private final KinesisClient client;
+    /** The client of fan-out subscriptions (HTTP/2), or null when the source polls. */
+    private final KinesisAsyncClient asyncClient;
     private final Settings settings;
     /**
      * A document per store shard: the checkpoints of the Kinesis shards whose number modulo the store's shard count
@@ -144,13 +188,28 @@ public final class KinesisSource
     private final Map<String, ShardCheckpoint> checkpoints = new HashMap<>();
     /** The checkpoints of other instances' shards that are parents of this instance's, as last read: have they ended. */
     private final Map<String, ShardCheckpoint> foreign = new HashMap<>();
+    /** Fan-out: each stream's registered consumer, by stream. */
+    private final Map<String, String> consumerArns = new HashMap<>();
     private SourceContext context;
     private boolean listedOnce;
+    /** Fan-out: an event (or the end of a subscription) arrived since the poll loop last looked. */
+    private volatile boolean arrived;
+    private int subscriptions;
     private long nextDiscoveryNanos;
     private volatile boolean woken;
 
     KinesisSource(KinesisClient client, Settings settings, CheckpointStore store, String endpoint) {
+        this(client, null, settings, store, endpoint);
+    }
+
+    /** @param asyncClient the client of fan-out subscriptions when the settings read by fan-out, else null */
+    KinesisSource(KinesisClient client, KinesisAsyncClient asyncClient, Settings settings, CheckpointStore store,
+                  String endpoint) {
+        if ((settings.fanOut() == null) != (asyncClient == null)) {
+            throw new IllegalArgumentException("fan-out needs an async client, and polling none");
+        }
         this.client = client;
+        this.asyncClient = asyncClient;
         this.settings = settings;
         this.store = store;
         this.endpoint = endpoint;
@@ -159,6 +218,13 @@ public final class KinesisSource
     /** A source that keeps its checkpoints in a local file (one instance). */
     public static KinesisSource withFileCheckpoints(KinesisClient client, Settings settings, Path file) {
         return new KinesisSource(client, settings, new FileCheckpointStore(file), "the stream's endpoint");
+    }
+
+    /** A source that reads by enhanced fan-out ({@link Settings#fanOut()}) and keeps its checkpoints in a file. */
+    public static KinesisSource withFileCheckpoints(KinesisClient client, KinesisAsyncClient asyncClient,
+                                                    Settings settings, Path file) {
+        return new KinesisSource(client, asyncClient, settings, new FileCheckpointStore(file),
+                "the stream's endpoint");
     }
 
     /**
@@ -221,6 +287,7 @@ public final class KinesisSource
                 context.revoked(reading);
             }
         }
+        shards.values().stream().filter(s -> storeShards.contains(storeShard(s.key))).forEach(this::unsubscribe);
         shards.replaceAll((key, shard) -> storeShards.contains(storeShard(key)) ? shard.unread() : shard);
         shards.values().forEach(shard -> byPartition.put(shard.partition, shard));
         checkpoints.keySet().removeIf(key -> storeShards.contains(storeShard(key)));
@@ -434,7 +501,9 @@ public final class KinesisSource
             shard.startType = ShardIteratorType.AT_TIMESTAMP;
         }
         shard.state = ShardState.State.READING;
-        shard.iterator = iterator(shard);
+        if (asyncClient == null) {
+            shard.iterator = iterator(shard); // fan-out subscribes from the poll loop, where failures back off
+        }
         LOG.info("kinesis source: {} shard {} (partition {}) from {}{}, offset {}", shard.stream, shard.id,
                 shard.partition.partition(), shard.startType, shard.startSequence == null ? ""
                         : " " + shard.startSequence, shard.delivered);
@@ -489,6 +558,15 @@ public final class KinesisSource
                 if (shard.state != ShardState.State.READING || shard.paused) {
                     continue;
                 }
+                if (asyncClient != null) {
+                    if (batch.size() < settings.maxPollRecords()) {
+                        receive(shard, batch);
+                    }
+                    if (shard.subscription == null) {
+                        earliest = Math.min(earliest, shard.nextReadNanos); // backing off; else events wake us
+                    }
+                    continue;
+                }
                 if (System.nanoTime() - shard.nextReadNanos >= 0 && batch.size() < settings.maxPollRecords()) {
                     read(shard, batch);
                 }
@@ -507,13 +585,14 @@ public final class KinesisSource
         return batch;
     }
 
-    /** Waits, or less on a wakeup; false when interrupted. */
+    /** Waits, or less on a wakeup or a fan-out event; false when interrupted. */
     private boolean pause(Duration time) {
         synchronized (wait) {
             try {
-                if (!woken) {
+                if (!woken && !arrived) {
                     wait.wait(Math.max(1, time.toMillis()));
                 }
+                arrived = false;
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -594,6 +673,160 @@ public final class KinesisSource
         return KsfRecord.of(shard.stream, shard.partition.partition(), offset, timestamp,
                 record.partitionKey() == null ? null : record.partitionKey().getBytes(StandardCharsets.UTF_8), data,
                 List.of(Header.of(SEQUENCE_HEADER, record.sequenceNumber()), Header.of(SHARD_HEADER, shard.id)));
+    }
+
+    /**
+     * Fan-out: takes the events that arrived for the shard, renews its subscription when it is due or ended, and
+     * subscribes again after a failure once the backoff has passed.
+     */
+    private void receive(ShardState shard, List<KsfRecord> batch) {
+        long now = System.nanoTime();
+        ShardSubscription subscription = shard.subscription;
+        if (subscription == null) {
+            if (now - shard.nextReadNanos >= 0) {
+                shard.subscription = subscribe(shard);
+            }
+            return;
+        }
+        if (subscription.ageNanos() > settings.fanOut().renewal().toNanos()) {
+            unsubscribe(shard); // renewed at the next pass after a moment, once the server has let it go
+            shard.nextReadNanos = now + RENEWAL_PAUSE.toNanos();
+            return;
+        }
+        SubscribeToShardEvent event;
+        while (batch.size() < settings.maxPollRecords() && (event = subscription.next()) != null) {
+            for (Record record : event.records()) {
+                handOut(shard, record, batch);
+                shard.lastDelivered = record.sequenceNumber();
+            }
+            shard.continuation = event.continuationSequenceNumber();
+            shard.backoffNanos = 0;
+            if (atEnd(shard, event)) {
+                unsubscribe(shard);
+                shard.state = ShardState.State.DRAINED; // its end: children start once its records are durable
+                LOG.info("kinesis source: {} shard {} read to its end ({} records); children start once they are "
+                        + "durable", shard.stream, shard.id, shard.delivered);
+                return;
+            }
+        }
+        if (subscription.finished()) {
+            shard.subscription = null;
+            Throwable failure = subscription.failure();
+            if (failure instanceof ResourceInUseException) {
+                backOff(shard, now, "the shard's subscription is still held (another instance's, or the last one)");
+            } else if (failure instanceof ProvisionedThroughputExceededException
+                    || failure instanceof LimitExceededException) {
+                backOff(shard, now, "throttled");
+            } else if (failure != null) {
+                backOff(shard, now, failure.toString());
+            }
+            // ended without a failure (after 5 minutes): subscribed again at the next pass
+        }
+    }
+
+    /**
+     * Whether the event is the shard's last: Kinesis says so with its children and no continuation; a server that
+     * goes on with empty events is at the end once the continuation reaches the closed shard's last sequence number.
+     */
+    private static boolean atEnd(ShardState shard, SubscribeToShardEvent event) {
+        if (event.continuationSequenceNumber() == null || event.hasChildShards() && !event.childShards().isEmpty()) {
+            return true;
+        }
+        return shard.endingSequence != null && new BigInteger(event.continuationSequenceNumber())
+                .compareTo(new BigInteger(shard.endingSequence)) >= 0;
+    }
+
+    /** A fan-out subscription to the shard, from after the last event taken, else from where the shard starts. */
+    private ShardSubscription subscribe(ShardState shard) {
+        StartingPosition.Builder position = StartingPosition.builder();
+        String after = shard.continuation != null ? shard.continuation : shard.lastDelivered;
+        if (after != null) {
+            position.type(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(after);
+        } else {
+            position.type(shard.startType);
+            if (shard.startType == ShardIteratorType.AFTER_SEQUENCE_NUMBER
+                    || shard.startType == ShardIteratorType.AT_SEQUENCE_NUMBER) {
+                position.sequenceNumber(shard.startSequence);
+            } else if (shard.startType == ShardIteratorType.AT_TIMESTAMP) {
+                position.timestamp(settings.initialTimestamp());
+            }
+        }
+        ShardSubscription subscription = new ShardSubscription(this::arrived);
+        SubscribeToShardRequest request = SubscribeToShardRequest.builder().consumerARN(consumerArn(shard.stream))
+                .shardId(shard.id).startingPosition(position.build()).build();
+        asyncClient.subscribeToShard(request, SubscribeToShardResponseHandler.builder()
+                        .subscriber(() -> subscription).onError(subscription::fail).build())
+                .whenComplete((done, error) -> {
+                    if (error != null) {
+                        subscription.fail(error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error);
+                    }
+                });
+        subscriptions++;
+        LOG.debug("kinesis source: {} shard {} subscribed from {}", shard.stream, shard.id, position.build());
+        return subscription;
+    }
+
+    private void unsubscribe(ShardState shard) {
+        if (shard.subscription != null) {
+            shard.subscription.cancel();
+            shard.subscription = null;
+        }
+    }
+
+    /** Called on the SDK's threads: an event arrived, so the poll loop looks again. */
+    private void arrived() {
+        arrived = true;
+        synchronized (wait) {
+            wait.notifyAll();
+        }
+    }
+
+    /** How many fan-out subscriptions were made, renewals included. */
+    int subscriptions() {
+        return subscriptions;
+    }
+
+    /** The ARN of the stream's fan-out consumer, registered when it is not yet; waits until it is active. */
+    private String consumerArn(String stream) {
+        return consumerArns.computeIfAbsent(stream, this::registerConsumer);
+    }
+
+    private String registerConsumer(String stream) {
+        String name = settings.fanOut().consumerName();
+        try {
+            String streamArn = client.describeStreamSummary(b -> b.streamName(stream)).streamDescriptionSummary()
+                    .streamARN();
+            try {
+                client.describeStreamConsumer(b -> b.streamARN(streamArn).consumerName(name));
+            } catch (ResourceNotFoundException e) {
+                try {
+                    client.registerStreamConsumer(b -> b.streamARN(streamArn).consumerName(name));
+                    LOG.info("kinesis source: registered the fan-out consumer {} with stream {}", name, stream);
+                } catch (ResourceInUseException raced) {
+                    // another instance registered it a moment ago
+                }
+            }
+            long deadline = System.nanoTime() + CONSUMER_ACTIVE_TIMEOUT.toNanos();
+            while (true) {
+                ConsumerDescription consumer = client.describeStreamConsumer(b -> b.streamARN(streamArn)
+                        .consumerName(name)).consumerDescription();
+                if (consumer.consumerStatus() == ConsumerStatus.ACTIVE) {
+                    return consumer.consumerARN();
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new KsfException("kinesis source: the fan-out consumer " + name + " of stream " + stream
+                            + " is still " + consumer.consumerStatus() + " after " + CONSUMER_ACTIVE_TIMEOUT);
+                }
+                Thread.sleep(500);
+            }
+        } catch (SdkException e) {
+            throw new KsfException("kinesis source: cannot register the fan-out consumer " + name + " with stream "
+                    + stream + " at " + endpoint + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KsfException("kinesis source: interrupted while registering the fan-out consumer " + name, e);
+        }
     }
 
     private void backOff(ShardState shard, long now, String why) {
@@ -734,10 +967,14 @@ public final class KinesisSource
 
     @Override
     public void close() {
+        shards.values().forEach(this::unsubscribe);
         try {
             store.close();
         } finally {
             client.close();
+            if (asyncClient != null) {
+                asyncClient.close();
+            }
         }
     }
 }

@@ -13,6 +13,10 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
 
@@ -52,6 +56,16 @@ public final class KinesisSourceFactory implements SourceFactory {
     public static final Option<Duration> DISCOVERY_INTERVAL = Option.duration("shard.discovery.interval",
             "how often the shards are listed again, for the children of splits and merges")
             .defaultValue(Duration.ofSeconds(10));
+    public static final Option<String> READ = Option.choice("read",
+            "how records are read: polling (GetRecords, 5 calls/s per shard shared by every reader of the stream) or "
+                    + "fan-out (enhanced fan-out: Kinesis pushes to a registered consumer, 2 MB/s per shard of its own)",
+            "polling", "fan-out").defaultValue("polling");
+    public static final Option<String> CONSUMER_NAME = Option.string("consumer.name",
+            "read fan-out: the consumer registered with each stream (registered when missing), one name per "
+                    + "application; its instances share it");
+    public static final Option<Duration> FAN_OUT_RENEWAL = Option.duration("fan-out.renewal",
+            "read fan-out: how long a shard's subscription lasts before it is renewed from where it was (Kinesis "
+                    + "ends each after 5 minutes)").defaultValue(Duration.ofMinutes(5));
     public static final Option<Integer> MAX_POLL_RECORDS = Option.integer("max.poll.records",
             "most records handed to the pipeline at once").defaultValue(10_000);
     public static final Option<String> CHECKPOINT = Option.choice("checkpoint",
@@ -86,7 +100,7 @@ public final class KinesisSourceFactory implements SourceFactory {
     @Override
     public List<Option<?>> options() {
         return List.of(STREAM, STREAMS, REGION, ENDPOINT, INITIAL_POSITION, INITIAL_TIMESTAMP, MAX_RECORDS, READS_PER_SECOND,
-                DISCOVERY_INTERVAL, MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_PATH, CHECKPOINT_TOPIC, CHECKPOINT_SHARDS,
+                DISCOVERY_INTERVAL, READ, CONSUMER_NAME, FAN_OUT_RENEWAL, MAX_POLL_RECORDS, CHECKPOINT, CHECKPOINT_PATH, CHECKPOINT_TOPIC, CHECKPOINT_SHARDS,
                 CHECKPOINT_GROUP,
                 CHECKPOINT_PROPERTIES);
     }
@@ -130,6 +144,17 @@ public final class KinesisSourceFactory implements SourceFactory {
             problems.add(path + ".checkpoint.properties.bootstrap.servers: missing; checkpoint kafka needs the "
                     + "cluster of its topic");
         }
+        if (options.require(READ).equals("fan-out") && (options.get(CONSUMER_NAME) == null
+                || !options.get(CONSUMER_NAME).matches("[a-zA-Z0-9_.-]{1,128}"))) {
+            problems.add(path + ".consumer.name: read fan-out needs the name of the consumer to register with the "
+                    + "stream (1 to 128 letters, digits, _ . -), found " + (options.get(CONSUMER_NAME) == null ? "none"
+                    : "\"" + options.get(CONSUMER_NAME) + "\""));
+        }
+        Duration renewal = options.require(FAN_OUT_RENEWAL);
+        if (renewal.isNegative() || renewal.isZero() || renewal.compareTo(Duration.ofMinutes(5)) > 0) {
+            problems.add(path + ".fan-out.renewal: expected more than 0 and at most 5 minutes (Kinesis ends a "
+                    + "subscription after 5), found " + renewal);
+        }
         if (options.require(CHECKPOINT_SHARDS) < 1) {
             problems.add(path + ".checkpoint.shards: expected at least 1, found " + options.require(CHECKPOINT_SHARDS));
         }
@@ -161,8 +186,15 @@ public final class KinesisSourceFactory implements SourceFactory {
                 timestamp == null ? null : Instant.parse(timestamp), options.require(MAX_RECORDS),
                 options.require(READS_PER_SECOND), options.require(DISCOVERY_INTERVAL),
                 options.require(MAX_POLL_RECORDS));
+        if (options.require(READ).equals("fan-out")) {
+            settings = settings.withFanOut(new KinesisSource.FanOut(options.get(CONSUMER_NAME),
+                    options.require(FAN_OUT_RENEWAL)));
+        }
         String endpoint = options.get(ENDPOINT);
-        KinesisClient client = client(options.get(REGION), endpoint == null ? null : URI.create(endpoint));
+        URI endpointUri = endpoint == null ? null : URI.create(endpoint);
+        KinesisClient client = client(options.get(REGION), endpointUri);
+        KinesisAsyncClient asyncClient = settings.fanOut() == null ? null
+                : asyncClient(options.get(REGION), endpointUri);
         String where = endpoint == null ? "Kinesis" : endpoint;
         if (options.require(CHECKPOINT).equals("kafka")) {
             Properties cluster = new Properties();
@@ -171,12 +203,33 @@ public final class KinesisSourceFactory implements SourceFactory {
                     : options.get(CHECKPOINT_TOPIC);
             String group = options.get(CHECKPOINT_GROUP) == null ? "ksf-kinesis-" + stream
                     : options.get(CHECKPOINT_GROUP);
-            return new KinesisSource(client, settings, CheckpointStoreFactory.create("kafka", cluster, topic,
-                    options.require(CHECKPOINT_SHARDS), group), where);
+            return new KinesisSource(client, asyncClient, settings, CheckpointStoreFactory.create("kafka", cluster,
+                    topic, options.require(CHECKPOINT_SHARDS), group), where);
         }
         Path file = Path.of(options.get(CHECKPOINT_PATH) == null ? "ksf-checkpoints/kinesis-" + stream + ".json"
                 : options.get(CHECKPOINT_PATH));
-        return new KinesisSource(client, settings, new FileCheckpointStore(file), where);
+        return new KinesisSource(client, asyncClient, settings, new FileCheckpointStore(file), where);
+    }
+
+    /**
+     * The client of enhanced fan-out: HTTP/2 through Netty, which SubscribeToShard needs (over TLS to AWS; a plain
+     * {@code http://} endpoint is spoken to in HTTP/2 from the first byte), no SDK retries (the source backs off).
+     */
+    public static KinesisAsyncClient asyncClient(String region, URI endpoint) {
+        KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP2)
+                        .connectionTimeout(Duration.ofSeconds(10)).maxConcurrency(1000))
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        if (region != null) {
+            builder.region(Region.of(region));
+        } else if (endpoint != null) {
+            builder.region(Region.US_EAST_1); // a local server ignores it, but SigV4 needs one
+        }
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder.build();
     }
 
     /** A Kinesis client as KSF builds it: the default credentials chain, no SDK retries (the source backs off). */

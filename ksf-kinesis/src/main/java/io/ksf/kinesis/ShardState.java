@@ -39,6 +39,10 @@ final class ShardState {
     boolean paused;
     ShardIteratorType startType;
     String startSequence;
+    /** Fan-out: the shard's open subscription, or null. */
+    ShardSubscription subscription;
+    /** Fan-out: where the last event taken ended, which the next subscription starts after. */
+    String continuation;
 
     /**
      * A record's place in the shard: its Kinesis sequence number and, for a user record of a KPL aggregate, its

@@ -35,4 +35,23 @@ class KinesisSourceFactoryTest {
         assertThatCode(() -> factory.check(Options.of("source", factory.options(),
                 Map.of("streams", List.of("b", "c"))))).doesNotThrowAnyException();
     }
+
+    @Test
+    void fanOutNeedsAConsumerNameAndARenewalWithinKinesissFiveMinutes() {
+        KinesisSourceFactory factory = new KinesisSourceFactory();
+        assertThatThrownBy(() -> factory.check(Options.of("source", factory.options(),
+                Map.of("stream", "s", "read", "fan-out", "fan-out.renewal", "10m"))))
+                .hasMessageContaining("source.consumer.name: read fan-out needs the name of the consumer to register "
+                        + "with the stream (1 to 128 letters, digits, _ . -), found none")
+                .hasMessageContaining("source.fan-out.renewal: expected more than 0 and at most 5 minutes");
+        assertThatThrownBy(() -> factory.check(Options.of("source", factory.options(),
+                Map.of("stream", "s", "read", "fan-out", "consumer.name", "my app"))))
+                .hasMessageContaining("found \"my app\"");
+        assertThatThrownBy(() -> factory.check(Options.of("source", factory.options(),
+                Map.of("stream", "s", "read", "push"))))
+                .hasMessageContaining("source.read");
+        assertThatCode(() -> factory.check(Options.of("source", factory.options(),
+                Map.of("stream", "s", "read", "fan-out", "consumer.name", "orders-to-msk"))))
+                .doesNotThrowAnyException();
+    }
 }

@@ -333,6 +333,68 @@ class KinesisSourceTest {
         client.close();
     }
 
+    /**
+     * Enhanced fan-out against kinesis-local's SubscribeToShard (HTTP/2): the consumer is registered, each shard is
+     * subscribed, each subscription is renewed every second while records keep arriving, a split mid-run ends the
+     * parent's subscription with its children, and a restart subscribes after the checkpoint.
+     */
+    @Test
+    void fanOutSubscribesToEachShardRenewsTheSubscriptionsAndResumesAfterTheCheckpoint(EmbeddedKinesis kinesis)
+            throws Exception {
+        KinesisClient client = client(kinesis);
+        createStream(client, "fans", 2);
+        put(client, "fans", values("fan-", 0, 100));
+        KinesisSource.Settings settings = new KinesisSource.Settings(List.of("fans"),
+                KinesisSource.InitialPosition.TRIM_HORIZON, null, 10_000, 5, Duration.ofMillis(500), 10_000)
+                .withFanOut(new KinesisSource.FanOut("ksf-test", Duration.ofSeconds(4)));
+        Path checkpoints = dir.resolve("fans.json");
+        InMemoryTarget first = new InMemoryTarget();
+        KinesisSource source = KinesisSource.withFileCheckpoints(client(kinesis),
+                KinesisSourceFactory.asyncClient(EmbeddedKinesis.REGION, kinesis.endpoint()), settings, checkpoints);
+        try (RunningPipeline running = RunningPipeline.start(fanOutPipeline(source, first))) {
+            running.awaitUntil(() -> first.stored().size() >= 100, Duration.ofSeconds(60));
+            for (int batch = 1; batch < 6; batch++) { // 10 s of arrivals: every subscription is renewed mid-run
+                put(client, "fans", values("fan-", batch * 100, batch * 100 + 100));
+                Thread.sleep(2000);
+                if (batch == 3) {
+                    client.splitShard(b -> b.streamName("fans").shardToSplit("shardId-000000000000")
+                            .newStartingHashKey("85070591730234615865843651857942052864"));
+                    awaitActive(client, "fans");
+                }
+            }
+            running.awaitUntil(() -> first.stored().size() >= 600, Duration.ofSeconds(60));
+        }
+        assertThat(stored(first)).containsExactlyInAnyOrderElementsOf(values("fan-", 0, 600));
+        assertThat(source.subscriptions()).as("subscriptions made, renewals included").isGreaterThan(6);
+        List<KsfRecord> records = first.stored();
+        for (int partition = 0; partition < 4; partition++) {
+            int p = partition;
+            List<Long> offsets = records.stream().filter(r -> r.partition() == p).map(KsfRecord::offset).toList();
+            assertThat(offsets).as("partition %d: every offset once, in order", p)
+                    .isEqualTo(LongStream.range(0, offsets.size()).boxed().toList());
+        }
+        int lastOfParent = IntStream.range(0, records.size()).filter(i -> records.get(i).partition() == 0).max()
+                .orElseThrow();
+        int firstOfChildren = IntStream.range(0, records.size()).filter(i -> records.get(i).partition() >= 2).min()
+                .orElseThrow();
+        assertThat(lastOfParent).as("the parent's last record before the children's first").isLessThan(firstOfChildren);
+
+        put(client, "fans", values("fan-", 600, 650));
+        InMemoryTarget second = new InMemoryTarget();
+        try (RunningPipeline running = RunningPipeline.start(fanOutPipeline(KinesisSource.withFileCheckpoints(
+                client(kinesis), KinesisSourceFactory.asyncClient(EmbeddedKinesis.REGION, kinesis.endpoint()), settings,
+                checkpoints), second))) {
+            running.awaitUntil(() -> stored(second).containsAll(values("fan-", 600, 650)), Duration.ofSeconds(60));
+        }
+        assertThat(stored(second)).containsExactlyInAnyOrderElementsOf(values("fan-", 600, 650));
+        client.close();
+    }
+
+    private static Pipeline fanOutPipeline(KinesisSource source, InMemoryTarget target) {
+        return Pipeline.builder().name("fans").source(source, new BytesFormat("\n")).target(target)
+                .flushEvery(50, 1 << 20, Duration.ofMillis(200)).pollTimeout(Duration.ofMillis(200)).build();
+    }
+
     private static Pipeline pipeline(EmbeddedKinesis kinesis, List<String> streams, Path checkpoints,
                                      InMemoryTarget target) {
         KinesisSource.Settings settings = new KinesisSource.Settings(streams,
