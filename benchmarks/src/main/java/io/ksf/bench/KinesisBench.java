@@ -6,6 +6,11 @@ import io.ksf.kinesis.KinesisSource;
 import io.ksf.kinesis.KinesisSourceFactory;
 import io.ksf.pipeline.Pipeline;
 import io.ksf.pipeline.PipelineStats;
+import io.ksf.spi.Format;
+import io.ksf.spi.KsfRecord;
+import io.ksf.spi.Positions;
+import io.ksf.spi.SourcePartition;
+import io.ksf.spi.Target;
 import io.ksf.testkit.EmbeddedKafka;
 import io.ksf.testkit.EmbeddedKinesis;
 import io.ksf.testkit.FaultProxy;
@@ -19,12 +24,16 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,8 +81,9 @@ public final class KinesisBench {
             }
             putAggregated(client, records);
             Harness.Measured bare = Harness.measure(() -> bareGetRecords(client, records));
-            Harness.Measured ksf = Harness.measure(() -> ksf(kinesis, "bench", records));
-            Harness.Measured aggregated = Harness.measure(() -> ksf(kinesis, "bench-kpl", records));
+            Harness.Measured ksf = Harness.measure(() -> ksf(kinesis, "bench", records, false));
+            Harness.Measured aggregated = Harness.measure(() -> ksf(kinesis, "bench-kpl", records, false));
+            String fanOut = fanOut(kinesis, client, records, ksf);
             String shared = shared(kinesis, client, records,
                     Duration.ofMillis(Long.parseLong(flags.getOrDefault("--kinesis-latency", "30"))));
             table = String.format(Locale.ROOT, """
@@ -87,10 +97,11 @@ public final class KinesisBench {
 
                     Aggregated / plain, KSF's records/s: %.2f
 
+                    %s
                     %s""", records, ROW.length(), bare.seconds(), records / bare.seconds(), bare.cpuSeconds(),
                     bare.seconds() / ksf.seconds(), ksf.seconds(), records / ksf.seconds(), ksf.cpuSeconds(),
                     AGGREGATE, aggregated.seconds(), records / aggregated.seconds(), aggregated.cpuSeconds(),
-                    ksf.seconds() / aggregated.seconds(), shared);
+                    ksf.seconds() / aggregated.seconds(), fanOut, shared);
         }
         Harness.finish(table, flags, "benchmarks/target/kinesis-results.md");
     }
@@ -183,6 +194,123 @@ public final class KinesisBench {
         }
     }
 
+    /** A kinesis source of one stream from its oldest record, with file checkpoints, polling or by fan-out. */
+    private static KinesisSource source(EmbeddedKinesis kinesis, String stream, boolean fanOut) throws IOException {
+        Path checkpoints = Files.createTempDirectory("ksf-kinesis-bench-").resolve("checkpoints.json");
+        KinesisSource.Settings settings = new KinesisSource.Settings(stream,
+                KinesisSource.InitialPosition.TRIM_HORIZON, null, 10_000, 5, Duration.ofSeconds(10), 10_000);
+        KinesisClient client = KinesisSourceFactory.client(EmbeddedKinesis.REGION, kinesis.endpoint());
+        if (!fanOut) {
+            return KinesisSource.withFileCheckpoints(client, settings, checkpoints);
+        }
+        return KinesisSource.withFileCheckpoints(client, KinesisSourceFactory.asyncClient(EmbeddedKinesis.REGION,
+                        kinesis.endpoint()), settings.withFanOut(new KinesisSource.FanOut("ksf-bench",
+                        Duration.ofMinutes(5))), checkpoints);
+    }
+
+    /**
+     * Polling against enhanced fan-out on one shard: records/s reading the stream's 20,000 records from the oldest,
+     * and the latency from each put to the record being durable while 400 records/s arrive for 8 s.
+     */
+    private static String fanOut(EmbeddedKinesis kinesis, KinesisClient client, int records,
+                                 Harness.Measured polling) throws Exception {
+        Harness.Measured fanOut = Harness.measure(() -> ksf(kinesis, "bench", records, true));
+        long[] pollingLatency = latencies(kinesis, client, "bench-live-polling", false);
+        long[] fanOutLatency = latencies(kinesis, client, "bench-live-fan-out", true);
+        return String.format(Locale.ROOT, """
+                Polling against enhanced fan-out, one shard of kinesis-local (one run): records/s reading the %,d \
+                records above from the oldest; latency from the put to the record durable in the target, with 400 \
+                records/s arriving for 8 s
+
+                | read | records/s | CPU s | latency p50 ms | p99 ms |
+                |---|---|---|---|---|
+                | polling, 5 GetRecords/s | %,.0f | %.2f | %d | %d |
+                | fan-out (SubscribeToShard over HTTP/2) | %,.0f | %.2f | %d | %d |
+
+                Fan-out / polling, records/s: %.2f; latency p50: %.2f
+                """, records, records / polling.seconds(), polling.cpuSeconds(), pollingLatency[0], pollingLatency[1],
+                records / fanOut.seconds(), fanOut.cpuSeconds(), fanOutLatency[0], fanOutLatency[1],
+                polling.seconds() / fanOut.seconds(), (double) fanOutLatency[0] / pollingLatency[0]);
+    }
+
+    /** The p50 and p99 of put-to-durable milliseconds on a stream of its own, read while records arrive. */
+    private static long[] latencies(EmbeddedKinesis kinesis, KinesisClient client, String stream, boolean fanOut)
+            throws Exception {
+        client.createStream(b -> b.streamName(stream).shardCount(1));
+        while (client.describeStreamSummary(b -> b.streamName(stream)).streamDescriptionSummary()
+                .streamStatus() != StreamStatus.ACTIVE) {
+            Thread.sleep(100);
+        }
+        LatencyTarget target = new LatencyTarget();
+        Pipeline pipeline = Pipeline.builder().name("kinesis-latency").source(source(kinesis, stream, fanOut),
+                        new BytesFormat("\n"))
+                .target(target).flushEvery(10_000, 64L << 20, Duration.ofMillis(20))
+                .pollTimeout(Duration.ofMillis(20)).build();
+        CompletableFuture<PipelineStats> run = CompletableFuture.supplyAsync(pipeline::run);
+        Thread.sleep(5_000); // reading (and, with fan-out, subscribed) before the first put
+        int put = 0;
+        for (long until = System.nanoTime() + 8_000_000_000L; System.nanoTime() < until; put += 20) {
+            List<PutRecordsRequestEntry> entries = IntStream.range(0, 20).mapToObj(n -> PutRecordsRequestEntry
+                    .builder().partitionKey("k" + n).data(SdkBytes.fromUtf8String(Long.toString(System.nanoTime())))
+                    .build()).toList();
+            client.putRecords(b -> b.streamName(stream).records(entries));
+            Thread.sleep(50);
+        }
+        while (target.count() < put && !run.isDone()) {
+            Thread.sleep(5);
+        }
+        pipeline.close();
+        run.join();
+        return target.percentiles();
+    }
+
+    /** A target that notes, when it makes records durable, how long ago each was put (its value: the put's nanoTime). */
+    private static final class LatencyTarget implements Target {
+        private final List<KsfRecord> buffered = new ArrayList<>();
+        private final List<Long> millis = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void write(List<KsfRecord> records) {
+            buffered.addAll(records);
+        }
+
+        @Override
+        public Positions flush() {
+            long now = System.nanoTime();
+            Map<SourcePartition, Long> positions = new HashMap<>();
+            for (KsfRecord record : buffered) {
+                millis.add((now - Long.parseLong(new String(record.value(), StandardCharsets.UTF_8))) / 1_000_000);
+                positions.merge(record.topicPartition(), record.offset() + 1, Math::max);
+            }
+            buffered.clear();
+            return Positions.of(positions);
+        }
+
+        @Override
+        public boolean takesUndecoded(Format sourceFormat) {
+            return true;
+        }
+
+        @Override
+        public void discard(Collection<SourcePartition> partitions) {
+            buffered.removeIf(record -> partitions.contains(record.topicPartition()));
+        }
+
+        @Override
+        public void close() {
+        }
+
+        int count() {
+            return millis.size();
+        }
+
+        long[] percentiles() {
+            List<Long> sorted = new ArrayList<>(millis);
+            Collections.sort(sorted);
+            return new long[] {sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99))};
+        }
+    }
+
     /** The same records on a stream of their own, as KPL aggregates made by npm's aws-kinesis-agg. */
     private static void putAggregated(KinesisClient client, int records) throws InterruptedException {
         client.createStream(b -> b.streamName("bench-kpl").shardCount(1));
@@ -216,14 +344,10 @@ public final class KinesisBench {
         }
     }
 
-    private static void ksf(EmbeddedKinesis kinesis, String stream, int records) throws Exception {
-        Path dir = Files.createTempDirectory("ksf-kinesis-bench-");
+    private static void ksf(EmbeddedKinesis kinesis, String stream, int records, boolean fanOut) throws Exception {
         InMemoryTarget target = new InMemoryTarget();
-        KinesisSource.Settings settings = new KinesisSource.Settings(stream,
-                KinesisSource.InitialPosition.TRIM_HORIZON, null, 10_000, 5, Duration.ofSeconds(10), 10_000);
-        Pipeline pipeline = Pipeline.builder().name("kinesis-bench")
-                .source(KinesisSource.withFileCheckpoints(KinesisSourceFactory.client(EmbeddedKinesis.REGION,
-                        kinesis.endpoint()), settings, dir.resolve("checkpoints.json")), new BytesFormat("\n"))
+        Pipeline pipeline = Pipeline.builder().name("kinesis-bench").source(source(kinesis, stream, fanOut),
+                        new BytesFormat("\n"))
                 .target(target).flushEvery(10_000, 64L << 20, Duration.ofMillis(200))
                 .pollTimeout(Duration.ofMillis(50)).build();
         CompletableFuture<PipelineStats> run = CompletableFuture.supplyAsync(pipeline::run);
