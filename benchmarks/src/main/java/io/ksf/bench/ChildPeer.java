@@ -39,7 +39,7 @@ final class ChildPeer {
      * @param peer      the peer's class path folder name, such as {@code connect}
      * @param arguments JVM options, then the main class and its arguments
      * @param dir       where the child's log goes
-     * @param group     the child's consumer group
+     * @param group     the child's consumer group, or null for a child that commits none (a source connector)
      * @param started   true once the child's first output exists
      * @param finished  true once everything is stored (beyond the committed offsets)
      */
@@ -68,7 +68,8 @@ final class ChildPeer {
                 }
                 long start = System.nanoTime();
                 double cpuAtStart = cpuSeconds(process);
-                while (!kafka.committed(group, topic).equals(kafka.endOffsets(topic)) || !finished.getAsBoolean()) {
+                while (group != null && !kafka.committed(group, topic).equals(kafka.endOffsets(topic))
+                        || !finished.getAsBoolean()) {
                     check(process, deadline, log);
                     LockSupport.parkNanos(20_000_000);
                 }

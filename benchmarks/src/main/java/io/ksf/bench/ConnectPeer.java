@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 
-/** A Kafka Connect standalone worker with one sink connector, as a {@link ChildPeer}. */
+/** A Kafka Connect standalone worker with one connector, as a {@link ChildPeer}. */
 final class ConnectPeer {
     private ConnectPeer() {
     }
@@ -22,6 +22,21 @@ final class ConnectPeer {
      */
     static ChildPeer.Result run(EmbeddedKafka kafka, String topic, long records, Properties connector,
                                 BooleanSupplier started) {
+        return run(kafka, topic, records, connector, "connect-" + connector.getProperty("name"), started, () -> true);
+    }
+
+    /**
+     * A source connector, which commits no consumer group: timed until {@code finished}.
+     *
+     * @param finished true once everything is stored
+     */
+    static ChildPeer.Result runSource(EmbeddedKafka kafka, String topic, long records, Properties connector,
+                                      BooleanSupplier started, BooleanSupplier finished) {
+        return run(kafka, topic, records, connector, null, started, finished);
+    }
+
+    private static ChildPeer.Result run(EmbeddedKafka kafka, String topic, long records, Properties connector,
+                                        String group, BooleanSupplier started, BooleanSupplier finished) {
         try {
             Path dir = Files.createTempDirectory("ksf-connect-peer-");
             Properties worker = new Properties();
@@ -44,8 +59,8 @@ final class ConnectPeer {
                 connector.store(out, "KSF benchmark peer");
             }
             return ChildPeer.run("connect", List.of("org.apache.kafka.connect.cli.ConnectStandalone",
-                            workerFile.toString(), connectorFile.toString()), dir, kafka,
-                    "connect-" + connector.getProperty("name"), topic, records, started, () -> true);
+                    workerFile.toString(), connectorFile.toString()), dir, kafka, group, topic, records, started,
+                    finished);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

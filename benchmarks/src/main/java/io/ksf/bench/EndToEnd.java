@@ -97,6 +97,8 @@ public final class EndToEnd {
     private static final String FILE_CHILD = "KSF as a child JVM: kafka -> file, sync";
     private static final String S3_CHILD = "KSF as a child JVM: kafka -> s3, async";
     private static final String DOCDB_CHILD = "KSF as a child JVM: kafka -> docdb (whole documents), sync";
+    private static final String MIRROR_PEER = "peer: Kafka Connect standalone, MirrorMaker 2 MirrorSourceConnector";
+    private static final String KAFKA_CHILD = "KSF as a child JVM: kafka -> kafka, sync, at least once";
     /** Every contender that is not a limit, for --only. */
     private static final List<String> CONTENDERS = List.of("KSF kafka -> file, pass-through, sync", FILE_PEER,
             "KSF kafka -> s3, pass-through, sync", CAMEL_PEER, "KSF kafka -> s3, pass-through, async",
@@ -105,7 +107,7 @@ public final class EndToEnd {
             "KSF kafka -> csv -> s3, sync", "KSF kafka -> kafka, pass-through, at least once",
             "KSF kafka -> kafka, pass-through, exactly once", "KSF kafka -> md5 -> docdb",
             "KSF kafka -> docdb (whole documents)", "KSF kafka -> docdb (whole documents), async", MONGO_PEER, FILE_CHILD, S3_CHILD,
-            DOCDB_CHILD);
+            DOCDB_CHILD, MIRROR_PEER, KAFKA_CHILD);
 
     private long memoryBudget = 256L << 20;
     /** The memory runs read the live set after forced full collections. */
@@ -222,6 +224,16 @@ public final class EndToEnd {
                     kafkaTarget(false), PipelineSettings.Mode.SYNC, records));
             measure("KSF kafka -> kafka, pass-through, exactly once", records, () -> ksf(new JsonFormat(), List.of(),
                     kafkaTarget(true), PipelineSettings.Mode.SYNC, records));
+            if (!flagSkipPeers && wanted(MIRROR_PEER)) {
+                peerMirrorMaker();
+            }
+            if (!flagSkipPeers && wanted(KAFKA_CHILD)) {
+                String copy = "child-copy-" + runs++;
+                kafka.createTopic(copy, partitions);
+                childRow(KAFKA_CHILD, "bench", records, "{\"type\": \"kafka\", \"topic\": \"" + copy
+                        + "\", \"properties\": {\"bootstrap.servers\": \"" + kafka.bootstrapServers() + "\"}}", "sync",
+                        () -> endOffsetSum(copy) > 0);
+            }
             if (groupWanted("docdb") || groupWanted("MongoDB")) {
                 measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, limits::upserts);
                 List<RawBsonDocument> documents = wholeDocuments();
@@ -450,6 +462,47 @@ public final class EndToEnd {
                 "peer: Kafka Connect FileStreamSink", records / result.seconds());
     }
 
+    /**
+     * MirrorMaker 2's MirrorSourceConnector in a Connect standalone worker, the peer of KSF's kafka -> kafka: it
+     * copies {@code bench} to {@code src.bench} on the same broker (one cluster under two aliases), one task as KSF
+     * has one pipeline thread, at least once as its default; timed until the copy holds every record.
+     */
+    private void peerMirrorMaker() {
+        String alias = "mm" + runs++;
+        Properties connector = new Properties();
+        connector.put("name", "mirror-peer-" + alias);
+        connector.put("connector.class", "org.apache.kafka.connect.mirror.MirrorSourceConnector");
+        connector.put("tasks.max", "1");
+        connector.put("topics", "bench");
+        connector.put("source.cluster.alias", alias);
+        connector.put("target.cluster.alias", "copy");
+        connector.put("source.cluster.bootstrap.servers", kafka.bootstrapServers());
+        connector.put("target.cluster.bootstrap.servers", kafka.bootstrapServers());
+        connector.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        connector.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        connector.put("replication.factor", "1");
+        connector.put("offset-syncs.topic.replication.factor", "1");
+        connector.put("sync.topic.configs.enabled", "false");
+        connector.put("sync.topic.acls.enabled", "false");
+        connector.put("refresh.topics.interval.seconds", "1");
+        String copy = alias + ".bench";
+        System.gc();
+        ChildPeer.Result result = ConnectPeer.runSource(kafka, "bench", records, connector,
+                () -> endOffsetSum(copy) > 0, () -> endOffsetSum(copy) >= records);
+        rows.add(new Row(MIRROR_PEER, records, bytesOf(records), result.seconds(), result.cpuSeconds(), -1));
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
+                "peer: MirrorMaker 2 MirrorSourceConnector", records / result.seconds());
+    }
+
+    /** The records in a topic, 0 while it does not exist. */
+    private long endOffsetSum(String topic) {
+        try {
+            return kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** KSF's twin of a peer: `ksf run` in a child JVM, timed and its CPU read as the peers'. */
     private void childRow(String name, String topic, long count, String target, String mode,
                           java.util.function.BooleanSupplier started) {
@@ -628,7 +681,8 @@ public final class EndToEnd {
                     : row.name().startsWith("KSF kafka -> s3, pass-through") || row.name().equals(S3_CHILD)
                     ? row(CAMEL_PEER)
                     : row.name().startsWith("KSF kafka -> docdb") || row.name().equals(DOCDB_CHILD) ? row(MONGO_PEER)
-                    : null;
+                    : row.name().equals("KSF kafka -> kafka, pass-through, at least once") || row.name().equals(KAFKA_CHILD)
+                    ? row(MIRROR_PEER) : null;
             String peerRatio = peer == null ? "" : ratio(row.recordsPerSecond() / peer.recordsPerSecond()) + "; "
                     + ratio(row.cpuPerMillion() / peer.cpuPerMillion()) + " ("
                     + peer.name().substring(peer.name().lastIndexOf(' ') + 1) + ")";

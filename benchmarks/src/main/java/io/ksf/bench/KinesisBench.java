@@ -68,17 +68,8 @@ public final class KinesisBench {
         String table;
         try (EmbeddedKinesis kinesis = EmbeddedKinesis.start();
              KinesisClient client = KinesisSourceFactory.client(EmbeddedKinesis.REGION, kinesis.endpoint())) {
-            client.createStream(b -> b.streamName("bench").shardCount(1));
-            while (client.describeStreamSummary(b -> b.streamName("bench")).streamDescriptionSummary()
-                    .streamStatus() != StreamStatus.ACTIVE) {
-                Thread.sleep(100);
-            }
-            for (int start = 0; start < records; start += 500) {
-                List<PutRecordsRequestEntry> entries = IntStream.range(start, Math.min(records, start + 500))
-                        .mapToObj(n -> PutRecordsRequestEntry.builder().partitionKey("k" + n)
-                                .data(SdkBytes.fromUtf8String(ROW)).build()).toList();
-                client.putRecords(b -> b.streamName("bench").records(entries));
-            }
+            createStream(client, "bench", 1);
+            putRows(client, "bench", records);
             putAggregated(client, records);
             Harness.Measured bare = Harness.measure(() -> bareGetRecords(client, records));
             Harness.Measured ksf = Harness.measure(() -> ksf(kinesis, "bench", records, false));
@@ -115,17 +106,8 @@ public final class KinesisBench {
      */
     private static String shared(EmbeddedKinesis kinesis, KinesisClient client, int records, Duration latency)
             throws Exception {
-        client.createStream(b -> b.streamName("bench-8").shardCount(8));
-        while (client.describeStreamSummary(b -> b.streamName("bench-8")).streamDescriptionSummary()
-                .streamStatus() != StreamStatus.ACTIVE) {
-            Thread.sleep(100);
-        }
-        for (int start = 0; start < records; start += 500) {
-            List<PutRecordsRequestEntry> entries = IntStream.range(start, Math.min(records, start + 500))
-                    .mapToObj(n -> PutRecordsRequestEntry.builder().partitionKey("k" + n)
-                            .data(SdkBytes.fromUtf8String(ROW)).build()).toList();
-            client.putRecords(b -> b.streamName("bench-8").records(entries));
-        }
+        createStream(client, "bench-8", 8);
+        putRows(client, "bench-8", records);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); FaultProxy proxy = FaultProxy.start(kinesis.endpoint())) {
             proxy.delay(latency);
             proxy.failFor(FaultProxy.Fault.DELAY, Duration.ofDays(1));
@@ -194,6 +176,24 @@ public final class KinesisBench {
         }
     }
 
+    private static void createStream(KinesisClient client, String stream, int shards) throws InterruptedException {
+        client.createStream(b -> b.streamName(stream).shardCount(shards));
+        while (client.describeStreamSummary(b -> b.streamName(stream)).streamDescriptionSummary()
+                .streamStatus() != StreamStatus.ACTIVE) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** {@code records} copies of the sample row, keys spread over the shards. */
+    private static void putRows(KinesisClient client, String stream, int records) {
+        for (int start = 0; start < records; start += 500) {
+            List<PutRecordsRequestEntry> entries = IntStream.range(start, Math.min(records, start + 500))
+                    .mapToObj(n -> PutRecordsRequestEntry.builder().partitionKey("k" + n)
+                            .data(SdkBytes.fromUtf8String(ROW)).build()).toList();
+            client.putRecords(b -> b.streamName(stream).records(entries));
+        }
+    }
+
     /** A kinesis source of one stream from its oldest record, with file checkpoints, polling or by fan-out. */
     private static KinesisSource source(EmbeddedKinesis kinesis, String stream, boolean fanOut) throws IOException {
         Path checkpoints = Files.createTempDirectory("ksf-kinesis-bench-").resolve("checkpoints.json");
@@ -236,11 +236,7 @@ public final class KinesisBench {
     /** The p50 and p99 of put-to-durable milliseconds on a stream of its own, read while records arrive. */
     private static long[] latencies(EmbeddedKinesis kinesis, KinesisClient client, String stream, boolean fanOut)
             throws Exception {
-        client.createStream(b -> b.streamName(stream).shardCount(1));
-        while (client.describeStreamSummary(b -> b.streamName(stream)).streamDescriptionSummary()
-                .streamStatus() != StreamStatus.ACTIVE) {
-            Thread.sleep(100);
-        }
+        createStream(client, stream, 1);
         LatencyTarget target = new LatencyTarget();
         Pipeline pipeline = Pipeline.builder().name("kinesis-latency").source(source(kinesis, stream, fanOut),
                         new BytesFormat("\n"))
@@ -313,11 +309,7 @@ public final class KinesisBench {
 
     /** The same records on a stream of their own, as KPL aggregates made by npm's aws-kinesis-agg. */
     private static void putAggregated(KinesisClient client, int records) throws InterruptedException {
-        client.createStream(b -> b.streamName("bench-kpl").shardCount(1));
-        while (client.describeStreamSummary(b -> b.streamName("bench-kpl")).streamDescriptionSummary()
-                .streamStatus() != StreamStatus.ACTIVE) {
-            Thread.sleep(100);
-        }
+        createStream(client, "bench-kpl", 1);
         List<List<KplAggregator.Entry>> groups = new ArrayList<>();
         for (int start = 0; start < records; start += AGGREGATE) {
             groups.add(IntStream.range(start, Math.min(records, start + AGGREGATE)).mapToObj(n ->

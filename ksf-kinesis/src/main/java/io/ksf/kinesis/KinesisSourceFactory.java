@@ -9,6 +9,7 @@ import io.ksf.spi.Options;
 import io.ksf.spi.Source;
 import io.ksf.spi.SourceFactory;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -16,9 +17,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -216,38 +215,35 @@ public final class KinesisSourceFactory implements SourceFactory {
      * {@code http://} endpoint is spoken to in HTTP/2 from the first byte), no SDK retries (the source backs off).
      */
     public static KinesisAsyncClient asyncClient(String region, URI endpoint) {
-        KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
+        return located(KinesisAsyncClient.builder()
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP2)
                         .connectionTimeout(Duration.ofSeconds(10)).maxConcurrency(1000))
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
-        if (region != null) {
-            builder.region(Region.of(region));
-        } else if (endpoint != null) {
-            builder.region(Region.US_EAST_1); // a local server ignores it, but SigV4 needs one
-        }
-        if (endpoint != null) {
-            builder.endpointOverride(endpoint);
-        }
-        return builder.build();
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())), region, endpoint)
+                .build();
     }
 
     /** A Kinesis client as KSF builds it: the default credentials chain, no SDK retries (the source backs off). */
     public static KinesisClient client(String region, URI endpoint) {
         RetryStrategy noRetries = AwsRetryStrategy.doNotRetry();
-        KinesisClientBuilder builder = KinesisClient.builder()
+        return located(KinesisClient.builder()
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(Duration.ofSeconds(30)))
-                .overrideConfiguration(c -> c.retryStrategy(noRetries).apiCallAttemptTimeout(Duration.ofSeconds(60)));
+                .overrideConfiguration(c -> c.retryStrategy(noRetries).apiCallAttemptTimeout(Duration.ofSeconds(60))),
+                region, endpoint).build();
+    }
+
+    /** The client's region and endpoint: a local server's endpoint still needs a region for SigV4 signatures. */
+    private static <B extends AwsClientBuilder<B, ?>> B located(B builder, String region, URI endpoint) {
         if (region != null) {
             builder.region(Region.of(region));
         } else if (endpoint != null) {
-            builder.region(Region.US_EAST_1); // a local server ignores it, but SigV4 needs one
+            builder.region(Region.US_EAST_1); // a local server ignores it
         }
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
-        return builder.build();
+        return builder;
     }
 }
