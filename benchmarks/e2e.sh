@@ -7,7 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
 ./mvnw -B -q -ntp -DskipTests -pl benchmarks,ksf-cli -am install
-# the peers' class paths, from Maven Central: Kafka Connect (FileStreamSink, MongoDB sink) and Apache Camel
+# the peers' class paths, from Maven Central: Kafka Connect (FileStreamSink, MongoDB sink, MirrorMaker 2) and
+# Apache Camel
 for peer in connect camel; do
   ./mvnw -B -q -ntp -f "benchmarks/peers/$peer/pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$PWD/benchmarks/target/peers/$peer"

@@ -28,25 +28,35 @@ final class KsfChild {
      */
     static ChildPeer.Result run(EmbeddedKafka kafka, String topic, long records, String group, String target,
                                 String mode, BooleanSupplier started) {
+        return run(kafka, topic, records, group, """
+                {"name": "bench-child",
+                 "source": {"type": "kafka", "format": "json", "topics": ["%s"],
+                            "properties": {"bootstrap.servers": "%s", "group.id": "%s",
+                                           "auto.offset.reset": "earliest", "max.poll.records": "2000"}},
+                 "target": %s,
+                 "pipeline": {"mode": "%s", "flush.records": 30000, "flush.bytes": "64MiB",
+                              "flush.interval": "1s"}}
+                """.formatted(topic, kafka.bootstrapServers(), group, target, mode), started);
+    }
+
+    /**
+     * {@code ksf run} of a whole config, timed until {@code group} has committed the end offsets of {@code topic}.
+     *
+     * @param config the pipeline config, as JSON
+     */
+    static ChildPeer.Result run(EmbeddedKafka kafka, String topic, long records, String group, String config,
+                                BooleanSupplier started) {
         Path jar = Path.of("ksf-cli/target/ksf.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run benchmarks/e2e.sh, which builds it");
         }
         try {
             Path dir = Files.createTempDirectory("ksf-child-");
-            Path config = dir.resolve("pipeline.json");
-            Files.writeString(config, """
-                    {"name": "bench-child",
-                     "source": {"type": "kafka", "format": "json", "topics": ["%s"],
-                                "properties": {"bootstrap.servers": "%s", "group.id": "%s",
-                                               "auto.offset.reset": "earliest", "max.poll.records": "2000"}},
-                     "target": %s,
-                     "pipeline": {"mode": "%s", "flush.records": 30000, "flush.bytes": "64MiB",
-                                  "flush.interval": "1s"}}
-                    """.formatted(topic, kafka.bootstrapServers(), group, target, mode));
+            Path file = dir.resolve("pipeline.json");
+            Files.writeString(file, config);
             return ChildPeer.run("ksf", jar.toAbsolutePath().toString(), List.of(
                     "-Daws.accessKeyId=" + EmbeddedS3.ACCESS_KEY, "-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY,
-                    "io.ksf.cli.KsfCommand", "run", "--config", config.toString(), "--http-port", "0"),
+                    "io.ksf.cli.KsfCommand", "run", "--config", file.toString(), "--http-port", "0"),
                     dir, kafka, group, topic, records, started, () -> true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

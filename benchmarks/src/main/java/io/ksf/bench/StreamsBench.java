@@ -20,6 +20,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,11 +40,15 @@ import java.util.regex.Pattern;
  * count of "the".
  *
  * <pre>
- * java -Xmx2g -cp benchmarks/target/benchmarks.jar io.ksf.bench.StreamsBench [--lines N] [--out FILE]
+ * java -Xmx2g -cp benchmarks/target/benchmarks.jar io.ksf.bench.StreamsBench [--lines N] [--children] [--out FILE]
  * </pre>
  */
 public final class StreamsBench {
     private static final Pattern WORDS = Pattern.compile(SplitProcessor.WORDS);
+    /** The input topic, under the name the WordCountDemo reads. */
+    private static final String LINES = "streams-plaintext-input";
+    private static final String WORDCOUNT_PEER = "peer: Kafka Streams WordCountDemo (child JVM)";
+    private static final String KSF_CHILD = "KSF as a child JVM: split -> count (ksf run)";
 
     private record Row(String name, long lines, double seconds, double cpuSeconds) {
     }
@@ -50,25 +56,29 @@ public final class StreamsBench {
     private final List<Row> rows = new ArrayList<>();
     private EmbeddedKafka kafka;
     private long expectedThe;
+    /** With --children: the WordCountDemo and {@code ksf run} as child JVMs too (benchmarks/streams.sh). */
+    private boolean children;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> flags = Harness.flags(args, Set.of());
+        Map<String, String> flags = Harness.flags(args, Set.of("--children"));
         long lines = Long.parseLong(flags.getOrDefault("--lines", "300000"));
-        String table = new StreamsBench().run(lines);
+        StreamsBench bench = new StreamsBench();
+        bench.children = flags.containsKey("--children");
+        String table = bench.run(lines);
         Harness.finish(table, flags, "benchmarks/target/streams-results.md");
     }
 
     private String run(long lines) throws Exception {
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
             kafka = k;
-            kafka.createTopic("bench.lines", 6);
+            kafka.createTopic(LINES, 6);
             String[] paper = paperLines();
             try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
                 for (long n = 0; n < lines; n++) {
                     String line = paper[(int) (n % paper.length)];
                     expectedThe += Arrays.stream(WORDS.split(line.toLowerCase(Locale.ROOT))).filter("the"::equals)
                             .count();
-                    producer.send(new ProducerRecord<>("bench.lines", line.getBytes(StandardCharsets.UTF_8)));
+                    producer.send(new ProducerRecord<>(LINES, line.getBytes(StandardCharsets.UTF_8)));
                 }
                 producer.flush();
             }
@@ -77,14 +87,22 @@ public final class StreamsBench {
             ksf("warm-ksf");
             measure("limit: word count written by hand on the Kafka Streams DSL", lines, () -> bare("bare-count"));
             measure("KSF split -> count on Kafka Streams", lines, () -> ksf("ksf-count"));
+            if (children) {
+                peerWordCountDemo(lines);
+                ksfChild(lines);
+            }
         }
-        StringBuilder out = new StringBuilder("| contender | lines/s | CPU s per million lines | vs by hand |\n"
-                + "|---|---:|---:|---:|\n");
+        StringBuilder out = new StringBuilder("| contender | lines/s | CPU s per million lines | vs by hand "
+                + "| vs WordCountDemo (rate; CPU per line) |\n|---|---:|---:|---:|---:|\n");
         double limit = rows.get(0).lines() / rows.get(0).seconds();
+        Row peer = rows.stream().filter(r -> r.name().equals(WORDCOUNT_PEER)).findFirst().orElse(null);
         for (Row row : rows) {
             double rate = row.lines() / row.seconds();
-            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.2f |%n", row.name(), rate,
-                    row.cpuSeconds() / row.lines() * 1_000_000, rate / limit));
+            String vsPeer = peer == null || !row.name().equals(KSF_CHILD) ? "" : String.format(Locale.ROOT,
+                    "%.2f; %.2f", rate / (peer.lines() / peer.seconds()),
+                    row.cpuSeconds() / row.lines() / (peer.cpuSeconds() / peer.lines()));
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.2f | %s |%n", row.name(), rate,
+                    row.cpuSeconds() / row.lines() * 1_000_000, rate / limit, vsPeer));
         }
         return out.toString();
     }
@@ -107,7 +125,7 @@ public final class StreamsBench {
     private void bare(String app) throws InterruptedException {
         kafka.createTopic(app + ".out", 6);
         StreamsBuilder builder = new StreamsBuilder();
-        builder.stream("bench.lines", Consumed.with(Serdes.ByteArray(), Serdes.String()))
+        builder.stream(LINES, Consumed.with(Serdes.ByteArray(), Serdes.String()))
                 .flatMapValues(line -> Arrays.stream(WORDS.split(line.toLowerCase(Locale.ROOT)))
                         .filter(word -> !word.isEmpty()).toList())
                 .groupBy((key, word) -> word, Grouped.with("word_counts", Serdes.String(), Serdes.String()))
@@ -129,16 +147,65 @@ public final class StreamsBench {
         kafka.createTopic(app + ".out", 6);
         PipelinePlan plan = PipelinePlan.resolve(ConfigLoader.create().parse("""
                 {"name": "%1$s",
-                 "source": {"type": "kafka", "format": "bytes", "topics": ["bench.lines"],
+                 "source": {"type": "kafka", "format": "bytes", "topics": ["%3$s"],
                             "properties": {"bootstrap.servers": "%2$s", "group.id": "%1$s"}},
                  "processors": [{"type": "split"}, {"type": "count", "table": "word_counts"}],
                  "target": {"type": "kafka", "topic": "%1$s.out", "properties": {"bootstrap.servers": "%2$s"}}}
-                """.formatted(app, kafka.bootstrapServers())), Registry.load());
+                """.formatted(app, kafka.bootstrapServers(), LINES)), Registry.load());
         try (StreamsPipeline pipeline = StreamsPipeline.of(app, plan.parts())) {
             CompletableFuture<Void> run = CompletableFuture.runAsync(pipeline::run);
             awaitThe(app + ".out", true);
             pipeline.close();
             run.join();
+        }
+    }
+
+    /**
+     * The Kafka Streams WordCountDemo ({@code kafka-streams-examples}) as shipped, in a child JVM: its topology,
+     * topics and store (RocksDB), its properties file giving the broker, a state folder and the guarantee of KSF's
+     * word count (exactly_once_v2); timed from its first output until its group has committed the end offsets.
+     */
+    private void peerWordCountDemo(long lines) throws Exception {
+        kafka.createTopic("streams-wordcount-output", 6);
+        Path dir = Files.createTempDirectory("ksf-wordcount-peer-");
+        Properties config = new Properties();
+        config.put("bootstrap.servers", kafka.bootstrapServers());
+        config.put("state.dir", dir.resolve("state").toString());
+        config.put("processing.guarantee", "exactly_once_v2");
+        Path file = dir.resolve("wordcount.properties");
+        try (var out = Files.newOutputStream(file)) {
+            config.store(out, "KSF benchmark peer");
+        }
+        System.gc();
+        ChildPeer.Result result = ChildPeer.run("streams", List.of(
+                        "org.apache.kafka.streams.examples.wordcount.WordCountDemo", file.toString()), dir, kafka,
+                "streams-wordcount", LINES, lines, () -> records("streams-wordcount-output") > 0, () -> true);
+        rows.add(new Row(WORDCOUNT_PEER, lines, result.seconds(), result.cpuSeconds()));
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f lines/s (child JVM)%n", WORDCOUNT_PEER,
+                lines / result.seconds());
+    }
+
+    /** KSF's word count as {@code ksf run} in a child JVM, measured as the peer is. */
+    private void ksfChild(long lines) {
+        kafka.createTopic("ksf-wordcount.out", 6);
+        System.gc();
+        ChildPeer.Result result = KsfChild.run(kafka, LINES, lines, "ksf-wordcount", """
+                {"name": "ksf-wordcount",
+                 "source": {"type": "kafka", "format": "bytes", "topics": ["%2$s"],
+                            "properties": {"bootstrap.servers": "%1$s", "group.id": "ksf-wordcount"}},
+                 "processors": [{"type": "split"}, {"type": "count", "table": "word_counts"}],
+                 "target": {"type": "kafka", "topic": "ksf-wordcount.out",
+                            "properties": {"bootstrap.servers": "%1$s"}}}
+                """.formatted(kafka.bootstrapServers(), LINES), () -> records("ksf-wordcount.out") > 0);
+        rows.add(new Row(KSF_CHILD, lines, result.seconds(), result.cpuSeconds()));
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f lines/s (child JVM)%n", KSF_CHILD, lines / result.seconds());
+    }
+
+    private long records(String topic) {
+        try {
+            return kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 
