@@ -464,7 +464,7 @@ public final class EndToEnd {
 
     /**
      * MirrorMaker 2's MirrorSourceConnector in a Connect standalone worker, the peer of KSF's kafka -> kafka: it
-     * copies {@code bench} to {@code src.bench} on the same broker (one cluster under two aliases), one task as KSF
+     * copies {@code bench} to {@code <alias>.bench} on the same broker (one cluster under two aliases), one task as KSF
      * has one pipeline thread, at least once as its default; timed until the copy holds every record.
      */
     private void peerMirrorMaker() {
