@@ -232,7 +232,7 @@ public final class EndToEnd {
                 kafka.createTopic(copy, partitions);
                 childRow(KAFKA_CHILD, "bench", records, "{\"type\": \"kafka\", \"topic\": \"" + copy
                         + "\", \"properties\": {\"bootstrap.servers\": \"" + kafka.bootstrapServers() + "\"}}", "sync",
-                        () -> endOffsetSum(copy) > 0);
+                        () -> Harness.recordsIn(kafka, copy) > 0);
             }
             if (groupWanted("docdb") || groupWanted("MongoDB")) {
                 measure("mongo limit: bare bulk upserts (500 per batch)", docdbRecords, limits::upserts);
@@ -488,19 +488,10 @@ public final class EndToEnd {
         String copy = alias + ".bench";
         System.gc();
         ChildPeer.Result result = ConnectPeer.runSource(kafka, "bench", records, connector,
-                () -> endOffsetSum(copy) > 0, () -> endOffsetSum(copy) >= records);
+                () -> Harness.recordsIn(kafka, copy) > 0, () -> Harness.recordsIn(kafka, copy) >= records);
         rows.add(new Row(MIRROR_PEER, records, bytesOf(records), result.seconds(), result.cpuSeconds(), -1));
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
                 "peer: MirrorMaker 2 MirrorSourceConnector", records / result.seconds());
-    }
-
-    /** The records in a topic, 0 while it does not exist. */
-    private long endOffsetSum(String topic) {
-        try {
-            return kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
-        } catch (RuntimeException e) {
-            return 0;
-        }
     }
 
     /** KSF's twin of a peer: `ksf run` in a child JVM, timed and its CPU read as the peers'. */

@@ -1,5 +1,7 @@
 package io.ksf.bench;
 
+import io.ksf.testkit.EmbeddedKafka;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -39,6 +41,15 @@ final class Harness {
             flags.put(args[i], switchOnly ? "true" : args[++i]);
         }
         return flags;
+    }
+
+    /** The records in a topic (the sum of its end offsets), 0 while it does not exist. */
+    static long recordsIn(EmbeddedKafka kafka, String topic) {
+        try {
+            return kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Runs the body on a thread of its own after a collection, timing it. */

@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -260,26 +259,29 @@ public final class KinesisBench {
         return target.percentiles();
     }
 
-    /** A target that notes, when it makes records durable, how long ago each was put (its value: the put's nanoTime). */
+    /**
+     * An in-memory target that notes, when it makes records durable, how long ago each was put (its value: the put's
+     * nanoTime).
+     */
     private static final class LatencyTarget implements Target {
-        private final List<KsfRecord> buffered = new ArrayList<>();
+        private final InMemoryTarget memory = new InMemoryTarget();
         private final List<Long> millis = Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public void write(List<KsfRecord> records) {
-            buffered.addAll(records);
+            memory.write(records);
         }
 
         @Override
         public Positions flush() {
+            int before = memory.stored().size();
+            Positions positions = memory.flush();
             long now = System.nanoTime();
-            Map<SourcePartition, Long> positions = new HashMap<>();
-            for (KsfRecord record : buffered) {
+            List<KsfRecord> stored = memory.stored();
+            for (KsfRecord record : stored.subList(before, stored.size())) {
                 millis.add((now - Long.parseLong(new String(record.value(), StandardCharsets.UTF_8))) / 1_000_000);
-                positions.merge(record.topicPartition(), record.offset() + 1, Math::max);
             }
-            buffered.clear();
-            return Positions.of(positions);
+            return positions;
         }
 
         @Override
@@ -289,11 +291,12 @@ public final class KinesisBench {
 
         @Override
         public void discard(Collection<SourcePartition> partitions) {
-            buffered.removeIf(record -> partitions.contains(record.topicPartition()));
+            memory.discard(partitions);
         }
 
         @Override
         public void close() {
+            memory.close();
         }
 
         int count() {

@@ -179,7 +179,7 @@ public final class StreamsBench {
         System.gc();
         ChildPeer.Result result = ChildPeer.run("streams", List.of(
                         "org.apache.kafka.streams.examples.wordcount.WordCountDemo", file.toString()), dir, kafka,
-                "streams-wordcount", LINES, lines, () -> records("streams-wordcount-output") > 0, () -> true);
+                "streams-wordcount", LINES, lines, () -> Harness.recordsIn(kafka, "streams-wordcount-output") > 0, () -> true);
         rows.add(new Row(WORDCOUNT_PEER, lines, result.seconds(), result.cpuSeconds()));
         System.out.printf(Locale.ROOT, "%-60s %,12.0f lines/s (child JVM)%n", WORDCOUNT_PEER,
                 lines / result.seconds());
@@ -196,17 +196,9 @@ public final class StreamsBench {
                  "processors": [{"type": "split"}, {"type": "count", "table": "word_counts"}],
                  "target": {"type": "kafka", "topic": "ksf-wordcount.out",
                             "properties": {"bootstrap.servers": "%1$s"}}}
-                """.formatted(kafka.bootstrapServers(), LINES), () -> records("ksf-wordcount.out") > 0);
+                """.formatted(kafka.bootstrapServers(), LINES), () -> Harness.recordsIn(kafka, "ksf-wordcount.out") > 0);
         rows.add(new Row(KSF_CHILD, lines, result.seconds(), result.cpuSeconds()));
         System.out.printf(Locale.ROOT, "%-60s %,12.0f lines/s (child JVM)%n", KSF_CHILD, lines / result.seconds());
-    }
-
-    private long records(String topic) {
-        try {
-            return kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
-        } catch (RuntimeException e) {
-            return 0;
-        }
     }
 
     /** Waits until the output topic's last update of "the" carries the final count. */

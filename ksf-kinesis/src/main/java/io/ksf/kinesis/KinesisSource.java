@@ -318,11 +318,16 @@ public final class KinesisSource
         return ShardCheckpoint.encodeAll(document);
     }
 
-    /** Saves the documents of the store shards that hold these keys. */
-    private void save(Collection<String> keys) {
+    /** The documents of the store shards that hold these keys, by store shard. */
+    private Map<Integer, byte[]> documents(Collection<String> keys) {
         Map<Integer, byte[]> documents = new TreeMap<>();
         keys.forEach(key -> documents.computeIfAbsent(storeShard(key), this::encoded));
-        store.saveAll(documents);
+        return documents;
+    }
+
+    /** Saves the documents of the store shards that hold these keys. */
+    private void save(Collection<String> keys) {
+        store.saveAll(documents(keys));
     }
 
     /**
@@ -945,9 +950,7 @@ public final class KinesisSource
     /** The documents of the store shards whose checkpoints these positions change. */
     @Override
     public Map<Integer, byte[]> checkpoints(Positions positions) {
-        Map<Integer, byte[]> documents = new TreeMap<>();
-        apply(positions).keySet().forEach(key -> documents.computeIfAbsent(storeShard(key), this::encoded));
-        return documents;
+        return documents(apply(positions).keySet());
     }
 
     @Override
