@@ -2,6 +2,7 @@ package io.ksf.contract;
 
 import io.ksf.spi.InvalidRecordException;
 import io.ksf.spi.KsfRecord;
+import io.ksf.spi.PendingFlush;
 import io.ksf.spi.Positions;
 import io.ksf.spi.SourcePartition;
 import io.ksf.spi.Target;
@@ -111,6 +112,23 @@ public abstract class TargetContract {
             assertThat(target.flush().next(new SourcePartition("orders", 0))).isEqualTo(6);
         }
         assertThat(storedValues()).containsExactlyInAnyOrderElementsOf(expected(records("orders", 0, 0, 6)));
+    }
+
+    @Test
+    void recordsWrittenWhileAFlushStoresBelongToTheNextFlush() throws Exception {
+        SourcePartition orders = new SourcePartition("orders", 0);
+        try (Target target = newTarget()) {
+            target.write(records("orders", 0, 0, 3));
+            PendingFlush first = target.startFlush();
+            target.write(records("orders", 0, 3, 2));
+
+            assertThat(first.await().next(orders)).isEqualTo(3);
+            if (storesOnlyWhenFlushed()) {
+                assertThat(storedValues()).containsExactlyInAnyOrderElementsOf(expected(records("orders", 0, 0, 3)));
+            }
+            assertThat(target.flush().next(orders)).isEqualTo(5);
+        }
+        assertThat(storedValues()).containsExactlyInAnyOrderElementsOf(expected(records("orders", 0, 0, 5)));
     }
 
     @Test
