@@ -1,6 +1,7 @@
 package io.ksf.bench;
 
 import io.ksf.testkit.EmbeddedKafka;
+import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,18 +10,36 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * A peer in a child JVM on its own class path (benchmarks/target/peers/NAME, copied by e2e.sh), timed from its
  * first output (its start-up is not counted, in time or in CPU) until its consumer group has committed the end
- * offsets and it says it has finished.
+ * offsets and it says it has finished. Beside that span it measures the steady state: from when a third of the
+ * records are stored (the JIT compiler has done most of its work by then) to the end.
  */
 final class ChildPeer {
-    /** What one peer run measured; the CPU is the child JVM's over the timed span, start-up excluded. */
-    record Result(long records, double seconds, double cpuSeconds) {
+    /**
+     * What one peer run measured; the CPU is the child JVM's over the timed span, start-up excluded.
+     *
+     * @param steady the last two thirds of the span, or null when the child's progress cannot be read
+     */
+    record Result(long records, double seconds, double cpuSeconds, Window steady) {
+    }
+
+    /** A part of a run: the records stored in it, its seconds and the child's CPU seconds. */
+    record Window(long records, double seconds, double cpuSeconds) {
+        double recordsPerSecond() {
+            return records / seconds;
+        }
+
+        double cpuPerMillion() {
+            return cpuSeconds / records * 1_000_000;
+        }
     }
 
     private ChildPeer() {
@@ -46,12 +65,18 @@ final class ChildPeer {
     static Result run(String peer, List<String> arguments, Path dir, EmbeddedKafka kafka, String group, String topic,
                       long records, BooleanSupplier started, BooleanSupplier finished) {
         return run(peer, classPath(peer).toAbsolutePath() + "/*", arguments, dir, kafka, group, topic, records,
-                started, finished);
+                started, finished, null);
     }
 
-    /** As above, on this class path. */
+    /**
+     * As above, on this class path.
+     *
+     * @param stored the records stored so far, for a child without a consumer group; null for one with a group,
+     *               whose committed offsets say it
+     */
     static Result run(String peer, String classPath, List<String> arguments, Path dir, EmbeddedKafka kafka,
-                      String group, String topic, long records, BooleanSupplier started, BooleanSupplier finished) {
+                      String group, String topic, long records, BooleanSupplier started, BooleanSupplier finished,
+                      LongSupplier stored) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath));
         command.addAll(profilerOptions(peer, dir));
@@ -68,15 +93,32 @@ final class ChildPeer {
                 }
                 long start = System.nanoTime();
                 double cpuAtStart = cpuSeconds(process);
-                while (group != null && !kafka.committed(group, topic).equals(kafka.endOffsets(topic))
-                        || !finished.getAsBoolean()) {
+                Map<TopicPartition, Long> end = kafka.endOffsets(topic);
+                long thirdAt = 0;
+                double cpuAtThird = 0;
+                long storedAtThird = -1;
+                while (true) {
                     check(process, deadline, log);
+                    Map<TopicPartition, Long> committed = group == null ? null : kafka.committed(group, topic);
+                    long done = committed != null ? committed.values().stream().mapToLong(Long::longValue).sum()
+                            : stored != null ? stored.getAsLong() : -1;
+                    if (storedAtThird < 0 && done >= records / 3) {
+                        thirdAt = System.nanoTime();
+                        cpuAtThird = cpuSeconds(process);
+                        storedAtThird = done;
+                    }
+                    if ((committed == null || committed.equals(end)) && finished.getAsBoolean()) {
+                        break;
+                    }
                     LockSupport.parkNanos(20_000_000);
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
+                long now = System.nanoTime();
+                double cpu = cpuSeconds(process);
                 System.out.println(peer + " child JVM CPU by thread kind, start-up included: "
                         + cpuByThreadKind(process.pid()));
-                return new Result(records, seconds, cpuSeconds(process) - cpuAtStart);
+                Window steady = storedAtThird < 0 || storedAtThird >= records ? null
+                        : new Window(records - storedAtThird, (now - thirdAt) / 1e9, cpu - cpuAtThird);
+                return new Result(records, (now - start) / 1e9, cpu - cpuAtStart, steady);
             } finally {
                 process.destroy();
                 if (!process.waitFor(20, TimeUnit.SECONDS)) {
@@ -94,15 +136,24 @@ final class ChildPeer {
     /**
      * With {@code -Dksf.bench.profile=true}, each child JVM records a JFR profile into {@code <peer>.jfr} beside its
      * log (the path is printed), for a view of where its CPU goes; read it with {@code jfr print} or JDK Mission
-     * Control.
+     * Control. JFR samples Java code only; with {@code -Dksf.bench.asprof=PATH} of async-profiler's
+     * {@code libasyncProfiler.so} (in {@code tools.profiler:async-profiler} on Maven Central), each child also writes
+     * CPU samples of Java, native and kernel code, as collapsed stacks, into {@code <peer>.collapsed}.
      */
     private static List<String> profilerOptions(String peer, Path dir) {
-        if (!Boolean.getBoolean("ksf.bench.profile")) {
-            return List.of();
+        List<String> options = new ArrayList<>();
+        if (Boolean.getBoolean("ksf.bench.profile")) {
+            Path recording = dir.toAbsolutePath().resolve(peer + ".jfr");
+            System.out.println(peer + " child JVM profile: " + recording);
+            options.add("-XX:StartFlightRecording=settings=profile,filename=" + recording);
         }
-        Path recording = dir.toAbsolutePath().resolve(peer + ".jfr");
-        System.out.println(peer + " child JVM profile: " + recording);
-        return List.of("-XX:StartFlightRecording=settings=profile,filename=" + recording);
+        String asprof = System.getProperty("ksf.bench.asprof");
+        if (asprof != null) {
+            Path stacks = dir.toAbsolutePath().resolve(peer + ".collapsed");
+            System.out.println(peer + " child JVM CPU samples: " + stacks);
+            options.add("-agentpath:" + asprof + "=start,event=cpu,interval=1ms,threads,file=" + stacks);
+        }
+        return options;
     }
 
     /** Seconds of CPU of the JIT compiler, the garbage collector and all other threads of a process (Linux). */

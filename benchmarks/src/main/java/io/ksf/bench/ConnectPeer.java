@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /** A Kafka Connect standalone worker with one connector, as a {@link ChildPeer}. */
 final class ConnectPeer {
@@ -22,21 +23,23 @@ final class ConnectPeer {
      */
     static ChildPeer.Result run(EmbeddedKafka kafka, String topic, long records, Properties connector,
                                 BooleanSupplier started) {
-        return run(kafka, topic, records, connector, "connect-" + connector.getProperty("name"), started, () -> true);
+        return run(kafka, topic, records, connector, "connect-" + connector.getProperty("name"), started, () -> true,
+                null);
     }
 
     /**
-     * A source connector, which commits no consumer group: timed until {@code finished}.
+     * A source connector, which commits no consumer group: timed until it has stored every record.
      *
-     * @param finished true once everything is stored
+     * @param stored   the records stored so far
      */
     static ChildPeer.Result runSource(EmbeddedKafka kafka, String topic, long records, Properties connector,
-                                      BooleanSupplier started, BooleanSupplier finished) {
-        return run(kafka, topic, records, connector, null, started, finished);
+                                      BooleanSupplier started, LongSupplier stored) {
+        return run(kafka, topic, records, connector, null, started, () -> stored.getAsLong() >= records, stored);
     }
 
     private static ChildPeer.Result run(EmbeddedKafka kafka, String topic, long records, Properties connector,
-                                        String group, BooleanSupplier started, BooleanSupplier finished) {
+                                        String group, BooleanSupplier started, BooleanSupplier finished,
+                                        LongSupplier stored) {
         try {
             Path dir = Files.createTempDirectory("ksf-connect-peer-");
             Properties worker = new Properties();
@@ -58,9 +61,9 @@ final class ConnectPeer {
             try (var out = Files.newOutputStream(connectorFile)) {
                 connector.store(out, "KSF benchmark peer");
             }
-            return ChildPeer.run("connect", List.of("org.apache.kafka.connect.cli.ConnectStandalone",
-                    workerFile.toString(), connectorFile.toString()), dir, kafka, group, topic, records, started,
-                    finished);
+            return ChildPeer.run("connect", ChildPeer.classPath("connect").toAbsolutePath() + "/*", List.of(
+                    "org.apache.kafka.connect.cli.ConnectStandalone", workerFile.toString(), connectorFile.toString()),
+                    dir, kafka, group, topic, records, started, finished, stored);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

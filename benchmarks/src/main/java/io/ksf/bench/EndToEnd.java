@@ -66,6 +66,8 @@ public final class EndToEnd {
     private final int partitions;
     private final long docdbRecords;
     private final List<Row> rows = new ArrayList<>();
+    /** The steady state of each child JVM's row: from a third of its records stored to the end. */
+    private final Map<String, ChildPeer.Window> steady = new java.util.LinkedHashMap<>();
     private EmbeddedKafka kafka;
     private EmbeddedS3 s3;
     /** With --s3-latency: every S3 request of the targets and the sink limit is held this long, as AWS's are. */
@@ -458,6 +460,7 @@ public final class EndToEnd {
                 () -> Files.exists(out) && out.toFile().length() > 0);
         rows.add(new Row(FILE_PEER, records, bytesOf(records),
                 result.seconds(), result.cpuSeconds(), -1));
+        steady.put(FILE_PEER, result.steady());
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
                 "peer: Kafka Connect FileStreamSink", records / result.seconds());
     }
@@ -488,8 +491,9 @@ public final class EndToEnd {
         String copy = alias + ".bench";
         System.gc();
         ChildPeer.Result result = ConnectPeer.runSource(kafka, "bench", records, connector,
-                () -> Harness.recordsIn(kafka, copy) > 0, () -> Harness.recordsIn(kafka, copy) >= records);
+                () -> Harness.recordsIn(kafka, copy) > 0, () -> Harness.recordsIn(kafka, copy));
         rows.add(new Row(MIRROR_PEER, records, bytesOf(records), result.seconds(), result.cpuSeconds(), -1));
+        steady.put(MIRROR_PEER, result.steady());
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
                 "peer: MirrorMaker 2 MirrorSourceConnector", records / result.seconds());
     }
@@ -500,6 +504,7 @@ public final class EndToEnd {
         System.gc();
         ChildPeer.Result result = KsfChild.run(kafka, topic, count, "ksf-child-" + runs++, target, mode, started);
         rows.add(new Row(name, count, bytesOf(count), result.seconds(), result.cpuSeconds(), -1));
+        steady.put(name, result.steady());
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first output)%n", name,
                 count / result.seconds());
     }
@@ -523,6 +528,7 @@ public final class EndToEnd {
         }, () -> objectSizes(bucket).stream().mapToLong(Long::longValue).sum() >= topicBytes);
         rows.add(new Row(CAMEL_PEER, records, bytesOf(records),
                 result.seconds(), result.cpuSeconds(), -1));
+        steady.put(CAMEL_PEER, result.steady());
         System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first object)%n",
                 "peer: Apache Camel kafka -> aws2-s3", records / result.seconds());
     }
@@ -548,6 +554,7 @@ public final class EndToEnd {
             dropDocuments();
             rows.add(new Row(MONGO_PEER, docdbRecords,
                     bytesOf(docdbRecords), result.seconds(), result.cpuSeconds(), -1));
+            steady.put(MONGO_PEER, result.steady());
             System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
                     "peer: MongoDB sink connector", docdbRecords / result.seconds());
         }
@@ -668,12 +675,7 @@ public final class EndToEnd {
                 sinkRatio = limit == null ? "" : ratio(row.recordsPerSecond() / limit.recordsPerSecond())
                         + " (mongo" + (limit == wholeLimit ? ", whole documents" : "") + ")";
             }
-            Row peer = row.name().startsWith("KSF kafka -> file") || row.name().equals(FILE_CHILD) ? row(FILE_PEER)
-                    : row.name().startsWith("KSF kafka -> s3, pass-through") || row.name().equals(S3_CHILD)
-                    ? row(CAMEL_PEER)
-                    : row.name().startsWith("KSF kafka -> docdb") || row.name().equals(DOCDB_CHILD) ? row(MONGO_PEER)
-                    : row.name().equals("KSF kafka -> kafka, pass-through, at least once") || row.name().equals(KAFKA_CHILD)
-                    ? row(MIRROR_PEER) : null;
+            Row peer = peerOf(row.name()) == null ? null : row(peerOf(row.name()));
             String peerRatio = peer == null ? "" : ratio(row.recordsPerSecond() / peer.recordsPerSecond()) + "; "
                     + ratio(row.cpuPerMillion() / peer.cpuPerMillion()) + " ("
                     + peer.name().substring(peer.name().lastIndexOf(' ') + 1) + ")";
@@ -682,6 +684,42 @@ public final class EndToEnd {
                     row.peakHeap() < 0 ? "(child JVM)" : Long.toString(row.peakHeap() >> 20), sourceRatio, sinkRatio,
                     peerRatio));
         }
+        out.append(steadyTable());
+        return out.toString();
+    }
+
+    /** The peer a row of KSF compares with, or null. */
+    private static String peerOf(String name) {
+        if (name.startsWith("KSF kafka -> file") || name.equals(FILE_CHILD)) {
+            return FILE_PEER;
+        } else if (name.startsWith("KSF kafka -> s3, pass-through") || name.equals(S3_CHILD)) {
+            return CAMEL_PEER;
+        } else if (name.startsWith("KSF kafka -> docdb") || name.equals(DOCDB_CHILD)) {
+            return MONGO_PEER;
+        } else if (name.equals("KSF kafka -> kafka, pass-through, at least once") || name.equals(KAFKA_CHILD)) {
+            return MIRROR_PEER;
+        }
+        return null;
+    }
+
+    /** The child JVMs again, over the last two thirds of each run, when start-up and the JIT compiler are behind. */
+    private String steadyTable() {
+        if (steady.values().stream().allMatch(java.util.Objects::isNull)) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("\nSteady state: the child JVMs from a third of their records stored to "
+                + "the end\n\n| contender | records | records/s | CPU s / M records | / peer (rate; CPU per record) |\n"
+                + "|---|---:|---:|---:|---:|\n");
+        steady.forEach((name, window) -> {
+            if (window == null) {
+                return;
+            }
+            ChildPeer.Window peer = peerOf(name) == null ? null : steady.get(peerOf(name));
+            String peerRatio = peer == null ? "" : ratio(window.recordsPerSecond() / peer.recordsPerSecond()) + "; "
+                    + ratio(window.cpuPerMillion() / peer.cpuPerMillion());
+            out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.1f | %s |%n", name, window.records(),
+                    window.recordsPerSecond(), window.cpuPerMillion(), peerRatio));
+        });
         return out.toString();
     }
 

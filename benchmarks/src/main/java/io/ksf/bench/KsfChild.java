@@ -57,7 +57,7 @@ final class KsfChild {
             return ChildPeer.run("ksf", jar.toAbsolutePath().toString(), List.of(
                     "-Daws.accessKeyId=" + EmbeddedS3.ACCESS_KEY, "-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY,
                     "io.ksf.cli.KsfCommand", "run", "--config", file.toString(), "--http-port", "0"),
-                    dir, kafka, group, topic, records, started, () -> true);
+                    dir, kafka, group, topic, records, started, () -> true, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
