@@ -21,7 +21,8 @@ import java.math.BigInteger;
  * what the decoded path ({@link DocDbTarget#document}) stores: integers as int32, int64 or Decimal128 by size,
  * decimals as doubles, objects and arrays in order; and it refuses what that path refuses (a value that is not an
  * object, invalid JSON, a field name starting with $ or holding NUL outside arrays, a lone surrogate, a number
- * beyond a double). A field name that appears twice in one object is refused too, where a map kept the last.
+ * beyond a double). A field name that appears twice in one object is refused too, where a map kept the last, and so
+ * is a name holding NUL inside an array, which BSON cannot store.
  */
 final class JsonToBson {
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -70,7 +71,7 @@ final class JsonToBson {
                 parser.skipChildren();
                 continue;
             }
-            if (checkNames && (name.startsWith("$") || name.indexOf('\0') >= 0)) {
+            if ((checkNames && name.startsWith("$")) || name.indexOf('\0') >= 0) {
                 throw new InvalidRecordException("invalid field name '" + path + name + "': it may not start with $ "
                         + "or contain NUL");
             }

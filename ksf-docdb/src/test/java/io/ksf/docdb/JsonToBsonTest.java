@@ -57,6 +57,7 @@ class JsonToBsonTest {
         "{\"o\":{\"p\":[1,\"two\",{\"q\":[null,[3.25]]}],\"r\":{\"s\":{\"t\":\"deep\"}}},\"u\":9223372036854775807}",
         "{\"_id\":\"theirs\",\"v\":[{\"$inside\":\"an array\"}],\"w\":\"tab\\tquote\\\"slash\\\\\"}",
         "  {\"x\" : 1 ,\n \"y\" : [ 1 , 2 ] }  ",
+        "{\"é\":\"\\u0000 inside\",\"😀\":[0,1,2,3,4,5,6,7,8,9,10,11],\"ü\":{\"ß\":\"€\"},\"big\":-1e-300}",
     })
     void storesWhatTheDecodedPathStores(String json) {
         RawBsonDocument converted = JsonToBson.convert(json.getBytes(StandardCharsets.UTF_8), true);
@@ -75,10 +76,66 @@ class JsonToBsonTest {
         "{\"a\":|not valid JSON",
         "{\"a\":1,\"a\":2}|not valid JSON: Duplicate field 'a'",
         "{\"a\":1234567890123456789012345678901234567890}|more digits than a Decimal128 holds",
+        "{\"a\":[{\"b\\u0000\":1}]}|invalid field name 'a.b",
     })
     void refusesWhatTheServerWouldRefuse(String json, String message) {
         assertThatThrownBy(() -> JsonToBson.convert(json.getBytes(StandardCharsets.UTF_8), true))
                 .isInstanceOf(InvalidRecordException.class).hasMessageContaining(message);
+    }
+
+    @org.junit.jupiter.api.Test
+    void randomDocumentsAreStoredAsTheDecodedPathStoresThem() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2_000; i++) {
+            String json = randomObject(random, 0);
+            RawBsonDocument converted = JsonToBson.convert(json.getBytes(StandardCharsets.UTF_8), true);
+            assertThat(bytes(converted)).as(json).isEqualTo(viaMaps(json));
+        }
+    }
+
+    private static String randomObject(java.util.Random random, int depth) {
+        StringBuilder json = new StringBuilder("{");
+        int fields = random.nextInt(depth == 0 ? 12 : 4);
+        for (int f = 0; f < fields; f++) {
+            json.append(f == 0 ? "" : ",").append('"').append(f).append('_').append(randomText(random, 6, false))
+                    .append("\":")
+                    .append(randomValue(random, depth));
+        }
+        return json.append('}').toString();
+    }
+
+    private static String randomValue(java.util.Random random, int depth) {
+        return switch (random.nextInt(depth < 3 ? 9 : 7)) {
+            case 0 -> "\"" + randomText(random, 300, true) + "\"";
+            case 1 -> Integer.toString(random.nextInt());
+            case 2 -> Long.toString(random.nextLong());
+            case 3 -> Double.toString(random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20));
+            case 4 -> random.nextBoolean() ? "true" : "false";
+            case 5 -> "null";
+            case 6 -> new java.math.BigInteger(100, random).toString();
+            case 7 -> randomObject(random, depth + 1);
+            default -> {
+                StringBuilder array = new StringBuilder("[");
+                int items = random.nextInt(14);
+                for (int i = 0; i < items; i++) {
+                    array.append(i == 0 ? "" : ",").append(randomValue(random, depth + 1));
+                }
+                yield array.append(']').toString();
+            }
+        };
+    }
+
+    /** Text of ASCII, accented letters, CJK, emoji (surrogate pairs), JSON escapes and, if asked, NUL escapes. */
+    private static String randomText(java.util.Random random, int maxLength, boolean withNul) {
+        String[] pieces = {"a", "Z", "7", " ", "é", "ß", "€", "中", "😀", "\\n", "\\\"", "\\\\", "\\u00e9",
+            "\\u0000", "\\ud83d\\ude00"};
+        StringBuilder text = new StringBuilder();
+        int length = random.nextInt(maxLength);
+        for (int i = 0; i < length; i++) {
+            String piece = random.nextInt(3) == 0 ? pieces[random.nextInt(pieces.length)] : "x";
+            text.append(withNul || !piece.equals("\\u0000") ? piece : "y");
+        }
+        return text.toString();
     }
 
     @org.junit.jupiter.api.Test
