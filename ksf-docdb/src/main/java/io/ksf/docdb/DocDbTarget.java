@@ -28,6 +28,7 @@ import io.ksf.support.Retry;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.Document;
+import org.bson.BsonSerializationException;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
 import org.bson.codecs.configuration.CodecConfigurationException;
@@ -264,7 +265,11 @@ public final class DocDbTarget implements Target, SupportsServerCheck {
             replacement = new Replacement(id, document);
         } else {
             Document document = document(record);
-            replacement = new Replacement(document.get("_id"), new RawBsonDocument(document, CODEC));
+            try {
+                replacement = new Replacement(document.get("_id"), new RawBsonDocument(document, CODEC));
+            } catch (BsonSerializationException e) { // such as a name holding NUL inside an array
+                throw new InvalidRecordException("cannot store the record as BSON: " + e.getMessage(), e);
+            }
         }
         int size = replacement.document().getByteBuffer().remaining();
         if (size > MAX_DOCUMENT_BYTES) {

@@ -84,6 +84,14 @@ class JsonToBsonTest {
     }
 
     @org.junit.jupiter.api.Test
+    void theDecodedPathRefusesANameHoldingNulInsideAnArrayAsARecordNotAFlush() {
+        KsfRecord record = KsfRecord.of("t", 0, 0, "{\"a\":[{\"b\\u0000\":1}]}");
+        KsfRecord decoded = record.withData(new JsonFormat().decode(record.value()));
+        assertThatThrownBy(() -> DECODED_PATH.replacement(decoded)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("null character");
+    }
+
+    @org.junit.jupiter.api.Test
     void randomDocumentsAreStoredAsTheDecodedPathStoresThem() {
         java.util.Random random = new java.util.Random(42);
         for (int i = 0; i < 2_000; i++) {

@@ -104,6 +104,7 @@ class KafkaToDocDbTest {
         List<String> values = new java.util.ArrayList<>(posts(10));
         values.set(4, "{\"pin\":4,\"$where\":\"evil\"}");
         values.set(6, "{\"pin\":6,");
+        values.set(8, "{\"pin\":8,\"tags\":[{\"a\\u0000b\":1}]}"); // BSON cannot hold the name, even in an array
         kafka.produce("pins-bad", 1, values);
         String database = Collections.newDatabase("bad");
         InMemoryTarget deadLetters = new InMemoryTarget();
@@ -111,8 +112,9 @@ class KafkaToDocDbTest {
         run(Pipeline.builder().source(source(kafka, "pins-bad", "bad"), new JsonFormat())
                 .target(Collections.target(mongo, database, null, 10)).deadLetter(deadLetters).build(), 10);
 
-        assertThat(Collections.documents(mongo, database, "docs")).hasSize(8)
-                .noneMatch(d -> d.get("_id").equals("pins-bad-0-4") || d.get("_id").equals("pins-bad-0-6"));
+        assertThat(Collections.documents(mongo, database, "docs")).hasSize(7)
+                .noneMatch(d -> d.get("_id").equals("pins-bad-0-4") || d.get("_id").equals("pins-bad-0-6")
+                        || d.get("_id").equals("pins-bad-0-8"));
         assertThat(deadLetters.stored()).satisfiesExactly(dead -> {
             assertThat(dead.offset()).isEqualTo(4);
             assertThat(dead.header("ksf.error.message").text()).contains("invalid field name '$where'");
@@ -120,6 +122,9 @@ class KafkaToDocDbTest {
             assertThat(dead.offset()).isEqualTo(6);
             assertThat(new String(dead.value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"pin\":6,");
             assertThat(dead.header("ksf.error.message").text()).contains("not valid JSON");
+        }, dead -> {
+            assertThat(dead.offset()).isEqualTo(8);
+            assertThat(dead.header("ksf.error.message").text()).contains("invalid field name 'tags.a");
         });
         assertThat(kafka.committed("bad", "pins-bad")).isEqualTo(kafka.endOffsets("pins-bad"));
     }
