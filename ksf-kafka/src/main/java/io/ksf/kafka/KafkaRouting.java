@@ -13,6 +13,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -33,6 +34,8 @@ final class KafkaRouting {
     enum KeyFrom { SOURCE, NONE, FIELD }
 
     private final String topicTemplate;
+    /** The target topic of each source topic, with a template; used by one thread at a time. */
+    private final Map<String, String> templateTopics = new HashMap<>();
     private final String topicField;
     private final KeyFrom keyFrom;
     private final String keyField;
@@ -126,17 +129,24 @@ final class KafkaRouting {
     }
 
     private String topic(KsfRecord record) {
-        String topic;
-        if (topicField != null) {
-            Object named = Fields.get(record.data(), topicField);
-            if (!(named instanceof String text) || text.isBlank()) {
-                throw new InvalidRecordException("topic field '" + topicField + "' is "
-                        + (named == Fields.MISSING ? "missing" : "not a topic name but " + Fields.jsonType(named)));
+        if (topicField == null) {
+            // a source reads a few topics: each one's target topic is made and checked once, not per record
+            String topic = templateTopics.get(record.topic());
+            if (topic == null) {
+                topic = checked(topicTemplate.replace("${topic}", record.topic()));
+                templateTopics.put(record.topic(), topic);
             }
-            topic = text;
-        } else {
-            topic = topicTemplate.replace("${topic}", record.topic());
+            return topic;
         }
+        Object named = Fields.get(record.data(), topicField);
+        if (!(named instanceof String text) || text.isBlank()) {
+            throw new InvalidRecordException("topic field '" + topicField + "' is "
+                    + (named == Fields.MISSING ? "missing" : "not a topic name but " + Fields.jsonType(named)));
+        }
+        return checked(text);
+    }
+
+    private static String checked(String topic) {
         if (!TOPIC_NAME.matcher(topic).matches()) {
             throw new InvalidRecordException("\"" + abbreviated(topic) + "\" is not a Kafka topic name (1 to 249 of "
                     + "a-z A-Z 0-9 . _ -)");
