@@ -458,11 +458,7 @@ public final class EndToEnd {
         System.gc();
         ChildPeer.Result result = ConnectPeer.run(kafka, "bench", records, connector,
                 () -> Files.exists(out) && out.toFile().length() > 0);
-        rows.add(new Row(FILE_PEER, records, bytesOf(records),
-                result.seconds(), result.cpuSeconds(), -1));
-        steady.put(FILE_PEER, result.steady());
-        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
-                "peer: Kafka Connect FileStreamSink", records / result.seconds());
+        childResult(FILE_PEER, records, result, "its first record");
     }
 
     /**
@@ -492,10 +488,7 @@ public final class EndToEnd {
         System.gc();
         ChildPeer.Result result = ConnectPeer.runSource(kafka, "bench", records, connector,
                 () -> Harness.recordsIn(kafka, copy) > 0, () -> Harness.recordsIn(kafka, copy));
-        rows.add(new Row(MIRROR_PEER, records, bytesOf(records), result.seconds(), result.cpuSeconds(), -1));
-        steady.put(MIRROR_PEER, result.steady());
-        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
-                "peer: MirrorMaker 2 MirrorSourceConnector", records / result.seconds());
+        childResult(MIRROR_PEER, records, result, "its first record");
     }
 
     /** KSF's twin of a peer: `ksf run` in a child JVM, timed and its CPU read as the peers'. */
@@ -503,10 +496,15 @@ public final class EndToEnd {
                           java.util.function.BooleanSupplier started) {
         System.gc();
         ChildPeer.Result result = KsfChild.run(kafka, topic, count, "ksf-child-" + runs++, target, mode, started);
+        childResult(name, count, result, "its first output");
+    }
+
+    /** A child JVM's row, its steady state, and a line of progress. */
+    private void childResult(String name, long count, ChildPeer.Result result, String timedFrom) {
         rows.add(new Row(name, count, bytesOf(count), result.seconds(), result.cpuSeconds(), -1));
         steady.put(name, result.steady());
-        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first output)%n", name,
-                count / result.seconds());
+        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from %s)%n", name,
+                count / result.seconds(), timedFrom);
     }
 
     private static boolean hasFile(Path folder) {
@@ -526,11 +524,7 @@ public final class EndToEnd {
                 return client.listObjectsV2(b -> b.bucket(bucket).maxKeys(1)).keyCount() > 0;
             }
         }, () -> objectSizes(bucket).stream().mapToLong(Long::longValue).sum() >= topicBytes);
-        rows.add(new Row(CAMEL_PEER, records, bytesOf(records),
-                result.seconds(), result.cpuSeconds(), -1));
-        steady.put(CAMEL_PEER, result.steady());
-        System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first object)%n",
-                "peer: Apache Camel kafka -> aws2-s3", records / result.seconds());
+        childResult(CAMEL_PEER, records, result, "its first object");
     }
 
     /** The MongoDB Kafka sink connector in Kafka Connect standalone, the peer of KSF's docdb target. */
@@ -552,11 +546,7 @@ public final class EndToEnd {
             ChildPeer.Result result = ConnectPeer.run(kafka, "bench-docdb", docdbRecords, connector,
                     () -> target.estimatedDocumentCount() > 0);
             dropDocuments();
-            rows.add(new Row(MONGO_PEER, docdbRecords,
-                    bytesOf(docdbRecords), result.seconds(), result.cpuSeconds(), -1));
-            steady.put(MONGO_PEER, result.steady());
-            System.out.printf(Locale.ROOT, "%-60s %,12.0f records/s (child JVM; timed from its first record)%n",
-                    "peer: MongoDB sink connector", docdbRecords / result.seconds());
+            childResult(MONGO_PEER, docdbRecords, result, "its first record");
         }
     }
 
