@@ -194,7 +194,7 @@ public final class KinesisSource
     private boolean listedOnce;
     /** Fan-out: an event (or the end of a subscription) arrived since the poll loop last looked. */
     private volatile boolean arrived;
-    private int subscriptions;
+    private volatile int subscriptions; // counted on the poll thread, read by tests while it runs
     private long nextDiscoveryNanos;
     private volatile boolean woken;
 

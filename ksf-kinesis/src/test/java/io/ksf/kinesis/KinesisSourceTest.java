@@ -335,7 +335,7 @@ class KinesisSourceTest {
 
     /**
      * Enhanced fan-out against kinesis-local's SubscribeToShard (HTTP/2): the consumer is registered, each shard is
-     * subscribed, each subscription is renewed every second while records keep arriving, a split mid-run ends the
+     * subscribed, each subscription is renewed every 4 s while records keep arriving, a split mid-run ends the
      * parent's subscription with its children, and a restart subscribes after the checkpoint.
      */
     @Test
@@ -353,9 +353,13 @@ class KinesisSourceTest {
                 KinesisSourceFactory.asyncClient(EmbeddedKinesis.REGION, kinesis.endpoint()), settings, checkpoints);
         try (RunningPipeline running = RunningPipeline.start(fanOutPipeline(source, first))) {
             running.awaitUntil(() -> first.stored().size() >= 100, Duration.ofSeconds(60));
-            for (int batch = 1; batch < 6; batch++) { // 10 s of arrivals: every subscription is renewed mid-run
-                put(client, "fans", values("fan-", batch * 100, batch * 100 + 100));
-                Thread.sleep(2000);
+            for (int batch = 1; batch < 6; batch++) {
+                int subscribed = source.subscriptions();
+                int stored = batch * 100 + 100;
+                put(client, "fans", values("fan-", batch * 100, stored));
+                // each batch is read, and a subscription renewed (every 4 s), before the next arrives
+                running.awaitUntil(() -> first.stored().size() >= stored && source.subscriptions() > subscribed,
+                        Duration.ofSeconds(60));
                 if (batch == 3) {
                     client.splitShard(b -> b.streamName("fans").shardToSplit("shardId-000000000000")
                             .newStartingHashKey("85070591730234615865843651857942052864"));
